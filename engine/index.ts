@@ -1,0 +1,15 @@
+/**
+ * spml: deterministic fixed-point inference. Public entry point of the engine.
+ * The numerics contract is engine/NUMERICS.md; kernels/cpu is its reference implementation.
+ */
+export * from './errors.js';
+export * from './dtype.js';
+export * from './quant.js';
+export * from './constants.js';
+export { Tensor, tensor, shapeSize } from './tensor.js';
+export { registerBackend, getBackend, listBackends, type Backend, type BackendFactory } from './backend.js';
+export { registerKernel, getKernel, listKernels, type KernelConfig, type KernelFunc } from './kernel_registry.js';
+export { canonicalBytes, hashData, hashTensor, bytesToHex } from './hash.js';
+export { Trace, merkleRoot, leafHash, inclusionProof, verifyInclusion, bisect, type TraceLeaf } from './trace.js';
+export { buildLut, geluTable, siluTable, geluReal, siluReal, ropeTables } from './tables.js';
+export * from './ops/index.js';

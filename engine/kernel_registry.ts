@@ -1,0 +1,55 @@
+/**
+ * Kernel registry: one table of kernels keyed by backend and op name (after tfjs-core's
+ * kernel_registry.ts). Registering the same (backend, op) twice throws, so two folders can
+ * never silently fight over an op.
+ */
+import type { Backend } from './backend.js';
+import type { DType } from './dtype.js';
+import { NoKernelError, SpmlError } from './errors.js';
+import type { Tensor } from './tensor.js';
+
+/** What the op layer has already worked out and checked before it calls a kernel. */
+export interface KernelOutput {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+}
+
+/**
+ * A kernel computes one op on validated inputs and returns the storage of its output. Shapes,
+ * dtypes and parameters were checked by the op (engine/ops), so kernels only compute.
+ */
+export type KernelFunc<A = unknown> = (args: {
+  backend: Backend;
+  inputs: readonly Tensor[];
+  attrs: A;
+  out: KernelOutput;
+}) => unknown;
+
+export interface KernelConfig<A = unknown> {
+  kernelName: string;
+  backendName: string;
+  kernelFunc: KernelFunc<A>;
+}
+
+const kernels = new Map<string, KernelConfig>();
+const key = (backendName: string, kernelName: string) => `${backendName}_${kernelName}`;
+
+export function registerKernel<A>(config: KernelConfig<A>): void {
+  const k = key(config.backendName, config.kernelName);
+  if (kernels.has(k)) {
+    throw new SpmlError('BACKEND', 'registerKernel', `kernel '${config.kernelName}' is already registered for backend '${config.backendName}'`);
+  }
+  kernels.set(k, config as KernelConfig);
+}
+
+export function getKernel(backendName: string, kernelName: string): KernelConfig {
+  const config = kernels.get(key(backendName, kernelName));
+  if (!config) throw new NoKernelError(kernelName, backendName);
+  return config;
+}
+
+/** Op names registered for a backend, sorted. */
+export function listKernels(backendName: string): string[] {
+  return [...kernels.values()].filter((k) => k.backendName === backendName).map((k) => k.kernelName).sort();
+}

@@ -1,0 +1,46 @@
+/**
+ * The cpu backend: the living definition of engine/NUMERICS.md. Importing this module registers
+ * the backend and every kernel (one line per op, after tfjs-core's register_all_kernels.ts).
+ */
+import { registerBackend } from '../../engine/backend.js';
+import { registerKernel, type KernelFunc } from '../../engine/kernel_registry.js';
+import { addKernel, isqrtKernel, mulKernel, reluKernel } from './elementwise.js';
+import { gatherKernel, ropeKernel } from './gather.js';
+import { concatKernel, sliceKernel, transposeKernel } from './layout.js';
+import { lutKernel } from './lut.js';
+import { matmulKernel } from './matmul.js';
+import { normKernel } from './norm.js';
+import { castKernel, requantizeKernel } from './requantize.js';
+import { argmaxKernel, sampleKernel } from './sample.js';
+import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
+import { CpuBackend } from './storage.js';
+
+export const CPU_KERNELS: Readonly<Record<string, KernelFunc<never>>> = {
+  MatMul: matmulKernel,
+  Requantize: requantizeKernel,
+  Cast: castKernel,
+  Add: addKernel,
+  Mul: mulKernel,
+  Relu: reluKernel,
+  Isqrt: isqrtKernel,
+  Lut: lutKernel,
+  ExpNeg: expNegKernel,
+  Softmax: softmaxKernel,
+  CausalMask: causalMaskKernel,
+  LayerNorm: normKernel,
+  RmsNorm: normKernel,
+  Gather: gatherKernel,
+  Rope: ropeKernel,
+  Argmax: argmaxKernel,
+  Sample: sampleKernel,
+  Transpose: transposeKernel,
+  Slice: sliceKernel,
+  Concat: concatKernel,
+};
+
+registerBackend('cpu', () => new CpuBackend());
+for (const [kernelName, kernelFunc] of Object.entries(CPU_KERNELS)) {
+  registerKernel({ kernelName, backendName: 'cpu', kernelFunc: kernelFunc as KernelFunc });
+}
+
+export { CpuBackend };
