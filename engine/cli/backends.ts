@@ -1,0 +1,7 @@
+/**
+ * Loads the backends the CLI can offer. Each backend folder registers itself on import; a later
+ * backend is added here with one line.
+ */
+import '../../kernels/cpu/index.js';
+
+export { getBackend, listBackends } from '../backend.js';
