@@ -16,7 +16,11 @@ export const EXP_FRAC_BITS = 8;
 /** Fractional bits of the values that the exp tables and expNeg produce: 1.0 = 2^15. */
 export const EXP_OUT_BITS = 15;
 
-/** Past this many whole halvings, exp(-d) is defined to be exactly 0 (2^-16 < 2^-15 LSB / 2). */
+/**
+ * From this many whole halvings on, exp(-d) is defined to be exactly 0. 2^-16 is exactly half a
+ * Q15 LSB, so rounding alone would keep 1/32768 for the tie u = 4096 and give every far-away
+ * token weight; cutting here makes the tail exactly 0 (NUMERICS.md §9).
+ */
 export const EXP_ZERO_HALVINGS = 16;
 
 /** Fractional bits of softmax probabilities: 1.0 = 2^14, so that 1.0 itself fits in int16. */

@@ -50,10 +50,12 @@ export function allocate(dtype: DType, size: number): IntArray {
   }
 }
 
-export function dtypeOfArray(a: IntArray): DType {
+/** The dtype of an Int8/Int16/Int32Array; undefined for any other array (floats, unsigned). */
+export function dtypeOfArray(a: unknown): DType | undefined {
   if (a instanceof Int8Array) return 'int8';
   if (a instanceof Int16Array) return 'int16';
-  return 'int32';
+  if (a instanceof Int32Array) return 'int32';
+  return undefined;
 }
 
 /** Clamp an exact integer (any JS number) into the range of `dtype`. */

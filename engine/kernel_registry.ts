@@ -5,7 +5,7 @@
  */
 import type { Backend } from './backend.js';
 import type { DType } from './dtype.js';
-import { NoKernelError, SpmlError } from './errors.js';
+import { BackendError, NoKernelError } from './errors.js';
 import type { Tensor } from './tensor.js';
 
 /** What the op layer has already worked out and checked before it calls a kernel. */
@@ -32,24 +32,25 @@ export interface KernelConfig<A = unknown> {
   kernelFunc: KernelFunc<A>;
 }
 
-const kernels = new Map<string, KernelConfig>();
-const key = (backendName: string, kernelName: string) => `${backendName}_${kernelName}`;
+// backend name → kernel name → config. Nested maps, so no pair of names can collide.
+const kernels = new Map<string, Map<string, KernelConfig>>();
 
 export function registerKernel<A>(config: KernelConfig<A>): void {
-  const k = key(config.backendName, config.kernelName);
-  if (kernels.has(k)) {
-    throw new SpmlError('BACKEND', 'registerKernel', `kernel '${config.kernelName}' is already registered for backend '${config.backendName}'`);
+  let table = kernels.get(config.backendName);
+  if (!table) kernels.set(config.backendName, (table = new Map()));
+  if (table.has(config.kernelName)) {
+    throw new BackendError('registerKernel', `kernel '${config.kernelName}' is already registered for backend '${config.backendName}'`);
   }
-  kernels.set(k, config as KernelConfig);
+  table.set(config.kernelName, config as KernelConfig);
 }
 
 export function getKernel(backendName: string, kernelName: string): KernelConfig {
-  const config = kernels.get(key(backendName, kernelName));
+  const config = kernels.get(backendName)?.get(kernelName);
   if (!config) throw new NoKernelError(kernelName, backendName);
   return config;
 }
 
 /** Op names registered for a backend, sorted. */
 export function listKernels(backendName: string): string[] {
-  return [...kernels.values()].filter((k) => k.backendName === backendName).map((k) => k.kernelName).sort();
+  return [...(kernels.get(backendName)?.keys() ?? [])].sort();
 }

@@ -10,6 +10,12 @@
 import { Decimal } from 'decimal.js';
 import { ParamError } from './errors.js';
 
+/**
+ * Enough significant digits to hold any M·2^-n exactly (at most 62 fractional binary digits,
+ * so at most 62 + 10 decimal digits), so that conversions round once, not twice.
+ */
+const Exact = Decimal.clone({ precision: 120, rounding: Decimal.ROUND_HALF_UP });
+
 export interface Dyadic {
   /** Integer in [0, 2^31 - 1]. */
   readonly multiplier: number;
@@ -34,7 +40,7 @@ export function checkDyadic(op: string, d: Dyadic, what = 'multiplier/shift'): v
 
 /** The exact real value of a Dyadic, as a Decimal. */
 export function dyadicToDecimal(d: Dyadic): Decimal {
-  return new Decimal(d.multiplier).div(new Decimal(2).pow(d.shift));
+  return new Exact(d.multiplier).div(new Exact(2).pow(d.shift));
 }
 
 /** The real value as a float64; exact, since M < 2^31 and the shift is a power of two. */
@@ -45,12 +51,21 @@ export function dyadicToNumber(d: Dyadic): number {
 /**
  * The Dyadic nearest to a positive real x, with the multiplier normalized into
  * [2^30, 2^31) so that it carries 31 significant bits (round half up on the exact decimal).
- * Reals too large (>= 2^31) or too small (< 2^-32) for this form are rejected.
+ * Reals too large (>= 2^31) or too small (< 2^-32) for this form are rejected. A JS number is
+ * read through its shortest decimal form (0.1 means one tenth, not the double nearest to it).
  */
 export function dyadicFromReal(x: number | string | Decimal, op = 'dyadicFromReal'): Dyadic {
-  const v = new Decimal(x);
+  let v: Decimal;
+  try {
+    v = new Exact(x);
+  } catch {
+    throw new ParamError(op, `scale must be a finite positive real, got ${String(x)}`);
+  }
   if (!v.isFinite() || v.lte(0)) throw new ParamError(op, `scale must be a finite positive real, got ${v.toString()}`);
-  const two = new Decimal(2);
+  const two = new Exact(2);
+  if (v.lt(two.pow(-32)) || v.gte(two.pow(31))) {
+    throw new ParamError(op, `scale ${v.toString()} is outside the representable range [2^-32, 2^31)`);
+  }
   // Find n with v * 2^n in [2^30, 2^31). log2 estimate first, then fix by exact comparison.
   let n = 30 - Math.floor(Math.log2(v.toNumber()));
   const lo = two.pow(30);

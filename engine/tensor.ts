@@ -67,6 +67,8 @@ export function shapeSize(shape: readonly number[]): number {
 
 export function checkShape(op: string, shape: readonly number[]): void {
   if (!Array.isArray(shape)) throw new ShapeError(op, `shape must be an array of dimensions`);
+  // The canonical byte layout stores the rank in one byte (NUMERICS.md §2).
+  if (shape.length > 255) throw new ShapeError(op, `rank ${shape.length} exceeds 255`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0 || d > 2 ** 31 - 1) {
       throw new ShapeError(op, `dimension ${d} in shape [${shape.join(', ')}] is not an integer in [0, 2^31-1]`);
@@ -90,7 +92,10 @@ export function tensor<D extends DType>(
   const size = shapeSize(shape);
   let array: IntArray;
   if (ArrayBuffer.isView(data)) {
-    const actual = dtypeOfArray(data as IntArray);
+    const actual = dtypeOfArray(data);
+    if (actual === undefined) {
+      throw new DTypeError(op, `data is a ${data.constructor.name}; only Int8Array, Int16Array and Int32Array hold tensor data`);
+    }
     if (dtype !== undefined && dtype !== actual) throw new DTypeError(op, `data is ${actual} but dtype '${dtype}' was asked for`);
     array = data as IntArray;
   } else {

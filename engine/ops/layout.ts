@@ -3,13 +3,14 @@
  * integers and compute nothing, so they are exact by construction; they exist so that attention
  * heads and the KV cache never leave the backend.
  */
-import { ParamError, ShapeError } from '../errors.js';
+import { DTypeError, ParamError, ShapeError } from '../errors.js';
 import { Tensor, checkShape, shapeSize } from '../tensor.js';
 import { checkTensor, fmt, runKernel, sameShape } from './dispatch.js';
 
 /** Same data, new shape; shares storage with x (no copy, no kernel). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', 'x', x);
+  if (!Array.isArray(shape)) throw new ParamError('reshape', 'shape must be an array of dimensions');
   checkShape('reshape', shape);
   if (shapeSize(shape) !== x.size) throw new ShapeError('reshape', `cannot reshape ${fmt(x.shape)} (${x.size} elements) to ${fmt(shape)}`);
   return new Tensor(x.backend, x.storage, x.dtype, [...shape], x.scale);
@@ -22,6 +23,7 @@ export interface TransposeAttrs {
 export function transpose(x: Tensor, perm: readonly number[]): Tensor {
   const op = 'transpose';
   checkTensor(op, 'x', x);
+  if (!Array.isArray(perm)) throw new ParamError(op, 'perm must be an array of axes');
   const sorted = [...perm].sort((a, b) => a - b);
   if (perm.length !== x.rank || sorted.some((p, i) => p !== i)) {
     throw new ParamError(op, `perm [${perm.join(', ')}] is not a permutation of the ${x.rank} axes of ${fmt(x.shape)}`);
@@ -37,6 +39,7 @@ export interface SliceAttrs {
 export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
   const op = 'slice';
   checkTensor(op, 'x', x);
+  if (!Array.isArray(begin) || !Array.isArray(size)) throw new ParamError(op, 'begin and size must be arrays');
   if (begin.length !== x.rank || size.length !== x.rank) {
     throw new ParamError(op, `begin and size need ${x.rank} entries for ${fmt(x.shape)}`);
   }
@@ -63,7 +66,7 @@ export function concat(xs: readonly Tensor[], axis: number): Tensor {
   if (!Number.isInteger(axis) || axis < 0 || axis >= first.rank) throw new ParamError(op, `axis ${axis} is outside [0, ${first.rank})`);
   let total = 0;
   for (const [i, t] of xs.entries()) {
-    if (t.dtype !== first.dtype) throw new ShapeError(op, `xs[${i}] is ${t.dtype}, xs[0] is ${first.dtype}`);
+    if (t.dtype !== first.dtype) throw new DTypeError(op, `xs[${i}] is ${t.dtype}, xs[0] is ${first.dtype}`);
     const other = (s: readonly number[]) => s.filter((_, j) => j !== axis);
     if (t.rank !== first.rank || !sameShape(other(t.shape), other(first.shape))) {
       throw new ShapeError(op, `xs[${i}] ${fmt(t.shape)} does not match xs[0] ${fmt(first.shape)} outside axis ${axis}`);

@@ -5,7 +5,7 @@
  *   y = table[x + 128]
  */
 import { ShapeError } from '../errors.js';
-import type { Dyadic } from '../quant.js';
+import { checkDyadic, type Dyadic } from '../quant.js';
 import type { Tensor } from '../tensor.js';
 import { checkDType, checkTensor, fmt, runKernel } from './dispatch.js';
 
@@ -16,5 +16,6 @@ export function lut(x: Tensor, table: Tensor, outScale?: Dyadic): Tensor {
   checkDType(op, 'x', x, ['int8']);
   checkDType(op, 'table', table, ['int8', 'int16']);
   if (table.rank !== 1 || table.shape[0] !== 256) throw new ShapeError(op, `table must have shape [256], got ${fmt(table.shape)}`);
+  if (outScale !== undefined) checkDyadic(op, outScale, 'outScale');
   return runKernel('Lut', [x, table], {}, x.shape, table.dtype, outScale);
 }

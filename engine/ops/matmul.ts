@@ -4,10 +4,10 @@
  *   C[b,i,j] = bias[j] + Σ_k A[b,i,k] · B[b,k,j]      accumulated in Z / 2^32
  *
  * Accumulation is exact and then wrapped to 32 bits, which is associative, so every summation
- * order gives the same bits. Within the documented bound (|A| ≤ 2^15, |B| ≤ 2^7, K·2^22 and
- * |bias| ≤ 2^30 for int16 A; K ≤ 2^16 for int8 A) nothing wraps.
+ * order gives the same bits. Nothing wraps while K·2^14 + |bias| ≤ 2^31 - 1 (int8 A: products
+ * ≤ 2^14) or K·2^22 + |bias| ≤ 2^31 - 1 (int16 A: products ≤ 2^22); see NUMERICS.md §5.
  */
-import { ShapeError } from '../errors.js';
+import { ParamError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkDType, checkRank, checkTensor, fmt, runKernel } from './dispatch.js';
 
@@ -31,6 +31,7 @@ export interface MatMulAttrs {
 
 export function matmul(a: Tensor, b: Tensor, options: MatMulOptions = {}): Tensor {
   const op = 'matmul';
+  if (options === null || typeof options !== 'object') throw new ParamError(op, 'options must be an object');
   checkTensor(op, 'a', a);
   checkTensor(op, 'b', b);
   checkDType(op, 'a', a, ['int8', 'int16']);

@@ -14,7 +14,7 @@ import { checkDyadic, type Dyadic } from '../quant.js';
 import type { Tensor } from '../tensor.js';
 import { checkDType, checkInt, checkTensor, fmt, runKernel } from './dispatch.js';
 
-/** Longest normalized row: keeps Σ d² + eps below 2^47 and Σ w below 2^29. */
+/** Longest normalized row: keeps Σ d² + eps below 2^47 and |Σ w| at most 2^29. */
 export const MAX_NORM_LENGTH = 16384;
 
 export interface NormOptions {
@@ -56,6 +56,7 @@ function norm(op: string, subtractMean: boolean, x: Tensor, gamma: Tensor, o: No
   }
   checkInt(op, 'eps', o.eps, 0, 2 ** 31 - 1);
   checkDyadic(op, o.scale, 'scale');
+  if (o.outScale !== undefined) checkDyadic(op, o.outScale, 'outScale');
   if (o.outDtype !== 'int8' && o.outDtype !== 'int16' && o.outDtype !== 'int32') {
     throw new ParamError(op, `outDtype must be int8, int16 or int32, got ${String(o.outDtype)}`);
   }

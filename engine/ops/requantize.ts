@@ -37,5 +37,6 @@ export function requantize(x: Tensor, scale: Dyadic | readonly Dyadic[], outDtyp
     multipliers: Int32Array.from(list, (d) => d.multiplier),
     shifts: Int32Array.from(list, (d) => d.shift),
   };
+  if (outScale !== undefined) checkDyadic(op, outScale, 'outScale');
   return runKernel('Requantize', [x], attrs, x.shape, outDtype, outScale);
 }
