@@ -64,7 +64,7 @@ export function requantizeScalar(x: number, m: number, n: number): number {
 }
 
 /**
- * Exact division of non-negative integers a (< 2^53) by b (>= 1), rounded half up:
+ * Exact division of non-negative integers a by b (>= 1), 2a + b < 2^53, rounded half up:
  * floor((2a + b) / (2b)). Floor division is made exact by correcting the float quotient with
  * the integer remainder (§3.3).
  */

@@ -1,8 +1,9 @@
 /**
  * Reference int8/int16 × int8 → int32 matmul (engine/NUMERICS.md §5).
  *
- * Products are at most 2^15·2^7 = 2^22 and are summed in a JS number, which stays exact far
- * past any legal K; `| 0` then wraps the exact sum to 32 bits as the spec defines.
+ * Products are at most 2^15·2^7 = 2^22 and are summed in a JS number, exact while
+ * K·2^22 + |bias| < 2^53 (tensors of over 4 GiB would be needed to break it); `| 0` then wraps
+ * the exact sum to 32 bits as the spec defines.
  */
 import type { MatMulAttrs } from '../../engine/ops/matmul.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
