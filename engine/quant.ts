@@ -74,8 +74,12 @@ export function dyadicFromReal(x: number | string | Decimal, op = 'dyadicFromRea
   while (v.times(two.pow(n)).gte(hi)) n--;
   let m = v.times(two.pow(n)).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
   if (m === 2 ** 31) {
-    m = 2 ** 30;
-    n -= 1;
+    // Rounded up to the next binade; at n = 0 there is none, and 2^31 - 1 is the nearest value.
+    if (n === 0) m = MAX_MULTIPLIER;
+    else {
+      m = 2 ** 30;
+      n -= 1;
+    }
   }
   if (n < 0 || n > MAX_SHIFT) {
     throw new ParamError(op, `scale ${v.toString()} is outside the representable range [2^-32, 2^31)`);

@@ -142,6 +142,8 @@ export class Trace {
   private readonly pending: { label: string; read: Promise<Uint8Array> }[] = [];
 
   add(label: string, t: Tensor): void {
+    // Reject a disposed tensor now: a read that failed later would be an unhandled rejection.
+    t.assertLive('trace');
     const { dtype, shape } = t;
     this.pending.push({ label, read: t.data().then((d) => hashData(dtype, shape, d)) });
   }

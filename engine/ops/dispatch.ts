@@ -39,6 +39,11 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** The public op that dispatches kernel `name` (MatMul → matmul, ExpNeg → expNeg), for errors. */
+function opOfKernel(name: string): string {
+  return name === 'MatMul' ? 'matmul' : name.charAt(0).toLowerCase() + name.slice(1);
+}
+
 /** Run kernel `name` on the inputs' backend and wrap its output storage in a Tensor. */
 export function runKernel<A>(
   name: string,
@@ -51,7 +56,7 @@ export function runKernel<A>(
   const backend = inputs[0]!.backend;
   for (const t of inputs) {
     if (t.backend !== backend) {
-      throw new BackendError(name, `inputs live on different backends ('${backend.name}' and '${t.backend.name}')`);
+      throw new BackendError(opOfKernel(name), `inputs live on different backends ('${backend.name}' and '${t.backend.name}')`);
     }
   }
   const kernel = getKernel(backend.name, name);

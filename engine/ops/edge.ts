@@ -9,9 +9,10 @@
  */
 import type { Backend } from '../backend.js';
 import { DTYPE_MAX, DTYPE_MIN, allocate, isDType, type DType, type IntArray } from '../dtype.js';
-import { DTypeError, ParamError, ValueRangeError } from '../errors.js';
+import { DTypeError, ParamError, ShapeError, ValueRangeError } from '../errors.js';
 import { checkDyadic, dyadicToNumber, type Dyadic } from '../quant.js';
-import { tensor, type Tensor } from '../tensor.js';
+import { checkShape, shapeSize, tensor, type Tensor } from '../tensor.js';
+import { checkTensor } from './dispatch.js';
 
 /** Round a double to the nearest integer, ties away from zero, with no intermediate rounding. */
 export function roundHalfAway(t: number): number {
@@ -23,6 +24,9 @@ export function roundHalfAway(t: number): number {
 }
 
 export function quantizeValues(values: ArrayLike<number>, dtype: DType, scale: Dyadic, op = 'quantize'): IntArray {
+  if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
+    throw new ParamError(op, 'values must be an array of numbers');
+  }
   if (!isDType(dtype)) throw new DTypeError(op, `unknown dtype '${String(dtype)}'`);
   checkDyadic(op, scale, 'scale');
   if (scale.multiplier === 0) throw new ParamError(op, 'scale must be positive (multiplier 0)');
@@ -41,7 +45,12 @@ export function quantizeValues(values: ArrayLike<number>, dtype: DType, scale: D
 
 /** Quantize host floats into a new tensor on `backend` with the given scale. */
 export function quantize(backend: Backend, values: ArrayLike<number>, shape: readonly number[], dtype: DType, scale: Dyadic): Tensor {
-  return tensor(backend, quantizeValues(values, dtype, scale), shape, dtype, scale);
+  checkShape('quantize', shape);
+  const q = quantizeValues(values, dtype, scale);
+  if (q.length !== shapeSize(shape)) {
+    throw new ShapeError('quantize', `${q.length} values do not fill shape [${shape.join(', ')}] (${shapeSize(shape)} elements)`);
+  }
+  return tensor(backend, q, shape, dtype, scale);
 }
 
 export function dequantizeValues(q: ArrayLike<number>, scale: Dyadic, op = 'dequantize'): Float64Array {
@@ -54,6 +63,7 @@ export function dequantizeValues(q: ArrayLike<number>, scale: Dyadic, op = 'dequ
 
 /** Read a tensor back as reals, using its own scale unless one is given. */
 export async function dequantize(t: Tensor, scale?: Dyadic): Promise<Float64Array> {
+  checkTensor('dequantize', 't', t);
   const s = scale ?? t.scale;
   if (s === undefined) throw new ParamError('dequantize', 'tensor has no scale; pass one');
   return dequantizeValues(await t.data(), s);
