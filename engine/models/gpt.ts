@@ -1,0 +1,191 @@
+/**
+ * The integer GPT-2-style decoder, built only from the op API so it runs unchanged on every
+ * backend (engine/NUMERICS.md §5–§12; the recipe of §8 for attention).
+ *
+ * The residual stream is int16; every matmul operand is int8 (activations after a norm or a
+ * requantize), accumulators are int32 and are requantized per output channel. A session keeps
+ * a KV cache per layer ([heads, positions, headDim] int8), so decoding one token attends over the
+ * cache with causalMask's offset; that gives byte-identical logits to recomputing the prefix,
+ * because masked entries contribute exact zeros (NUMERICS.md §8).
+ */
+import type { Backend } from '../backend.js';
+import { ParamError, ValueRangeError } from '../errors.js';
+import {
+  add,
+  causalMask,
+  concat,
+  gather,
+  layerNorm,
+  lut,
+  matmul,
+  requantize,
+  reshape,
+  slice,
+  softmax,
+  transpose,
+} from '../ops/index.js';
+import { tensor, type Tensor } from '../tensor.js';
+import type { Trace } from '../trace.js';
+import type { GptConfig } from './config.js';
+import { dyadic, type IntGpt, type NormQuant } from './int_model.js';
+
+/** Block code takes its parameters through this interface so a Llama-style block (RMSNorm,
+ * rotary positions, SwiGLU, grouped-query attention) can be added beside it. */
+interface BlockWeights {
+  ln1g: Tensor;
+  ln1b: Tensor;
+  wq: Tensor;
+  bq: Tensor;
+  wk: Tensor;
+  bk: Tensor;
+  wv: Tensor;
+  bv: Tensor;
+  wo: Tensor;
+  bo: Tensor;
+  ln2g: Tensor;
+  ln2b: Tensor;
+  w1: Tensor;
+  b1: Tensor;
+  gelu: Tensor;
+  w2: Tensor;
+  b2: Tensor;
+}
+
+export class GptModel {
+  readonly config: GptConfig;
+  readonly vocab: string;
+  private readonly charToId: Map<string, number>;
+  private readonly blocks: BlockWeights[];
+  private readonly tok: Tensor;
+  private readonly pos: Tensor;
+  private readonly wte: Tensor;
+  private readonly lnfg: Tensor;
+  private readonly lnfb: Tensor;
+
+  constructor(
+    readonly backend: Backend,
+    readonly model: IntGpt,
+  ) {
+    this.config = model.config;
+    this.vocab = model.vocab;
+    this.charToId = new Map([...model.vocab].map((ch, i) => [ch, i]));
+    const up = (name: string): Tensor => {
+      const t = model.tensors.get(name);
+      if (!t) throw new ParamError('GptModel', `missing tensor ${name}`);
+      return tensor(backend, t.data, t.shape, t.dtype);
+    };
+    this.tok = up('embed.tok');
+    this.pos = up('embed.pos');
+    this.wte = up('head.wte');
+    this.lnfg = up('lnf.g');
+    this.lnfb = up('lnf.b');
+    this.blocks = [];
+    for (let l = 0; l < this.config.layers; l++) {
+      const p = (s: string) => up(`h${l}.${s}`);
+      this.blocks.push({
+        ln1g: p('ln1.g'),
+        ln1b: p('ln1.b'),
+        wq: p('attn.wq'),
+        bq: p('attn.bq'),
+        wk: p('attn.wk'),
+        bk: p('attn.bk'),
+        wv: p('attn.wv'),
+        bv: p('attn.bv'),
+        wo: p('attn.wo'),
+        bo: p('attn.bo'),
+        ln2g: p('ln2.g'),
+        ln2b: p('ln2.b'),
+        w1: p('mlp.w1'),
+        b1: p('mlp.b1'),
+        gelu: p('mlp.gelu'),
+        w2: p('mlp.w2'),
+        b2: p('mlp.b2'),
+      });
+    }
+  }
+
+  /** Token ids of `text`; a character outside the vocabulary is a RANGE error naming it. */
+  encode(text: string): number[] {
+    return [...text].map((ch, i) => {
+      const id = this.charToId.get(ch);
+      if (id === undefined) {
+        throw new ValueRangeError('encode', `character ${JSON.stringify(ch)} (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) at position ${i} is not in the model's vocabulary`);
+      }
+      return id;
+    });
+  }
+
+  decode(ids: readonly number[]): string {
+    const chars = [...this.vocab];
+    return ids.map((id) => chars[id] ?? '').join('');
+  }
+
+  session(): GptSession {
+    return new GptSession(this);
+  }
+
+  /** @internal used by GptSession */
+  parts() {
+    return { blocks: this.blocks, tok: this.tok, pos: this.pos, wte: this.wte, lnfg: this.lnfg, lnfb: this.lnfb, quant: this.model.quant };
+  }
+}
+
+function norm(x: Tensor, g: Tensor, b: Tensor, q: NormQuant): Tensor {
+  return layerNorm(x, g, { beta: b, eps: q.eps, scale: dyadic(q.scale), outDtype: 'int8', outScale: dyadic(q.out) });
+}
+
+const channels = (list: readonly (readonly [number, number])[]) => list.map(dyadic);
+
+/** One generation's state: the position reached and each layer's key/value cache. */
+export class GptSession {
+  private keys: (Tensor | undefined)[] = [];
+  private values: (Tensor | undefined)[] = [];
+  /** Number of positions already in the cache. */
+  position = 0;
+
+  constructor(readonly model: GptModel) {}
+
+  /**
+   * Run `ids` at positions position..position+T-1 and return int32 logits [T, vocab] on the
+   * common logit scale (GptQuant.logits). Layer outputs are added to `trace` when given.
+   */
+  forward(ids: readonly number[], trace?: Trace, label = 'step'): Tensor {
+    const cfg = this.model.config;
+    const T = ids.length;
+    const C = cfg.width;
+    const H = cfg.heads;
+    const D = C / H;
+    if (T === 0) throw new ParamError('forward', 'no tokens to run');
+    if (this.position + T > cfg.contextLength) {
+      throw new ValueRangeError('forward', `positions up to ${this.position + T - 1} exceed the model's context of ${cfg.contextLength}`);
+    }
+    const { blocks, tok, pos, wte, lnfg, lnfb, quant } = this.model.parts();
+    const offset = this.position;
+    let x = add(gather(tok, ids), slice(pos, [offset, 0], [T, C]));
+    blocks.forEach((w, l) => {
+      const lq = quant.layers[l]!;
+      const h = norm(x, w.ln1g, w.ln1b, lq.ln1);
+      const heads = (t: Tensor) => transpose(reshape(t, [T, H, D]), [1, 0, 2]);
+      const q = heads(requantize(matmul(h, w.wq, { bias: w.bq }), channels(lq.q), 'int8'));
+      const k = heads(requantize(matmul(h, w.wk, { bias: w.bk }), channels(lq.k), 'int8'));
+      const v = heads(requantize(matmul(h, w.wv, { bias: w.bv }), channels(lq.v), 'int8'));
+      const keys = (this.keys[l] = this.keys[l] ? concat([this.keys[l]!, k], 1) : k);
+      const values = (this.values[l] = this.values[l] ? concat([this.values[l]!, v], 1) : v);
+      const scores = causalMask(matmul(q, keys, { transposeB: true }), offset);
+      const probs = softmax(scores, dyadic(lq.softmax));
+      const mixed = requantize(matmul(probs, values), dyadic(lq.pv), 'int8');
+      const merged = reshape(transpose(mixed, [1, 0, 2]), [T, C]);
+      x = add(x, requantize(matmul(merged, w.wo, { bias: w.bo }), channels(lq.o), 'int16'));
+      const h2 = norm(x, w.ln2g, w.ln2b, lq.ln2);
+      const u = requantize(matmul(h2, w.w1, { bias: w.b1 }), channels(lq.up), 'int8');
+      const g = lut(u, w.gelu);
+      x = add(x, requantize(matmul(g, w.w2, { bias: w.b2 }), channels(lq.down), 'int16'));
+      trace?.add(`${label}.h${l}`, x);
+    });
+    const hf = norm(x, lnfg, lnfb, quant.lnf);
+    const logits = requantize(matmul(hf, wte, { transposeB: true }), channels(quant.head), 'int32', dyadic(quant.logits));
+    trace?.add(`${label}.logits`, logits);
+    this.position += T;
+    return logits;
+  }
+}
