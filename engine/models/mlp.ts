@@ -1,0 +1,75 @@
+/**
+ * The integer MLP classifier (issue 3), built only from the op API: int8 input, int8·int8
+ * matmuls with int32 biases, per-channel requantization, ReLU, and int32 logits on one common
+ * scale. Inputs are MNIST-style pixels 0..255 with the float model's x = pixel/255.
+ */
+import type { Backend } from '../backend.js';
+import { ParamError, ShapeError } from '../errors.js';
+import { argmax, matmul, quantizeValues, relu, requantize } from '../ops/index.js';
+import { tensor, type Tensor } from '../tensor.js';
+import type { Trace } from '../trace.js';
+import type { MlpConfig } from './config.js';
+import { dyadic, type IntMlp } from './int_model.js';
+
+export class MlpModel {
+  readonly config: MlpConfig;
+  private readonly weights: { w: Tensor; b: Tensor }[] = [];
+  /** Maps a pixel 0..255 to the int8 input code: round(pixel/255 / s_in). */
+  private readonly pixelTable: Int8Array;
+
+  constructor(
+    readonly backend: Backend,
+    readonly model: IntMlp,
+  ) {
+    this.config = model.config;
+    const get = (name: string) => {
+      const t = model.tensors.get(name);
+      if (!t) throw new ParamError('MlpModel', `missing tensor ${name}`);
+      return tensor(backend, t.data, t.shape, t.dtype);
+    };
+    for (let i = 0; i + 1 < this.config.sizes.length; i++) this.weights.push({ w: get(`w${i}`), b: get(`b${i}`) });
+    // The float edge (NUMERICS.md §1.3) for each of the 256 possible pixels, done once.
+    const reals = Float64Array.from({ length: 256 }, (_, p) => p / 255);
+    this.pixelTable = quantizeValues(reals, 'int8', dyadic(model.quant.input), 'classify') as Int8Array;
+  }
+
+  get inputSize(): number {
+    return this.config.sizes[0]!;
+  }
+
+  /** int8 input codes [N, inputs] for images given as bytes 0..255. */
+  encodeImages(pixels: Uint8Array, count: number): Tensor {
+    if (pixels.length !== count * this.inputSize) {
+      throw new ShapeError('classify', `${pixels.length} pixels do not make ${count} images of ${this.inputSize}`);
+    }
+    return tensor(this.backend, Int8Array.from(pixels, (p) => this.pixelTable[p]!), [count, this.inputSize], 'int8');
+  }
+
+  /** int32 logits [N, classes] on the common logit scale. */
+  forward(x: Tensor, trace?: Trace): Tensor {
+    const q = this.model.quant;
+    let h = x;
+    this.weights.forEach(({ w, b }, i) => {
+      const last = i === this.weights.length - 1;
+      const acc = matmul(h, w, { bias: b });
+      const scales = q.layers[i]!.out.map(dyadic);
+      if (last) {
+        h = requantize(acc, scales, 'int32', dyadic(q.logits));
+      } else {
+        h = relu(requantize(acc, scales, 'int8'));
+      }
+      trace?.add(last ? 'logits' : `layer${i}`, h);
+    });
+    return h;
+  }
+
+  predict(x: Tensor): Tensor {
+    return argmax(this.forward(x));
+  }
+}
+
+export function checkPixels(op: string, images: unknown): Uint8Array {
+  if (!(images instanceof Uint8Array)) throw new ParamError(op, 'images must be a Uint8Array of pixels 0..255');
+  return images;
+}
+
