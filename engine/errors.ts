@@ -11,7 +11,8 @@ export type SpmlErrorCode =
   | 'RANGE' // a value (data or parameter) is outside the range the spec allows
   | 'PARAM' // a parameter is missing, malformed, or of the wrong kind
   | 'NO_KERNEL' // no kernel for this op is registered on the backend
-  | 'BACKEND'; // a backend is unknown, cannot start, or tensors come from different backends
+  | 'BACKEND' // a backend is unknown, cannot start, or tensors come from different backends
+  | 'FORMAT'; // a model file breaks docs/MODEL_FORMAT.md (or a model cannot be written in it)
 
 export class SpmlError extends Error {
   readonly code: SpmlErrorCode;
@@ -60,5 +61,21 @@ export class NoKernelError extends SpmlError {
 export class BackendError extends SpmlError {
   constructor(op: string, message: string) {
     super('BACKEND', op, message);
+  }
+}
+
+/**
+ * A model file (or an in-memory model about to be written) breaks docs/MODEL_FORMAT.md.
+ * `offset` is the byte position in the file where the problem is, when known; `reason` is the
+ * message without the op prefix and the position.
+ */
+export class ModelFormatError extends SpmlError {
+  readonly offset?: number;
+  readonly reason: string;
+
+  constructor(message: string, offset?: number, op = 'loadModel') {
+    super('FORMAT', op, offset === undefined ? message : `${message} (at byte ${offset})`);
+    this.offset = offset;
+    this.reason = message;
   }
 }

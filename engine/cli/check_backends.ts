@@ -1,5 +1,5 @@
 /**
- * `spml demo`: one attention-and-MLP block built from the op API, run on every registered
+ * `spml check-backends`: one attention-and-MLP block built from the op API, run on every registered
  * backend with the same seeded input, printing each backend's output hash and trace root and
  * whether it agrees with the cpu reference. It is the smallest end-to-end proof of spml's
  * promise until real models exist (issue 3).
@@ -67,7 +67,7 @@ async function block(backend: Backend): Promise<{ out: Tensor; trace: Trace }> {
   return { out, trace };
 }
 
-export async function demo(): Promise<number> {
+export async function checkBackends(): Promise<number> {
   const rows: string[] = [];
   let reference: string | undefined;
   let mismatches = 0;

@@ -1,50 +1,103 @@
 #!/usr/bin/env node
 /**
- * The `spml` command line. Each subcommand lives in its own module; this file only dispatches
- * and turns typed errors into a one-line message and exit status 2.
+ * The `spml` command line (commander). Each subcommand lives in its own module; this file only
+ * declares the options and turns typed errors into a one-line message and exit status 2.
  */
+import { Command, InvalidArgumentError } from 'commander';
 import { SpmlError } from '../errors.js';
-import { demo } from './demo.js';
-import { listBackends } from './backends.js';
 import { listKernels } from '../kernel_registry.js';
+import { listBackends } from './backends.js';
+import { checkBackends } from './check_backends.js';
+import { classifyCommand } from './classify.js';
+import { inspect } from './inspect.js';
+import { run } from './run.js';
 
-const USAGE = `usage: spml <command>
+const int = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+  return n;
+};
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
+  return n;
+};
+const seed = (v: string) => {
+  if (!/^\d+$/.test(v) || BigInt(v) >= 1n << 64n) throw new InvalidArgumentError('seed must be an integer in [0, 2^64)');
+  return BigInt(v);
+};
 
-commands:
-  demo       run one transformer block on every backend and compare hashes
-  backends   list the registered backends and their kernels
-  help       show this message`;
+export const DEMO_PROMPT = 'Call me Ishmael. ';
 
-async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
-  switch (command) {
-    case 'demo':
-      return demo();
-    case 'backends':
+/** Commands return an exit status; commander ignores return values, so set it here. */
+const status =
+  <A extends unknown[]>(f: (...args: A) => Promise<number>) =>
+  async (...args: A) => {
+    process.exitCode = await f(...args);
+  };
+
+function program(): Command {
+  const p = new Command('spml')
+    .description('Deterministic fixed-point inference: the same model, input and seed give the same bytes, and hash, on every backend.')
+    .showHelpAfterError();
+  const withGenerationOptions = (c: Command, defaultSeed: bigint) =>
+    c
+      .option('--max-tokens <n>', 'tokens to generate', int('max-tokens', 0), 80)
+      .option('--seed <s>', '64-bit sampling seed', seed, defaultSeed)
+      .option('--temperature <t>', 'sampling temperature; 0 is greedy', num('temperature'), 0.8)
+      .option('--top-k <k>', 'keep the k most likely tokens', int('top-k', 1))
+      .option('--top-p <p>', 'keep the most likely tokens holding probability p, in (0, 1]', num('top-p'))
+      .option('--backend <name>', 'backend to run on', 'cpu')
+      .option('--json', 'print the result as JSON');
+  withGenerationOptions(
+    p
+      .command('run')
+      .description('generate text with a GPT model and print the output hash, trace root, model hash and tokens/s')
+      .option('--model <name|file>', 'shipped model name or .spml file', 'moby-gpt')
+      .requiredOption('--prompt <text>', 'prompt text (characters must be in the model vocabulary)'),
+    0n,
+  ).action(status((o) => run(o)));
+  withGenerationOptions(
+    p
+      .command('demo')
+      .description(`moby-gpt continues "${DEMO_PROMPT.trim()}" with a fixed seed; run it twice and the hashes match`)
+      .option('--model <name|file>', 'shipped model name or .spml file', 'moby-gpt')
+      .option('--prompt <text>', 'prompt text', DEMO_PROMPT),
+    42n,
+  ).action(status((o) => run(o)));
+  p.command('inspect')
+    .description('print a model’s architecture, parameter count, sizes, quantization and hash')
+    .argument('<model>', 'shipped model name or .spml file')
+    .option('--json', 'print as JSON')
+    .action(status((m: string, o: { json?: boolean }) => inspect(m, o)));
+  p.command('classify')
+    .description('classify MNIST test-set images with the MNIST model')
+    .option('--model <name|file>', 'shipped model name or .spml file', 'mnist-mlp')
+    .option('--images <list|a:b>', 'test-set indices "0,5,7" or a range "0:100"', '0:10')
+    .option('--backend <name>', 'backend to run on', 'cpu')
+    .option('--json', 'print the result as JSON')
+    .action(status((o) => classifyCommand(o)));
+  p.command('check-backends')
+    .description('run one transformer block on every registered backend and compare hashes')
+    .action(status(() => checkBackends()));
+  p.command('backends')
+    .description('list the registered backends and their kernels')
+    .action(() => {
       for (const name of listBackends()) console.log(`${name}: ${listKernels(name).join(', ')}`);
-      return 0;
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      console.error(`spml: unknown command '${command}'\n\n${USAGE}`);
-      return 2;
-  }
+    });
+  return p;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    if (e instanceof SpmlError) {
-      console.error(`spml: ${e.message}`);
-      process.exitCode = 2;
-    } else {
-      throw e;
-    }
-  },
-);
+program()
+  .parseAsync(process.argv)
+  .then(
+    () => undefined,
+    (e: unknown) => {
+      if (e instanceof SpmlError) {
+        console.error(`spml: ${e.message}`);
+        process.exitCode = 2;
+      } else {
+        throw e;
+      }
+    },
+  );

@@ -1,0 +1,79 @@
+/**
+ * Converts the committed float checkpoints into the shipped int8 models (issue 3):
+ *   models/moby-gpt/float.ckpt.json  → models/moby-gpt.spml
+ *   models/mnist-mlp/float.ckpt.json → models/mnist-mlp.spml
+ * Calibration data comes only from the training splits. Deterministic: run it twice and the
+ * files (and so the model hashes) are identical.
+ *
+ *   npx tsx models/convert.ts [moby-gpt] [mnist-mlp]
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkpointFromJson } from '../engine/models/checkpoint.js';
+import type { GptConfig } from '../engine/models/config.js';
+import { encodeModel, modelHash } from '../engine/models/format.js';
+import { gptToFile, mlpToFile } from '../engine/models/model_io.js';
+import { quantizeGpt } from '../engine/models/quantize_gpt.js';
+import { quantizeMlp } from '../engine/models/quantize_mlp.js';
+import { loadMnist } from '../engine/data/mnist.js';
+import { encode, readMobyDick, splitTokens } from './train/moby_gpt.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Evenly spaced windows of the training split: the calibration set. */
+export function calibrationWindows(train: Int32Array, length: number, count: number): number[][] {
+  const step = Math.floor((train.length - length) / count);
+  return Array.from({ length: count }, (_, i) => Array.from(train.subarray(i * step, i * step + length)));
+}
+
+function str(v: unknown): string {
+  return typeof v === 'number' ? v.toPrecision(6) : String(v);
+}
+
+export function convertMobyGpt(): string {
+  const ck = checkpointFromJson(readFileSync(join(here, 'moby-gpt', 'float.ckpt.json'), 'utf8'));
+  const cfg = ck.config as GptConfig;
+  const tokens = encode(readMobyDick(), [...ck.vocab!]);
+  const { train } = splitTokens(tokens);
+  const q = quantizeGpt(ck, { sequences: calibrationWindows(train, cfg.contextLength, 32) });
+  const t = ck.training ?? {};
+  const file = gptToFile(q, {
+    name: 'moby-gpt',
+    description: 'Character-level GPT-2-style decoder trained on Moby-Dick (public domain), int8 weights, int16 residual stream',
+    dataset: str(t.dataset),
+    trainingSteps: str(t.steps),
+    floatValidationLoss: str(t.valLoss),
+    calibration: '32 evenly spaced 128-character windows of the training split',
+  });
+  const bytes = encodeModel(file);
+  writeFileSync(join(here, 'moby-gpt.spml'), bytes);
+  return `moby-gpt.spml  ${bytes.length} bytes  ${modelHash(bytes)}`;
+}
+
+export function convertMnistMlp(): string {
+  const ck = checkpointFromJson(readFileSync(join(here, 'mnist-mlp', 'float.ckpt.json'), 'utf8'));
+  const train = loadMnist('train');
+  const count = 2000;
+  const size = train.rows * train.cols;
+  const q = quantizeMlp(ck, { pixels: train.images.subarray(0, count * size), count });
+  const t = ck.training ?? {};
+  const file = mlpToFile(q, {
+    name: 'mnist-mlp',
+    description: 'MLP 784-256-128-10 (ReLU) trained on MNIST, int8 weights and activations',
+    dataset: str(t.dataset),
+    floatTestAccuracy: str(t.testAccuracy),
+    preprocess: 'x = pixel / 255',
+    calibration: 'the first 2000 training images',
+  });
+  const bytes = encodeModel(file);
+  writeFileSync(join(here, 'mnist-mlp.spml'), bytes);
+  return `mnist-mlp.spml  ${bytes.length} bytes  ${modelHash(bytes)}`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const which = process.argv.slice(2);
+  const all = which.length === 0;
+  if (all || which.includes('moby-gpt')) console.log(convertMobyGpt());
+  if (all || which.includes('mnist-mlp')) console.log(convertMnistMlp());
+}
