@@ -13,3 +13,8 @@ export { canonicalBytes, hashData, hashTensor, bytesToHex } from './hash.js';
 export { Trace, merkleRoot, leafHash, inclusionProof, verifyInclusion, bisect, type TraceLeaf } from './trace.js';
 export { buildLut, geluTable, siluTable, geluReal, siluReal, ropeTables } from './tables.js';
 export * from './ops/index.js';
+
+// The reference backend is always available; GPU backends register from their own entry points.
+import '../kernels/cpu/index.js';
+export { loadModel, generate, classify, inspectModel, SHIPPED_MODELS } from './api.js';
+export type { SpmlModel, LoadedGpt, LoadedMlp, LoadOptions, GenerationResult, ClassifyResult, GenerateOptions } from './api.js';

@@ -31,7 +31,8 @@ function str(v: unknown): string {
   return typeof v === 'number' ? v.toPrecision(6) : String(v);
 }
 
-export function convertMobyGpt(): string {
+/** The shipped moby-gpt file's bytes, rebuilt from the committed checkpoint. */
+export function buildMobyGpt(): Uint8Array {
   const ck = checkpointFromJson(readFileSync(join(here, 'moby-gpt', 'float.ckpt.json'), 'utf8'));
   const cfg = ck.config as GptConfig;
   const tokens = encode(readMobyDick(), [...ck.vocab!]);
@@ -46,12 +47,11 @@ export function convertMobyGpt(): string {
     floatValidationLoss: str(t.valLoss),
     calibration: '32 evenly spaced 128-character windows of the training split',
   });
-  const bytes = encodeModel(file);
-  writeFileSync(join(here, 'moby-gpt.spml'), bytes);
-  return `moby-gpt.spml  ${bytes.length} bytes  ${modelHash(bytes)}`;
+  return encodeModel(file);
 }
 
-export function convertMnistMlp(): string {
+/** The shipped mnist-mlp file's bytes, rebuilt from the committed checkpoint. */
+export function buildMnistMlp(): Uint8Array {
   const ck = checkpointFromJson(readFileSync(join(here, 'mnist-mlp', 'float.ckpt.json'), 'utf8'));
   const train = loadMnist('train');
   const count = 2000;
@@ -66,14 +66,17 @@ export function convertMnistMlp(): string {
     preprocess: 'x = pixel / 255',
     calibration: 'the first 2000 training images',
   });
-  const bytes = encodeModel(file);
-  writeFileSync(join(here, 'mnist-mlp.spml'), bytes);
-  return `mnist-mlp.spml  ${bytes.length} bytes  ${modelHash(bytes)}`;
+  return encodeModel(file);
 }
+
+export const SHIPPED_BUILDS = { 'moby-gpt': buildMobyGpt, 'mnist-mlp': buildMnistMlp } as const;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const which = process.argv.slice(2);
-  const all = which.length === 0;
-  if (all || which.includes('moby-gpt')) console.log(convertMobyGpt());
-  if (all || which.includes('mnist-mlp')) console.log(convertMnistMlp());
+  for (const [name, build] of Object.entries(SHIPPED_BUILDS)) {
+    if (which.length > 0 && !which.includes(name)) continue;
+    const bytes = build();
+    writeFileSync(join(here, `${name}.spml`), bytes);
+    console.log(`${name}.spml  ${bytes.length} bytes  ${modelHash(bytes)}`);
+  }
 }
