@@ -6,7 +6,7 @@
  */
 import { MAX_MULTIPLIER, MAX_SHIFT } from '../quant.js';
 import type { GptConfig, MlpConfig } from './config.js';
-import { expectTensors, ModelFormatError, type ModelFile } from './format.js';
+import { compareCodePoints, expectTensors, ModelFormatError, type ModelFile } from './format.js';
 import {
   gptIntTensorSpecs,
   mlpIntTensorSpecs,
@@ -109,7 +109,7 @@ export function mlpFromFile(file: ModelFile): IntMlp {
 function toEntries(tensors: ReadonlyMap<string, IntTensor>): ModelFile['tensors'] {
   return [...tensors.entries()]
     .map(([name, t]) => ({ name, dtype: t.dtype, shape: [...t.shape], data: t.data }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => compareCodePoints(a.name, b.name));
 }
 
 export function gptToFile(m: IntGpt, meta: { name: string; description?: string; [k: string]: string | number | undefined }): ModelFile {
