@@ -4,6 +4,7 @@
  */
 import type { DType, IntArray } from '../dtype.js';
 import type { Dyadic } from '../quant.js';
+import { compareCodePoints } from './canonical_json.js';
 import type { GptConfig, MlpConfig } from './config.js';
 
 export interface IntTensor {
@@ -115,7 +116,7 @@ export function gptIntTensorSpecs(c: GptConfig): [string, DType, number[]][] {
       [p + 'mlp.b2', 'int32', [C]],
     );
   }
-  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return out.sort((a, b) => compareCodePoints(a[0], b[0]));
 }
 
 export function mlpIntTensorSpecs(c: MlpConfig): [string, DType, number[]][] {
@@ -123,5 +124,5 @@ export function mlpIntTensorSpecs(c: MlpConfig): [string, DType, number[]][] {
   for (let i = 0; i + 1 < c.sizes.length; i++) {
     out.push([`w${i}`, 'int8', [c.sizes[i]!, c.sizes[i + 1]!]], [`b${i}`, 'int32', [c.sizes[i + 1]!]]);
   }
-  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return out.sort((a, b) => compareCodePoints(a[0], b[0]));
 }
