@@ -10,27 +10,16 @@
  */
 import type { Backend } from '../backend.js';
 import { ParamError, ValueRangeError } from '../errors.js';
-import {
-  add,
-  causalMask,
-  concat,
-  gather,
-  layerNorm,
-  lut,
-  matmul,
-  requantize,
-  reshape,
-  slice,
-  softmax,
-  transpose,
-} from '../ops/index.js';
+import { add, gather, layerNorm, matmul, requantize, slice } from '../ops/index.js';
+import { causalSelfAttention, geluMlp, linear, mergeHeads, splitHeads, type KvCache } from './blocks.js';
 import { tensor, type Tensor } from '../tensor.js';
 import type { Trace } from '../trace.js';
 import type { GptConfig } from './config.js';
 import { dyadic, type IntGpt, type NormQuant } from './int_model.js';
 
-/** Block code takes its parameters through this interface so a Llama-style block (RMSNorm,
- * rotary positions, SwiGLU, grouped-query attention) can be added beside it. */
+/** One block's uploaded tensors. The block itself is composed from engine/models/blocks.ts,
+ * whose pieces a Llama-style block (RMSNorm, rotary positions, SwiGLU, grouped-query attention)
+ * reuses. */
 interface BlockWeights {
   ln1g: Tensor;
   ln1b: Tensor;
@@ -138,8 +127,7 @@ const channels = (list: readonly (readonly [number, number])[]) => list.map(dyad
 
 /** One generation's state: the position reached and each layer's key/value cache. */
 export class GptSession {
-  private keys: (Tensor | undefined)[] = [];
-  private values: (Tensor | undefined)[] = [];
+  private readonly caches: KvCache[] = [];
   /** Number of positions already in the cache. */
   position = 0;
 
@@ -154,7 +142,6 @@ export class GptSession {
     const T = ids.length;
     const C = cfg.width;
     const H = cfg.heads;
-    const D = C / H;
     if (T === 0) throw new ParamError('forward', 'no tokens to run');
     if (this.position + T > cfg.contextLength) {
       throw new ValueRangeError('forward', `positions up to ${this.position + T - 1} exceed the model's context of ${cfg.contextLength}`);
@@ -165,21 +152,14 @@ export class GptSession {
     blocks.forEach((w, l) => {
       const lq = quant.layers[l]!;
       const h = norm(x, w.ln1g, w.ln1b, lq.ln1);
-      const heads = (t: Tensor) => transpose(reshape(t, [T, H, D]), [1, 0, 2]);
-      const q = heads(requantize(matmul(h, w.wq, { bias: w.bq }), channels(lq.q), 'int8'));
-      const k = heads(requantize(matmul(h, w.wk, { bias: w.bk }), channels(lq.k), 'int8'));
-      const v = heads(requantize(matmul(h, w.wv, { bias: w.bv }), channels(lq.v), 'int8'));
-      const keys = (this.keys[l] = this.keys[l] ? concat([this.keys[l]!, k], 1) : k);
-      const values = (this.values[l] = this.values[l] ? concat([this.values[l]!, v], 1) : v);
-      const scores = causalMask(matmul(q, keys, { transposeB: true }), offset);
-      const probs = softmax(scores, dyadic(lq.softmax));
-      const mixed = requantize(matmul(probs, values), dyadic(lq.pv), 'int8');
-      const merged = reshape(transpose(mixed, [1, 0, 2]), [T, C]);
-      x = add(x, requantize(matmul(merged, w.wo, { bias: w.bo }), channels(lq.o), 'int16'));
+      const q = splitHeads(linear(h, w.wq, w.bq, channels(lq.q), 'int8'), H);
+      const k = splitHeads(linear(h, w.wk, w.bk, channels(lq.k), 'int8'), H);
+      const v = splitHeads(linear(h, w.wv, w.bv, channels(lq.v), 'int8'), H);
+      const cache = (this.caches[l] ??= {});
+      const mixed = causalSelfAttention(q, k, v, cache, offset, { softmax: dyadic(lq.softmax), pv: dyadic(lq.pv) });
+      x = add(x, linear(mergeHeads(mixed), w.wo, w.bo, channels(lq.o), 'int16'));
       const h2 = norm(x, w.ln2g, w.ln2b, lq.ln2);
-      const u = requantize(matmul(h2, w.w1, { bias: w.b1 }), channels(lq.up), 'int8');
-      const g = lut(u, w.gelu);
-      x = add(x, requantize(matmul(g, w.w2, { bias: w.b2 }), channels(lq.down), 'int16'));
+      x = add(x, geluMlp(h2, w, { up: channels(lq.up), down: channels(lq.down) }));
       trace?.add(`${label}.h${l}`, x);
     });
     const hf = norm(x, lnfg, lnfb, quant.lnf);
