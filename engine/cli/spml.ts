@@ -3,7 +3,7 @@
  * The `spml` command line (commander). Each subcommand lives in its own module; this file only
  * declares the options and turns typed errors into a one-line message and exit status 2.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { SpmlError } from '../errors.js';
 import { listKernels } from '../kernel_registry.js';
 import { listBackends } from './backends.js';
@@ -43,7 +43,8 @@ function program(): Command {
   const withGenerationOptions = (c: Command, defaultSeed: bigint) =>
     c
       .option('--max-tokens <n>', 'tokens to generate', int('max-tokens', 0), 80)
-      .option('--seed <s>', '64-bit sampling seed', seed, defaultSeed)
+      // A bigint default needs its own description: commander would JSON.stringify it.
+      .addOption(new Option('--seed <s>', '64-bit sampling seed').argParser(seed).default(defaultSeed, String(defaultSeed)))
       .option('--temperature <t>', 'sampling temperature; 0 is greedy', num('temperature'), 0.8)
       .option('--top-k <k>', 'keep the k most likely tokens', int('top-k', 1))
       .option('--top-p <p>', 'keep the most likely tokens holding probability p, in (0, 1]', num('top-p'))

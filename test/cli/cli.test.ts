@@ -1,0 +1,63 @@
+/**
+ * The `spml` command line as a user runs it: help on every command, typed one-line errors with
+ * exit status 2 for bad input, and the same hashes from the same command twice.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function spml(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'engine/cli/spml.ts', ...args], { cwd: root, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('spml CLI', () => {
+  it.each([[''], ['run'], ['demo'], ['inspect'], ['classify'], ['check-backends']])('`spml %s --help` documents its options', (name) => {
+    const cmd = name ? [name] : [];
+    const r = spml(...cmd, '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: spml');
+    if (cmd[0] === 'run') for (const flag of ['--prompt', '--max-tokens', '--seed', '--temperature', '--top-k', '--top-p', '--backend', '--json']) expect(r.stdout).toContain(flag);
+  });
+
+  it('bad input is one line on stderr and exit status 2, or a commander usage error', () => {
+    const vocab = spml('run', '--prompt', 'ahoy ☃', '--max-tokens', '1');
+    expect(vocab.status).toBe(2);
+    expect(vocab.stderr.trim()).toMatch(/^spml: encode: character "☃" \(U\+2603\) at position 5 /);
+    const model = spml('run', '--model', 'no/such/file.spml', '--prompt', 'a');
+    expect(model.status).toBe(2);
+    expect(model.stderr).toContain("cannot read model 'no/such/file.spml'");
+    const topP = spml('run', '--prompt', 'a', '--top-p', '1.5');
+    expect(topP.status).toBe(2);
+    expect(topP.stderr).toContain('topP must be in (0, 1]');
+    const topK = spml('run', '--prompt', 'a', '--top-k', '0');
+    expect(topK.status).not.toBe(0);
+    expect(topK.stderr).toContain('top-k must be an integer >= 1');
+    const long = spml('run', '--prompt', 'a'.repeat(100), '--max-tokens', '50');
+    expect(long.status).toBe(2);
+    expect(long.stderr).toContain('exceed the context of 128 tokens');
+  });
+
+  it('the demo prints the same hashes when run twice', () => {
+    const a = spml('demo', '--max-tokens', '24', '--json');
+    const b = spml('demo', '--max-tokens', '24', '--json');
+    expect(a.status).toBe(0);
+    const ja = JSON.parse(a.stdout) as { outputHash: string; traceRoot: string; modelHash: string; text: string };
+    const jb = JSON.parse(b.stdout) as typeof ja;
+    expect(jb.outputHash).toBe(ja.outputHash);
+    expect(jb.traceRoot).toBe(ja.traceRoot);
+    expect(jb.modelHash).toBe(ja.modelHash);
+    expect(ja.text.startsWith('Call me Ishmael. ')).toBe(true);
+  });
+
+  it('inspect and classify run on the shipped models', () => {
+    const inspect = spml('inspect', 'mnist-mlp', '--json');
+    expect(inspect.status).toBe(0);
+    expect((JSON.parse(inspect.stdout) as { parameters: number }).parameters).toBe(784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
+    const cls = spml('classify', '--images', '0,1,2', '--json');
+    expect(cls.status).toBe(0);
+    expect((JSON.parse(cls.stdout) as { predicted: number[] }).predicted).toEqual([7, 2, 1]);
+  });
+});
