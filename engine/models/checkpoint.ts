@@ -76,3 +76,24 @@ export function checkpointFromJson(text: string): FloatCheckpoint {
   }
   return { config, vocab, training: doc.training as Record<string, unknown> | undefined, tensors };
 }
+
+/**
+ * Check an in-memory checkpoint the way checkpointFromJson checks a parsed one — a valid config,
+ * every expected tensor present with its shape and all finite, a vocab of vocabSize characters
+ * for a gpt — and return it; `op` names the caller in the ParamErrors. Extra tensors are ignored.
+ */
+export function checkFloatCheckpoint(op: string, ck: FloatCheckpoint): FloatCheckpoint {
+  const config = checkConfig(op, ck.config);
+  for (const [name, shape] of parameterShapes(config)) {
+    const t = ck.tensors.get(name);
+    if (!t) throw new ParamError(op, `missing tensor ${name}`);
+    if (JSON.stringify(t.shape) !== JSON.stringify(shape)) throw new ParamError(op, `tensor ${name}: shape ${JSON.stringify(t.shape)}, expected ${JSON.stringify(shape)}`);
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (!(t.data instanceof Float32Array) || t.data.length !== count) throw new ParamError(op, `tensor ${name}: data is not a Float32Array of ${count} elements`);
+    for (let i = 0; i < count; i++) if (!Number.isFinite(t.data[i]!)) throw new ParamError(op, `tensor ${name}: element ${i} is not finite`);
+  }
+  if (config.arch === 'gpt' && (ck.vocab === undefined || [...ck.vocab].length !== config.vocabSize)) {
+    throw new ParamError(op, `a gpt checkpoint needs a vocab of ${config.vocabSize} characters`);
+  }
+  return ck;
+}
