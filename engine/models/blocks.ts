@@ -44,18 +44,24 @@ export function mergeHeads(x: Tensor): Tensor {
 
 /**
  * Causal attention of new queries q [heads, T, D] over the cache extended by k, v. `offset` is the
- * number of positions cached before this call. Returns int8 [heads, T, D] on the scale `pv`
- * maps to. Appends k and v to the cache.
+ * number of positions cached before this call. Returns int16 [heads, T, D] on the scale `pv`
+ * maps to (int16 keeps the convex combination of v rows finer than v itself; the output
+ * projection then takes int16 × int8 with K = width ≤ 256, inside NUMERICS.md §5's no-wrap bound).
+ * Appends k and v to the cache.
  */
 export function causalSelfAttention(q: Tensor, k: Tensor, v: Tensor, cache: KvCache, offset: number, scale: { softmax: Dyadic; pv: Dyadic }): Tensor {
   cache.keys = cache.keys ? concat([cache.keys, k], 1) : k;
   cache.values = cache.values ? concat([cache.values, v], 1) : v;
   const scores = causalMask(matmul(q, cache.keys, { transposeB: true }), offset);
   const probs = softmax(scores, scale.softmax);
-  return requantize(matmul(probs, cache.values), scale.pv, 'int8');
+  return requantize(matmul(probs, cache.values), scale.pv, 'int16');
 }
 
-/** GELU MLP: up-projection to int8, the GELU table, down-projection to the int16 residual. */
+/**
+ * GELU MLP: up-projection to int8, the GELU table (int8 in, int16 out: GELU's output is lopsided,
+ * so int8 would waste half its codes), down-projection (int16 × int8, K = mlpWidth ≤ 256) to the
+ * int16 residual.
+ */
 export function geluMlp(h: Tensor, w: { w1: Tensor; b1: Tensor; gelu: Tensor; w2: Tensor; b2: Tensor }, q: { up: readonly Dyadic[]; down: readonly Dyadic[] }): Tensor {
   const g = lut(linear(h, w.w1, w.b1, q.up, 'int8'), w.gelu);
   return linear(g, w.w2, w.b2, q.down, 'int16');

@@ -36,7 +36,7 @@ export interface GptLayerQuant {
   readonly v: readonly DyadicPair[];
   /** s_q·s_k/√D·log2(e)·2^8, the softmax scale of the attention scores (NUMERICS.md §8, §9). */
   readonly softmax: DyadicPair;
-  /** Q14 probabilities · int8 v → int8 attention output. */
+  /** Q14 probabilities · int8 v → int16 attention output. */
   readonly pv: DyadicPair;
   /** Per channel: attention projection → the int16 residual stream. */
   readonly o: readonly DyadicPair[];
@@ -111,7 +111,7 @@ export function gptIntTensorSpecs(c: GptConfig): [string, DType, number[]][] {
       [p + 'ln2.b', 'int32', [C]],
       [p + 'mlp.w1', 'int8', [C, c.mlpWidth]],
       [p + 'mlp.b1', 'int32', [c.mlpWidth]],
-      [p + 'mlp.gelu', 'int8', [256]],
+      [p + 'mlp.gelu', 'int16', [256]],
       [p + 'mlp.w2', 'int8', [c.mlpWidth, C]],
       [p + 'mlp.b2', 'int32', [C]],
     );

@@ -11,6 +11,8 @@ import { gptIntTensorSpecs, pair, type GptLayerQuant, type IntGpt, type IntTenso
 import { geluTable } from '../tables.js';
 import {
   channelScales,
+  equalize,
+  scaleRows,
   quantizeBias,
   quantizeColumns,
   quantizeInt16,
@@ -27,18 +29,20 @@ export interface GptCalibration {
   readonly residualHeadroom?: number;
 }
 
-/** Max |value| per activation point over every calibration sequence. */
-export function calibrateGpt(ck: FloatCheckpoint, cal: GptCalibration): Map<string, number> {
+/** Max |value| per activation point and per channel over every calibration sequence. */
+export function calibrateGpt(ck: FloatCheckpoint, cal: GptCalibration): { ranges: Map<string, number>; channels: Map<string, Float64Array> } {
   const cfg = ck.config as GptConfig;
   const ranges = new Map<string, number>();
+  const channels = new Map<string, Float64Array>();
   for (const seq of cal.sequences) {
-    floatGptForward(cfg, ck.tensors, seq, (point, values) => {
-      let m = ranges.get(point) ?? 0;
-      for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]!));
-      ranges.set(point, m);
+    floatGptForward(cfg, ck.tensors, seq, (point, values, width) => {
+      const c = channels.get(point) ?? new Float64Array(width);
+      for (let i = 0; i < values.length; i++) c[i % width] = Math.max(c[i % width]!, Math.abs(values[i]!));
+      channels.set(point, c);
+      ranges.set(point, Math.max(...c));
     });
   }
-  return ranges;
+  return { ranges, channels };
 }
 
 export function quantizeGpt(ck: FloatCheckpoint, cal: GptCalibration): IntGpt {
@@ -49,8 +53,10 @@ export function quantizeGpt(ck: FloatCheckpoint, cal: GptCalibration): IntGpt {
   const C = cfg.width;
   const D = C / cfg.heads;
   const f = (name: string) => ck.tensors.get(name)!.data;
-  const ranges = calibrateGpt(ck, cal);
+  const { ranges, channels: channelRanges } = calibrateGpt(ck, cal);
   const range = (p: string) => ranges.get(p) ?? 0;
+  // Norm outputs feed matmuls: equalize their channels into the weights (quantize_util.equalize).
+  const eq = (p: string) => equalize(channelRanges.get(p) ?? new Float64Array(C));
   const tensors = new Map<string, IntTensor>();
   const put = (name: string, data: Int8Array | Int16Array | Int32Array, shape: number[]) => {
     const dtype = data instanceof Int8Array ? 'int8' : data instanceof Int16Array ? 'int16' : 'int32';
@@ -68,12 +74,14 @@ export function quantizeGpt(ck: FloatCheckpoint, cal: GptCalibration): IntGpt {
   for (let l = 0; l < cfg.layers; l++) {
     const p = (s: string) => f(`h${l}.${s}`);
     const name = (s: string) => `h${l}.${s}`;
-    const sLn1 = rangeScale(range(name('ln1')), 127);
-    const ln1 = quantizeLayerNorm(p('ln1.g'), p('ln1.b'), C, cfg.lnEps, resid.s, 1, sLn1);
+    const eq1 = eq(name('ln1'));
+    const sLn1 = rangeScale(eq1.range, 127);
+    const ln1 = quantizeLayerNorm(p('ln1.g'), p('ln1.b'), C, cfg.lnEps, resid.s, 1, sLn1, eq1.f);
     put(name('ln1.g'), ln1.gamma, [C]);
     put(name('ln1.b'), ln1.beta, [C]);
-    const proj = (w: string, b: string, sIn: number, k: number, n: number, sOut: number) => {
-      const { q, scales } = quantizeColumns(p(w), k, n);
+    const proj = (w: string, b: string, sIn: number, k: number, n: number, sOut: number, rowFactors?: Float64Array) => {
+      const weights = rowFactors ? scaleRows(p(w), k, n, rowFactors) : p(w);
+      const { q, scales } = quantizeColumns(weights, k, n);
       put(name(w), q, [k, n]);
       put(name(b), quantizeBias(p(b), sIn, scales), [n]);
       return channelScales(sIn, scales, sOut);
@@ -81,32 +89,37 @@ export function quantizeGpt(ck: FloatCheckpoint, cal: GptCalibration): IntGpt {
     const sQ = rangeScale(range(name('q')), 127);
     const sK = rangeScale(range(name('k')), 127);
     const sV = rangeScale(range(name('v')), 127);
-    const q = proj('attn.wq', 'attn.bq', sLn1.s, C, C, sQ.s);
-    const k = proj('attn.wk', 'attn.bk', sLn1.s, C, C, sK.s);
-    const v = proj('attn.wv', 'attn.bv', sLn1.s, C, C, sV.s);
+    const q = proj('attn.wq', 'attn.bq', sLn1.s, C, C, sQ.s, eq1.f);
+    const k = proj('attn.wk', 'attn.bk', sLn1.s, C, C, sK.s, eq1.f);
+    const v = proj('attn.wv', 'attn.bv', sLn1.s, C, C, sV.s, eq1.f);
     // Scores q·k have scale s_q·s_k; softmax takes s·log2(e)·2^8 with the 1/√D folded in.
     const softmax = pair(snapScale(((sQ.s * sK.s) / Math.sqrt(D)) * Math.LOG2E * 256).d);
-    // Attention output is a convex combination of v rows: v's own scale never saturates.
-    const sAtt = sV;
+    // Attention output is a convex combination of v rows, so v's range never saturates; int16
+    // at 1/256 of v's step keeps the mixing's precision.
+    const sAtt = snapScale(sV.s / 256);
     const pv = pair(snapScale(sV.s / 2 ** 14 / sAtt.s).d);
     const o = proj('attn.wo', 'attn.bo', sAtt.s, C, C, resid.s);
-    const sLn2 = rangeScale(range(name('ln2')), 127);
-    const ln2 = quantizeLayerNorm(p('ln2.g'), p('ln2.b'), C, cfg.lnEps, resid.s, 1, sLn2);
+    const eq2 = eq(name('ln2'));
+    const sLn2 = rangeScale(eq2.range, 127);
+    const ln2 = quantizeLayerNorm(p('ln2.g'), p('ln2.b'), C, cfg.lnEps, resid.s, 1, sLn2, eq2.f);
     put(name('ln2.g'), ln2.gamma, [C]);
     put(name('ln2.b'), ln2.beta, [C]);
     const sU = rangeScale(range(name('mlp.u')), 127);
-    const up = proj('mlp.w1', 'mlp.b1', sLn2.s, C, cfg.mlpWidth, sU.s);
-    const sG = rangeScale(range(name('mlp.g')), 127);
-    put(name('mlp.gelu'), geluTable(sU.d, sG.d, 'int8') as Int8Array, [256]);
+    const up = proj('mlp.w1', 'mlp.b1', sLn2.s, C, cfg.mlpWidth, sU.s, eq2.f);
+    const sG = rangeScale(range(name('mlp.g')), 32767);
+    put(name('mlp.gelu'), geluTable(sU.d, sG.d, 'int16'), [256]);
     const down = proj('mlp.w2', 'mlp.b2', sG.s, cfg.mlpWidth, C, resid.s);
     layers.push({ ln1: ln1.quant, q, k, v, softmax, pv, o, ln2: ln2.quant, up, down });
   }
 
-  const sLnf = rangeScale(range('lnf'), 127);
-  const lnf = quantizeLayerNorm(f('lnf.g'), f('lnf.b'), C, cfg.lnEps, resid.s, 1, sLnf);
+  const eqf = eq('lnf');
+  const sLnf = rangeScale(eqf.range, 127);
+  const lnf = quantizeLayerNorm(f('lnf.g'), f('lnf.b'), C, cfg.lnEps, resid.s, 1, sLnf, eqf.f);
   put('lnf.g', lnf.gamma, [C]);
   put('lnf.b', lnf.beta, [C]);
-  const head = quantizeRows(f('wte'), cfg.vocabSize, C);
+  // The head's input channels are wte's columns: fold the equalization into its copy of wte.
+  const wteScaled = Float64Array.from(f('wte'), (x, i) => x * eqf.f[i % C]!);
+  const head = quantizeRows(wteScaled, cfg.vocabSize, C);
   put('head.wte', head.q, [cfg.vocabSize, C]);
   // Common logit scale: 8 bits finer than the coarsest row, so requantizing loses nothing visible.
   const logits = snapScale((sLnf.s * Math.max(...head.scales)) / 256);

@@ -58,9 +58,18 @@ export function quantizeInt16(x: ArrayLike<number>, s: number): Int16Array {
   return Int16Array.from({ length: x.length }, (_, i) => clamp(roundHalfAway(x[i]! / s), -32768, 32767));
 }
 
-/** Bias on the accumulator scale s_in·s_w[j], in int32 (kept inside ±2^30, NUMERICS.md §5). */
+/**
+ * Bias on the accumulator scale s_in·s_w[j], in int32, kept within ±(2^30 - 1) so that with
+ * K·2^22 ≤ 2^30 (int16 × int8, K ≤ 256) the accumulator can never wrap (NUMERICS.md §5).
+ */
 export function quantizeBias(b: ArrayLike<number>, sIn: number, sW: readonly number[]): Int32Array {
-  return Int32Array.from({ length: b.length }, (_, j) => clamp(roundHalfAway(b[j]! / (sIn * sW[j]!)), -(2 ** 30), 2 ** 30));
+  const lim = 2 ** 30 - 1;
+  return Int32Array.from({ length: b.length }, (_, j) => clamp(roundHalfAway(b[j]! / (sIn * sW[j]!)), -lim, lim));
+}
+
+/** Rows of W [K, N] multiplied by per-input-channel factors f[K] (folding an input rescale). */
+export function scaleRows(W: ArrayLike<number>, k: number, n: number, f: ArrayLike<number>): Float64Array {
+  return Float64Array.from({ length: k * n }, (_, i) => W[i]! * f[Math.floor(i / n)]!);
 }
 
 /** Per-channel requantization factors s_in·s_w[j] / s_out. */
@@ -69,19 +78,36 @@ export function channelScales(sIn: number, sW: readonly number[], sOut: number):
 }
 
 /**
+ * Per-channel equalization of a norm's output (as in SmoothQuant): channel c, whose calibrated
+ * range r_c is below the largest r, is emitted scaled up by 1/f_c with f_c = max(r_c, floor·r)/r,
+ * so every channel uses the int8 range; the consuming weights' rows are multiplied by f_c, which
+ * leaves the real product unchanged. Returns f and the common range r.
+ */
+export function equalize(channelMax: ArrayLike<number>, floor = 1 / 16): { f: Float64Array; range: number } {
+  let r = 0;
+  for (let j = 0; j < channelMax.length; j++) r = Math.max(r, channelMax[j]!);
+  const f = Float64Array.from({ length: channelMax.length }, (_, j) => (r > 0 ? Math.max(channelMax[j]!, floor * r) / r : 1));
+  return { f, range: r };
+}
+
+/**
  * LayerNorm conversion (NUMERICS.md §10.2). The kernel's z = d/‖d‖ in Q14 carries 1/√C, so the
  * accumulator z·γ + β has real scale s_γ·√C·2^-14; eps is ε in units of the input's squared
  * scale, times C.
  */
 export function quantizeLayerNorm(
-  g: ArrayLike<number>,
-  b: ArrayLike<number>,
+  gIn: ArrayLike<number>,
+  bIn: ArrayLike<number>,
   c: number,
   eps: number,
   sIn: number,
   widen: number,
   sOut: { d: Dyadic; s: number },
+  /** Per-channel output divisors f_c (≤ 1): channel c is emitted as y_c / f_c (see equalize). */
+  f?: ArrayLike<number>,
 ): { gamma: Int16Array; beta: Int32Array; quant: NormQuant } {
+  const g = Float64Array.from({ length: c }, (_, j) => gIn[j]! / (f ? f[j]! : 1));
+  const b = Float64Array.from({ length: c }, (_, j) => bIn[j]! / (f ? f[j]! : 1));
   let gm = 0;
   for (let j = 0; j < c; j++) gm = Math.max(gm, Math.abs(g[j]!));
   const sg = rangeScale(gm, 32767).s;
