@@ -21,6 +21,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { checkpointToJson, type FloatCheckpoint } from '../../engine/models/checkpoint.js';
 import { mlpParameterShapes, parameterCount, type MlpConfig } from '../../engine/models/config.js';
 import { loadMnist, type MnistSplit } from '../../engine/data/mnist.js';
+import { parseFlags } from './flags.js';
 
 export const MNIST_MLP_CONFIG: MlpConfig = { arch: 'mlp', sizes: [784, 256, 128, 10] };
 export const PREPROCESS = 'x = pixel / 255';
@@ -321,26 +322,8 @@ export async function train(options: Partial<TrainOptions> = {}): Promise<TrainR
   return { checkpoint, json, trainLoss, testAccuracy, seconds, epochLosses, epochAccuracies };
 }
 
-function parseArgs(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1);
-    else {
-      const val = argv[++i];
-      if (val === undefined) throw new Error(`${a} needs a value`);
-      out[a.slice(2)] = val;
-    }
-  }
-  return out;
-}
-
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const known = new Set(['epochs', 'seed', 'out', 'batch', 'lr']);
-  for (const k of Object.keys(args)) if (!known.has(k)) throw new Error(`unknown flag --${k}`);
+  const args = parseFlags(process.argv.slice(2), ['epochs', 'seed', 'out', 'batch', 'lr']);
   const num = (k: string, d: number) => {
     const s = args[k];
     if (s === undefined) return d;

