@@ -3,5 +3,6 @@
  * backend is added here with one line.
  */
 import '../../kernels/cpu/index.js';
+import '../../kernels/webgpu/index.js';
 
 export { getBackend, listBackends } from '../backend.js';

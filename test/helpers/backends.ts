@@ -4,6 +4,7 @@
  * and be imported here to receive the whole conformance suite.
  */
 import '../../kernels/cpu/index.js';
+import '../../kernels/webgpu/index.js';
 import { getBackend, listBackends, type Backend } from '../../engine/index.js';
 
 export const REFERENCE = 'cpu';

@@ -1,0 +1,209 @@
+/// <reference types="@webgpu/types" />
+/**
+ * webgpu integer sqrt (engine/NUMERICS.md §6.4), exp and softmax (§9), causal mask (§8) and
+ * argmax (§13), transliterated from kernels/cpu. llvmpipe ends an invocation's loops after about 65535
+ * iterations in all, so rows (up to 2^16 entries) are split into chunks of ROW_CHUNK, each
+ * reduced by its own invocation, and the chunk results are combined in a further pass.
+ */
+import { MASKED, SOFTMAX_OUT_BITS } from '../../engine/constants.js';
+import type { KernelFunc } from '../../engine/kernel_registry.js';
+import type { ScaleAttrs } from '../../engine/ops/softmax.js';
+import { asWebGpu, expTable, gpuBuffer } from './backend.js';
+import { shader } from './wgsl/common.js';
+import { DIV_ROUND_HALF_UP_WGSL, EXP_NEG_WGSL, MAGNITUDE_WGSL, i32Lit } from './wgsl/fixed_point.js';
+
+const ROW_CHUNK = 4096;
+const MASKED_WGSL = i32Lit(MASKED);
+
+const gpu = asWebGpu;
+
+const X = { name: 'x' };
+const Y = { name: 'y', write: true };
+const TABLE = { name: 'expTable', type: 'u32' };
+
+const ISQRT_SRC = shader(
+  [X, Y],
+  `  let v = x[i];
+  if (v <= 0) {
+    y[i] = 0;
+    return;
+  }
+  let u = u32(v);
+  var r = min(u32(sqrt(f32(u))), 46341u);
+  while (r * r > u) {
+    r = r - 1u;
+  }
+  while ((r + 1u) * (r + 1u) <= u) {
+    r = r + 1u;
+  }
+  y[i] = i32(r);`,
+);
+
+export const isqrtKernel: KernelFunc = ({ backend, inputs, out }) => {
+  const g = gpu(backend);
+  const y = g.createBuffer(out.size);
+  g.run(ISQRT_SRC, [gpuBuffer(inputs[0]!), y], [], out.size);
+  return y;
+};
+
+const EXP_NEG_SRC = shader(
+  [X, TABLE, Y],
+  `  let v = x[i];
+  y[i] = i32(expNegQ15(select(0u, magnitude(v), v < 0), P[1], P[2]));`,
+  MAGNITUDE_WGSL + EXP_NEG_WGSL,
+);
+
+export const expNegKernel: KernelFunc<ScaleAttrs> = ({ backend, inputs, attrs, out }) => {
+  const g = gpu(backend);
+  const y = g.createBuffer(out.size);
+  g.run(EXP_NEG_SRC, [gpuBuffer(inputs[0]!), expTable(g), y], [attrs.multiplier, attrs.shift], out.size);
+  return y;
+};
+
+/** P: n, t, s, offset */
+const CAUSAL_SRC = shader(
+  [X, Y],
+  `  let j = i % P[2];
+  let row = (i / P[2]) % P[1];
+  y[i] = select(x[i], ${MASKED_WGSL}, j > row + P[3]);`,
+);
+
+export const causalMaskKernel: KernelFunc<{ offset: number }> = ({ backend, inputs, attrs, out }) => {
+  const g = gpu(backend);
+  const [t, s] = out.shape.slice(-2) as [number, number];
+  const y = g.createBuffer(out.size);
+  g.run(CAUSAL_SRC, [gpuBuffer(inputs[0]!), y], [t, s, attrs.offset], out.size);
+  return y;
+};
+
+// Row chunk reductions. P: n, len, chunks, chunkLen, (m, shift). Invocation i = row·chunks + ch.
+const CHUNK_HEAD = `  let len = P[1];
+  let chunks = P[2];
+  let rowStart = (i / chunks) * len;
+  let j0 = (i % chunks) * P[3];
+  let j1 = min(j0 + P[3], len);`;
+
+/** Index (within the row) of the chunk's first maximum. */
+const ARGMAX_CHUNK_SRC = shader(
+  [X, Y],
+  `${CHUNK_HEAD}
+  var best = j0;
+  for (var j = j0 + 1u; j < j1; j = j + 1u) {
+    if (x[rowStart + j] > x[rowStart + best]) {
+      best = j;
+    }
+  }
+  y[i] = i32(best);`,
+);
+
+/** The first maximum over the chunks' candidates, in chunk order. P: n, len, chunks */
+const ARGMAX_REDUCE_SRC = shader(
+  [X, { name: 'part' }, Y],
+  `  let len = P[1];
+  let chunks = P[2];
+  let rowStart = i * len;
+  var best = u32(part[i * chunks]);
+  for (var ch = 1u; ch < chunks; ch = ch + 1u) {
+    let c = u32(part[i * chunks + ch]);
+    if (x[rowStart + c] > x[rowStart + best]) {
+      best = c;
+    }
+  }
+  y[i] = i32(best);`,
+);
+
+export const argmaxKernel: KernelFunc = ({ backend, inputs, out }) => {
+  const g = gpu(backend);
+  const x = gpuBuffer(inputs[0]!);
+  const len = inputs[0]!.size / Math.max(out.size, 1);
+  const chunks = Math.max(1, Math.ceil(len / ROW_CHUNK));
+  const y = g.createBuffer(out.size);
+  if (chunks === 1) {
+    g.run(ARGMAX_CHUNK_SRC, [x, y], [len, 1, ROW_CHUNK], out.size);
+    return y;
+  }
+  const part = g.createBuffer(out.size * chunks);
+  g.run(ARGMAX_CHUNK_SRC, [x, part], [len, chunks, ROW_CHUNK], out.size * chunks);
+  g.run(ARGMAX_REDUCE_SRC, [x, part, y], [len, chunks], out.size);
+  g.release(part);
+  return y;
+};
+
+/** Chunk maxima, MASKED when the chunk is all masked. */
+const MAX_CHUNK_SRC = shader(
+  [X, Y],
+  `${CHUNK_HEAD}
+  var m = ${MASKED_WGSL};
+  for (var j = j0; j < j1; j = j + 1u) {
+    m = max(m, x[rowStart + j]);
+  }
+  y[i] = m;`,
+);
+
+const ROW_MAX = `
+fn rowMax(row: u32, chunks: u32) -> i32 {
+  var m = ${MASKED_WGSL};
+  for (var ch = 0u; ch < chunks; ch = ch + 1u) {
+    m = max(m, maxes[row * chunks + ch]);
+  }
+  return m;
+}
+`;
+
+/** Σ E(max − x_j) over the chunk (≤ 2^12·2^15); 0 for masked entries and fully masked rows. */
+const SUM_CHUNK_SRC = shader(
+  [X, { name: 'maxes' }, TABLE, { name: 'y', type: 'u32', write: true }],
+  `${CHUNK_HEAD}
+  let m = rowMax(i / chunks, chunks);
+  var s = 0u;
+  if (m != ${MASKED_WGSL}) {
+    for (var j = j0; j < j1; j = j + 1u) {
+      let v = x[rowStart + j];
+      if (v != ${MASKED_WGSL}) {
+        s = s + expNegQ15(bitcast<u32>(m - v), P[4], P[5]);
+      }
+    }
+  }
+  y[i] = s;`,
+  EXP_NEG_WGSL + ROW_MAX,
+);
+
+/** y_j = divRoundHalfUp(E_j · 2^14, Σ), 0 on fully masked rows. P: n, len, chunks, chunkLen, m, shift */
+const SOFTMAX_SRC = shader(
+  [X, { name: 'maxes' }, { name: 'sums', type: 'u32' }, TABLE, Y],
+  `  let chunks = P[2];
+  let row = i / P[1];
+  let m = rowMax(row, chunks);
+  var total = 0u;
+  for (var ch = 0u; ch < chunks; ch = ch + 1u) {
+    total = total + sums[row * chunks + ch];
+  }
+  let v = x[i];
+  if (m == ${MASKED_WGSL} || v == ${MASKED_WGSL} || total == 0u) {
+    y[i] = 0;
+    return;
+  }
+  let e = expNegQ15(bitcast<u32>(m - v), P[4], P[5]);
+  y[i] = i32(divRoundHalfUp(e << ${SOFTMAX_OUT_BITS}u, total));`,
+  EXP_NEG_WGSL + ROW_MAX + DIV_ROUND_HALF_UP_WGSL,
+);
+
+export const softmaxKernel: KernelFunc<ScaleAttrs> = ({ backend, inputs, attrs, out }) => {
+  const g = gpu(backend);
+  const y = g.createBuffer(out.size);
+  const len = out.shape[out.shape.length - 1]!;
+  if (out.size === 0) return y;
+  const rows = out.size / len;
+  const chunks = Math.max(1, Math.ceil(len / ROW_CHUNK));
+  const x = gpuBuffer(inputs[0]!);
+  const table = expTable(g);
+  const params = [len, chunks, ROW_CHUNK, attrs.multiplier, attrs.shift];
+  const maxes = g.createBuffer(rows * chunks);
+  const sums = g.createBuffer(rows * chunks);
+  g.run(MAX_CHUNK_SRC, [x, maxes], params, rows * chunks);
+  g.run(SUM_CHUNK_SRC, [x, maxes, table, sums], params, rows * chunks);
+  g.run(SOFTMAX_SRC, [x, maxes, sums, table, y], params, out.size);
+  g.release(maxes);
+  g.release(sums);
+  return y;
+};

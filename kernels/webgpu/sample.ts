@@ -1,0 +1,218 @@
+/// <reference types="@webgpu/types" />
+/**
+ * webgpu sampling (engine/NUMERICS.md §14: top-k / top-p sampling with Philox4x32-10),
+ * transliterated from kernels/cpu/sample.ts and kernels/cpu/philox.ts.
+ *
+ * Per row the candidate order (x desc, j asc) comes from a bitonic sort of indices (rows padded
+ * to a power of two; padding sorts last). Weights E(max − x) are summed per chunk of ROW_CHUNK
+ * sorted positions; one invocation per row then walks the chunk sums and inside one chunk to find
+ * the top-p cut and the drawn candidate, staying inside llvmpipe's per-invocation loop budget.
+ */
+import { MASKED, PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1 } from '../../engine/constants.js';
+import type { KernelFunc } from '../../engine/kernel_registry.js';
+import type { SampleAttrs } from '../../engine/ops/sample.js';
+import { TOP_P_ONE } from '../../engine/ops/sample.js';
+import { asWebGpu, expTable, gpuBuffer } from './backend.js';
+import { shader } from './wgsl/common.js';
+import { EXP_NEG_WGSL, i32Lit } from './wgsl/fixed_point.js';
+
+const ROW_CHUNK = 4096;
+const MASKED_WGSL = i32Lit(MASKED);
+
+const gpu = asWebGpu;
+
+/** idx[i] = i mod P2. P: n, P2 */
+const INIT_SRC = shader([{ name: 'idx', type: 'u32', write: true }], '  idx[i] = i % P[1];');
+
+/**
+ * One compare-exchange of a bitonic sort step; invocation i is one pair.
+ * P: n (rows·P2/2), V, P2, k, j
+ */
+const BITONIC_SRC = shader(
+  [{ name: 'x' }, { name: 'idx', type: 'u32', write: true }],
+  `  let v = P[1];
+  let half = P[2] / 2u;
+  let row = i / half;
+  let t = i % half;
+  let jj = P[4];
+  let l = (t / jj) * 2u * jj + t % jj;
+  let h = l + jj;
+  let base = row * P[2];
+  let a = idx[base + l];
+  let b = idx[base + h];
+  let up = (l & P[3]) == 0u;
+  // before(b, a): b comes first in (x desc, j asc) order; padding (index >= V) sorts last.
+  var bFirst: bool;
+  if (a >= v || b >= v) {
+    bFirst = b < a;
+  } else {
+    let xa = x[row * v + a];
+    let xb = x[row * v + b];
+    bFirst = xb > xa || (xb == xa && b < a);
+  }
+  if (bFirst == up) {
+    idx[base + l] = b;
+    idx[base + h] = a;
+  }`,
+);
+
+const WEIGHT_WGSL = `
+fn weightAt(row: u32, p: u32) -> u32 {
+  let v = P[1];
+  let top = x[row * v + idx[row * P[2]]];
+  let xv = x[row * v + idx[row * P[2] + p]];
+  if (top == ${MASKED_WGSL} || xv == ${MASKED_WGSL}) {
+    return 0u;
+  }
+  return expNegQ15(bitcast<u32>(top - xv), P[4], P[5]);
+}
+`;
+
+/** Σ of the weights of sorted positions [ch·C, min((ch+1)·C, kept)). P: n, V, P2, kept, m, shift, chunks */
+const CHUNK_SUM_SRC = shader(
+  [{ name: 'x' }, { name: 'idx', type: 'u32' }, { name: 'expTable', type: 'u32' }, { name: 'sums', type: 'u32', write: true }],
+  `  let chunks = P[6];
+  let row = i / chunks;
+  let p0 = (i % chunks) * ${ROW_CHUNK}u;
+  let p1 = min(p0 + ${ROW_CHUNK}u, P[3]);
+  var s = 0u;
+  for (var p = p0; p < p1; p = p + 1u) {
+    s = s + weightAt(row, p);
+  }
+  sums[i] = s;`,
+  EXP_NEG_WGSL + WEIGHT_WGSL,
+);
+
+const PHILOX_WGSL = `
+fn philoxFirst(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32) -> u32 {
+  var x0 = c0;
+  var x1 = c1;
+  var x2 = c2;
+  var x3 = c3;
+  var key0 = k0;
+  var key1 = k1;
+  for (var round = 0u; round < ${PHILOX_ROUNDS}u; round = round + 1u) {
+    if (round > 0u) {
+      key0 = key0 + ${PHILOX_W0}u;
+      key1 = key1 + ${PHILOX_W1}u;
+    }
+    let p0 = umul32(${PHILOX_M0}u, x0);
+    let p1 = umul32(${PHILOX_M1}u, x2);
+    let n0 = p1.x ^ x1 ^ key0;
+    let n1 = p1.y;
+    let n2 = p0.x ^ x3 ^ key1;
+    let n3 = p0.y;
+    x0 = n0;
+    x1 = n1;
+    x2 = n2;
+    x3 = n3;
+  }
+  return x0;
+}
+
+// (hi, lo) >= (hi2, lo2)
+fn ge64(a: vec2<u32>, b: vec2<u32>) -> bool {
+  return a.x > b.x || (a.x == b.x && a.y >= b.y);
+}
+`;
+
+/**
+ * One invocation per row. P: n (rows), V, P2, kept, m, shift, chunks, topP, seedLo, seedHi, stepLo, stepHi
+ */
+const PICK_SRC = shader(
+  [
+    { name: 'x' },
+    { name: 'idx', type: 'u32' },
+    { name: 'expTable', type: 'u32' },
+    { name: 'sums', type: 'u32' },
+    { name: 'y', write: true },
+  ],
+  `  let row = i;
+  let chunks = P[6];
+  var kept = P[3];
+  var weight = 0u;
+  for (var ch = 0u; ch < chunks; ch = ch + 1u) {
+    weight = weight + sums[row * chunks + ch];
+  }
+  if (P[7] < ${TOP_P_ONE}u) {
+    // The smallest prefix with cum·2^16 >= topP·W (both < 2^48, as (hi, lo) words).
+    let goal = umul32(P[7], weight);
+    var before = 0u;
+    var ch = 0u;
+    loop {
+      let end = before + sums[row * chunks + ch];
+      if (ch + 1u >= chunks || ge64(vec2<u32>(end >> 16u, end << 16u), goal)) {
+        break;
+      }
+      before = end;
+      ch = ch + 1u;
+    }
+    var cum = before;
+    let p1 = min(ch * ${ROW_CHUNK}u + ${ROW_CHUNK}u, kept);
+    for (var p = ch * ${ROW_CHUNK}u; p < p1; p = p + 1u) {
+      cum = cum + weightAt(row, p);
+      if (ge64(vec2<u32>(cum >> 16u, cum << 16u), goal)) {
+        kept = p + 1u;
+        weight = cum;
+        break;
+      }
+    }
+  }
+  let first = idx[row * P[2]];
+  if (weight == 0u) {
+    y[row] = i32(first);
+    return;
+  }
+  let rand = philoxFirst(P[10], P[11], row, 0u, P[8], P[9]);
+  let u = umul32(rand, weight).x;
+  // The first sorted position whose running sum exceeds u.
+  var before = 0u;
+  var ch = 0u;
+  loop {
+    let end = before + sums[row * chunks + ch];
+    if (ch + 1u >= chunks || end > u) {
+      break;
+    }
+    before = end;
+    ch = ch + 1u;
+  }
+  var cum = before;
+  var pick = first;
+  let p1 = min(ch * ${ROW_CHUNK}u + ${ROW_CHUNK}u, kept);
+  for (var p = ch * ${ROW_CHUNK}u; p < p1; p = p + 1u) {
+    cum = cum + weightAt(row, p);
+    if (cum > u) {
+      pick = idx[row * P[2] + p];
+      break;
+    }
+  }
+  y[row] = i32(pick);`,
+  EXP_NEG_WGSL + WEIGHT_WGSL + PHILOX_WGSL,
+);
+
+export const sampleKernel: KernelFunc<SampleAttrs> = ({ backend, inputs, attrs, out }) => {
+  const g = gpu(backend);
+  const rows = out.size;
+  const y = g.createBuffer(rows);
+  if (rows === 0) return y;
+  const v = inputs[0]!.size / rows;
+  let p2 = 1;
+  while (p2 < v) p2 *= 2;
+  const x = gpuBuffer(inputs[0]!);
+  const idx = g.createBuffer(rows * p2);
+  g.run(INIT_SRC, [idx], [p2], rows * p2);
+  for (let k = 2; k <= p2; k *= 2) {
+    for (let j = k / 2; j >= 1; j /= 2) g.run(BITONIC_SRC, [x, idx], [v, p2, k, j], (rows * p2) / 2);
+  }
+  const kept = attrs.topK === 0 ? v : Math.min(attrs.topK, v);
+  const chunks = Math.max(1, Math.ceil(kept / ROW_CHUNK));
+  const table = expTable(g);
+  const sums = g.createBuffer(rows * chunks);
+  const params = [v, p2, kept, attrs.multiplier, attrs.shift, chunks];
+  g.run(CHUNK_SUM_SRC, [x, idx, table, sums], params, rows * chunks);
+  const pickParams = [...params, attrs.topP, attrs.seedLo, attrs.seedHi, attrs.stepLo, attrs.stepHi];
+  g.run(PICK_SRC, [x, idx, table, sums, y], pickParams, rows);
+  g.release(idx);
+  g.release(sums);
+  return y;
+};

@@ -1,0 +1,31 @@
+/**
+ * Shared WGSL scaffolding of webgpu kernels (engine/NUMERICS.md §16.1): bindings and the flat
+ * invocation index of a 1-D or 2-D dispatch of 64-wide workgroups.
+ */
+import { WORKGROUP_SIZE } from '../backend.js';
+
+/**
+ * A compute shader: binding 0 is the u32 params (P[0] = invocation count n), then each named
+ * buffer in order (`read` ones read-only). `body` runs with `i: u32` < n.
+ */
+export function shader(buffers: readonly { name: string; type?: string; write?: boolean }[], body: string, helpers = ''): string {
+  const decls = buffers
+    .map(
+      (b, k) =>
+        `@group(0) @binding(${k + 1}) var<storage, ${b.write ? 'read_write' : 'read'}> ${b.name}: array<${b.type ?? 'i32'}>;`,
+    )
+    .join('\n');
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> P: array<u32>;
+${decls}
+${helpers}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * ${WORKGROUP_SIZE}u;
+  if (i >= P[0]) {
+    return;
+  }
+${body}
+}
+`;
+}
