@@ -1,0 +1,284 @@
+/**
+ * Micro-benchmark: spml kernels on every registered backend (cpu, webgpu), in the same process,
+ * one after the other: int8 matmul 256³ and 512³, softmax on 64×1024 int32 rows, and layerNorm
+ * on 128×768 int16 rows (int16 gamma, eps 1, scale 2^-20, int8 out).
+ *
+ * Every timing includes reading the result back to the host (`await out.data()`), so a GPU
+ * backend pays its dispatch, synchronisation and copy-back just as a caller would. Timings use
+ * benchmark.js in deferred mode. Once per kernel the webgpu output bytes are compared with cpu's
+ * (the engine promises byte-identical results on every backend).
+ *
+ * What matters is the ratio to cpu measured in the same process on the same machine; absolute
+ * times depend on the machine, its load and the GPU (here possibly a software rasteriser such
+ * as llvmpipe), so nothing here (or anywhere) asserts on them.
+ *
+ * Run: npx tsx bench/kernels.ts. Progress goes to stderr, the Markdown table to stdout;
+ * bench/results/kernels.json and bench/results/kernels.svg are written.
+ */
+import Benchmark from 'benchmark';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dyadicFromReal, getBackend, layerNorm, listBackends, matmul, softmax, tensor, type Backend, type Tensor } from '../engine/index.js';
+import '../kernels/cpu/index.js';
+import '../kernels/webgpu/index.js';
+import { barChartSvg } from './svg_bars.js';
+
+const SEED = 0x5eed;
+/** Kept small so the whole run stays around a minute. */
+const BENCH_OPTIONS = { maxTime: 1.5, minSamples: 5, initCount: 1 };
+const BACKENDS = ['cpu', 'webgpu'] as const;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const resultsDir = path.join(here, 'results');
+const require = createRequire(import.meta.url);
+
+const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+
+/** mulberry32 words: small seeded PRNG, so every run feeds the same inputs. */
+function randomWords(count: number, seed: number): Uint32Array {
+  let s = seed >>> 0;
+  const out = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (t ^ (t >>> 14)) >>> 0;
+  }
+  return out;
+}
+
+const randomInt8 = (n: number, seed: number): Int8Array => Int8Array.from(randomWords(n, seed), (w) => (w & 0xff) << 24 >> 24);
+const randomInt16 = (n: number, seed: number): Int16Array => Int16Array.from(randomWords(n, seed), (w) => (w & 0xffff) << 16 >> 16);
+/** int32 in [-2^16, 2^16): attention-score-like magnitudes. */
+const randomInt32 = (n: number, seed: number): Int32Array => Int32Array.from(randomWords(n, seed), (w) => (w % 0x20000) - 0x10000);
+
+interface KernelCase {
+  kernel: string;
+  size: string;
+  /** Multiply-adds or element operations, only for the record. */
+  elements: number;
+  /** Build inputs on a backend and return the op (a fresh output per call) plus a cleanup. */
+  setup(backend: Backend): { op: () => Tensor; dispose: () => void };
+}
+
+function matmulCase(n: number): KernelCase {
+  const aData = randomInt8(n * n, SEED + n);
+  const bData = randomInt8(n * n, SEED + n + 1);
+  return {
+    kernel: 'matmul int8→int32',
+    size: `${n}³`,
+    elements: n * n * n,
+    setup(be) {
+      const a = tensor(be, aData, [n, n], 'int8');
+      const b = tensor(be, bData, [n, n], 'int8');
+      return { op: () => matmul(a, b), dispose: () => (a.dispose(), b.dispose()) };
+    },
+  };
+}
+
+function softmaxCase(rows: number, cols: number): KernelCase {
+  const xData = randomInt32(rows * cols, SEED + 7);
+  const scale = dyadicFromReal(2 ** -4); // scores then span ±16 in log2 units: peaked rows, not flat ones
+  return {
+    kernel: 'softmax int32→int16',
+    size: `${rows}×${cols}`,
+    elements: rows * cols,
+    setup(be) {
+      const x = tensor(be, xData, [rows, cols], 'int32');
+      return { op: () => softmax(x, scale), dispose: () => x.dispose() };
+    },
+  };
+}
+
+function layerNormCase(rows: number, cols: number): KernelCase {
+  const xData = randomInt16(rows * cols, SEED + 11);
+  const gData = randomInt16(cols, SEED + 13);
+  const scale = dyadicFromReal(2 ** -20);
+  return {
+    kernel: 'layerNorm int16→int8',
+    size: `${rows}×${cols}`,
+    elements: rows * cols,
+    setup(be) {
+      const x = tensor(be, xData, [rows, cols], 'int16');
+      const g = tensor(be, gData, [cols], 'int16');
+      return { op: () => layerNorm(x, g, { eps: 1, scale, outDtype: 'int8' }), dispose: () => (x.dispose(), g.dispose()) };
+    },
+  };
+}
+
+const CASES: KernelCase[] = [matmulCase(256), matmulCase(512), softmaxCase(64, 1024), layerNormCase(128, 768)];
+
+interface Result {
+  kernel: string;
+  size: string;
+  backend: string;
+  device: string;
+  medianMs: number;
+  meanMs: number;
+  rmePct: number;
+  samples: number;
+  ratioVsCpu: number;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((p, q) => p - q);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Deferred benchmark: one call = run the op and await its read-back. */
+function runBench(name: string, op: () => Tensor): Promise<{ medianMs: number; meanMs: number; rmePct: number; samples: number }> {
+  return new Promise((resolve, reject) => {
+    const bench = new Benchmark(name, {
+      ...BENCH_OPTIONS,
+      defer: true,
+      fn(deferred: Benchmark.Deferred) {
+        const out = op();
+        out.data().then(
+          () => {
+            out.dispose();
+            deferred.resolve();
+          },
+          (err: unknown) => {
+            log(`  error in ${name}: ${String(err)}`);
+            deferred.resolve();
+          },
+        );
+      },
+      onComplete() {
+        if (bench.error) return reject(bench.error);
+        resolve({
+          medianMs: median(bench.stats.sample) * 1e3,
+          meanMs: bench.stats.mean * 1e3,
+          rmePct: bench.stats.rme,
+          samples: bench.stats.sample.length,
+        });
+      },
+    });
+    bench.run({ async: true });
+  });
+}
+
+function bytesOf(a: ArrayBufferView): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function sameBytes(x: ArrayBufferView, y: ArrayBufferView): boolean {
+  const a = bytesOf(x);
+  const b = bytesOf(y);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function versionOf(pkg: string): string {
+  return (require(`${pkg}/package.json`) as { version: string }).version;
+}
+
+async function main(): Promise<void> {
+  const registered = listBackends();
+  const backends: Backend[] = [];
+  for (const name of BACKENDS) {
+    if (!registered.includes(name)) throw new Error(`backend '${name}' is not registered (have: ${registered.join(', ')})`);
+    backends.push(await getBackend(name));
+  }
+  const cpuModel = os.cpus()[0]?.model ?? 'unknown cpu';
+  log(`kernels bench: ${cpuModel}, ${os.cpus().length} cores, node ${process.version}; options ${JSON.stringify(BENCH_OPTIONS)}`);
+  for (const be of backends) log(`  ${be.name}: ${be.description}`);
+
+  const results: Result[] = [];
+  const exactness: { kernel: string; size: string; backend: string; bitExact: boolean; bytes: number }[] = [];
+  for (const c of CASES) {
+    log(`${c.kernel} ${c.size}:`);
+    let cpuOut: ArrayBufferView | undefined;
+    let cpuMedian = NaN;
+    for (const be of backends) {
+      const { op, dispose } = c.setup(be);
+      try {
+        const once = op();
+        const out = await once.data();
+        once.dispose();
+        if (be.name === 'cpu') cpuOut = out;
+        else if (cpuOut) {
+          const bitExact = sameBytes(out, cpuOut);
+          exactness.push({ kernel: c.kernel, size: c.size, backend: be.name, bitExact, bytes: out.byteLength });
+          log(`  ${be.name} vs cpu bit-exact: ${bitExact ? 'yes' : 'NO'}`);
+        }
+        const r = await runBench(`${be.name} ${c.kernel} ${c.size}`, op);
+        if (be.name === 'cpu') cpuMedian = r.medianMs;
+        const res: Result = { kernel: c.kernel, size: c.size, backend: be.name, device: be.description, ...r, ratioVsCpu: r.medianMs / cpuMedian };
+        results.push(res);
+        log(`  ${be.name.padEnd(7)} median ${r.medianMs.toFixed(3).padStart(9)} ms  (±${r.rmePct.toFixed(1)}%, ${r.samples} samples)  ${res.ratioVsCpu.toFixed(2)}× cpu time`);
+      } finally {
+        dispose();
+      }
+    }
+  }
+
+  // ---- report ----
+  const lines: string[] = [
+    '',
+    `## spml kernels per backend — ${cpuModel}, ${os.cpus().length} cores, node ${process.version}`,
+    '',
+    'Times include reading the result back (`await out.data()`). Ratio = median time / cpu median time (<1: faster than cpu).',
+    '',
+    '| kernel | size | backend | device | median ms | ratio vs cpu |',
+    '|---|---|---|---|---:|---:|',
+  ];
+  for (const r of results) {
+    lines.push(`| ${r.kernel} | ${r.size} | ${r.backend} | ${r.device} | ${r.medianMs.toFixed(3)} | ${r.ratioVsCpu.toFixed(2)}× |`);
+  }
+  lines.push('');
+  for (const e of exactness) lines.push(`${e.kernel} ${e.size}: ${e.backend} vs cpu bit-exact: ${e.bitExact ? 'yes' : 'NO'} (${e.bytes} bytes)`);
+
+  const machine = {
+    cpu: cpuModel,
+    cores: os.cpus().length,
+    memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    date: new Date().toISOString(),
+  };
+  const spmlVersion = (JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  mkdirSync(resultsDir, { recursive: true });
+  const jsonPath = path.join(resultsDir, 'kernels.json');
+  const svgPath = path.join(resultsDir, 'kernels.svg');
+  const json = {
+    benchmark: 'kernels',
+    description: 'spml kernels on each registered backend, same process; each timed call includes the read-back of the result (await out.data()); ratioVsCpu = median ms / cpu median ms',
+    machine,
+    devices: Object.fromEntries(backends.map((b) => [b.name, b.description])),
+    versions: { spml: spmlVersion, benchmark: versionOf('benchmark'), webgpu: versionOf('webgpu') },
+    options: { ...BENCH_OPTIONS, defer: true, seed: SEED },
+    cases: CASES.map((c) => ({ kernel: c.kernel, size: c.size, elements: c.elements })),
+    results,
+    exactness,
+  };
+  writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(
+    svgPath,
+    barChartSvg({
+      title: 'spml kernels: calls per second by backend (incl. read-back)',
+      subtitle: `${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.date.slice(0, 10)} — median of benchmark.js samples`,
+      unit: 'calls/s',
+      digits: 1,
+      groups: CASES.map((c) => ({
+        label: `${c.kernel} ${c.size}`,
+        bars: results
+          .filter((r) => r.kernel === c.kernel && r.size === c.size)
+          .map((r) => ({ label: `${r.backend}`, value: 1000 / r.medianMs, note: `(${r.medianMs.toFixed(2)} ms, ${r.ratioVsCpu.toFixed(2)}× cpu time)` })),
+      })),
+    }),
+  );
+  lines.push(`wrote ${path.relative(process.cwd(), jsonPath)} and ${path.relative(process.cwd(), svgPath)}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (exactness.some((e) => !e.bitExact)) process.exitCode = 1;
+}
+
+await main();
+// The webgpu device keeps the event loop alive; leave once the report is out.
+process.exit(process.exitCode ?? 0);
