@@ -95,16 +95,149 @@ export const requantizeKernel: KernelFunc<RequantizeAttrs> = ({ backend, inputs,
 };
 
 /**
- * Partial dot products: invocation i computes output o = i / chunks over the K range of chunk
- * ch = i % chunks. llvmpipe ends a shader invocation's loops after about 65535 iterations in all,
- * so no invocation runs more than MATMUL_CHUNK steps; a second pass sums the chunks. The i32 sums
- * wrap, which is exactly the spec's wrap32 of the exact sum (§5: wrapping addition is
- * associative, so any split of K gives the same bits).
- * P: n, m, k, cols, bBatchStride, kStride, jStride, chunks, chunkLen
+ * Workgroup-tiled matmul (engine/NUMERICS.md §5). One 64-invocation workgroup (8×8 grid) computes
+ * a tile×tile block of one batch's output over one K chunk; invocation (tx, ty) accumulates the
+ * per×per outputs at rows ty·per.., cols tx·per.. in vec4<i32> registers. Tilings, by shape:
+ *   BIG   (m, n ≥ 128): tile 128, tk 16, per 16 (16 KiB of workgroup memory)
+ *   MID   (m, n ≥ 64):  tile 64,  tk 32, per 8  (16 KiB)
+ *   SMALL (otherwise):  tile 32,  tk 16, per 4  (4 KiB)
+ * and for m < ROW_KERNEL_MAX_M (decode steps, m = 1) the untiled one-invocation-per-output
+ * kernel below, where a tile would be mostly padding. Each K stage loads a tile×tk slice of A and
+ * a tk×tile slice of B into var<workgroup> memory (stored k-major as vec4s; zero outside the
+ * matrix, each invocation loading tile·tk/64 elements of each, unrolled), workgroupBarrier(),
+ * then tk multiply-accumulate steps over the per×per block (unrolled), workgroupBarrier().
+ *
+ * Loop-limit bound: llvmpipe ends a shader invocation after about 65535 loop iterations in all
+ * (§16.3). The only loops are the K-stage loop (MATMUL_CHUNK / tk stages per chunk) and, inside
+ * it, the tk-step loop: at most (8192 / tk) × (1 + tk) iterations per invocation, i.e. 8704 for
+ * tk = 16 and 8448 for tk = 32, well under the limit; the row kernel runs at most 8192. K longer
+ * than MATMUL_CHUNK = 8192 is split into chunks (one workgroup per tile and chunk) whose i32
+ * partial sums a second pass adds (wrapping addition is associative, so any split of K gives the
+ * same bits).
+ * P: n, batch, m, k, cols, bBatchStride, kStride, jStride, chunks, chunkLen, mTiles, nTiles, groups
  */
 const MATMUL_CHUNK = 8192;
+/** A tile shape: tile×tile outputs per workgroup, tk K steps per stage, per×per per invocation. */
+interface Tiling {
+  tile: number;
+  tk: number;
+  per: number;
+}
+const THREADS = 64; // = WORKGROUP_SIZE of the run helper; (tile / per)² for every tiling
+const BIG: Tiling = { tile: 128, tk: 16, per: 16 };
+const MID: Tiling = { tile: 64, tk: 32, per: 8 };
+/** Below this many rows per batch the untiled row kernel is used. */
+const ROW_KERNEL_MAX_M = 16;
+const SMALL: Tiling = { tile: 32, tk: 16, per: 4 };
 
-function matmulSource(bias: boolean): string {
+function matmulSource(bias: boolean, partial: boolean, t: Tiling): string {
+  const { tile: TILE, tk: TK, per: PER } = t;
+  const bufs = [{ name: 'a' }, { name: 'b' }, ...(bias ? [{ name: 'bias' }] : []), Y];
+  const decls = bufs
+    .map((b, k) => `@group(0) @binding(${k + 1}) var<storage, ${'write' in b ? 'read_write' : 'read'}> ${b.name}: array<i32>;`)
+    .join('\n');
+  const loads: string[] = [];
+  for (let e = 0; e < (TILE * TK) / THREADS; e++) {
+    loads.push(`  {
+      let idx = lid + ${e * THREADS}u;
+      let r = idx / ${TK}u;
+      let kk = idx % ${TK}u;
+      let row = rowBase + r;
+      let q = k0 + kk;
+      var v: i32 = 0;
+      if (row < M && q < q1) { v = a[(bm + row) * K + q]; }
+      tA[kk * ${TILE / 4}u + r / 4u][r % 4u] = v;
+    }
+    {
+      let idx = lid + ${e * THREADS}u;
+      let kk = idx / ${TILE}u;
+      let c = idx % ${TILE}u;
+      let col = colBase + c;
+      let q = k0 + kk;
+      var v: i32 = 0;
+      if (col < N && q < q1) { v = b[bBase + col * jStride + q * kStride]; }
+      tB[kk * ${TILE / 4}u + c / 4u][c % 4u] = v;
+    }`);
+  }
+  const accDecl: string[] = [];
+  const fma: string[] = [];
+  const store: string[] = [];
+  for (let r4 = 0; r4 < PER / 4; r4++) {
+    fma.push(`      let a${r4} = tA[kk * ${TILE / 4}u + ty * ${PER / 4}u + ${r4}u];`);
+  }
+  for (let c4 = 0; c4 < PER / 4; c4++) fma.push(`      let b${c4} = tB[kk * ${TILE / 4}u + tx * ${PER / 4}u + ${c4}u];`);
+  for (let r = 0; r < PER; r++) {
+    for (let c4 = 0; c4 < PER / 4; c4++) {
+      accDecl.push(`  var c${r}_${c4} = vec4<i32>();`);
+      fma.push(`      c${r}_${c4} = c${r}_${c4} + a${r >> 2}[${r & 3}] * b${c4};`);
+    }
+    for (let c = 0; c < PER; c++) {
+      const v = `c${r}_${c >> 2}[${c & 3}]`;
+      const rowE = `rowBase + ty * ${PER}u + ${r}u`;
+      const colE = `colBase + tx * ${PER}u + ${c}u`;
+      store.push(`  {
+    let row = ${rowE};
+    let col = ${colE};
+    if (row < M && col < N) {
+      let o = (bm + row) * N + col;
+      ${partial ? `y[o * chunks + ch] = ${v};` : `y[o] = ${v}${bias ? ' + bias[col]' : ''};`}
+    }
+  }`);
+    }
+  }
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> P: array<u32>;
+${decls}
+var<workgroup> tA: array<vec4<i32>, ${(TILE * TK) / 4}>;
+var<workgroup> tB: array<vec4<i32>, ${(TILE * TK) / 4}>;
+@compute @workgroup_size(${THREADS})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let g = wg.x + wg.y * nwg.x;
+  if (g >= P[12]) {
+    return;
+  }
+  let M = P[2];
+  let K = P[3];
+  let N = P[4];
+  let jStride = P[7];
+  let kStride = P[6];
+  let chunks = P[8];
+  let nTiles = P[11];
+  let mTiles = P[10];
+  let colBase = (g % nTiles) * ${TILE}u;
+  let g1 = g / nTiles;
+  let rowBase = (g1 % mTiles) * ${TILE}u;
+  let g2 = g1 / mTiles;
+  let ch = g2 % chunks;
+  let batch = g2 / chunks;
+  let bm = batch * M;
+  let bBase = batch * P[5];
+  let q0 = ch * P[9];
+  let q1 = min(q0 + P[9], K);
+  let tx = lid % ${TILE / PER}u;
+  let ty = lid / ${TILE / PER}u;
+${accDecl.join('\n')}
+  for (var k0 = q0; k0 < q1; k0 = k0 + ${TK}u) {
+  ${loads.join('\n  ')}
+    workgroupBarrier();
+    for (var kk = 0u; kk < ${TK}u; kk = kk + 1u) {
+${fma.join('\n')}
+    }
+    workgroupBarrier();
+  }
+${store.join('\n')}
+}
+`;
+}
+
+/**
+ * Small-M fallback (one invocation per output and K chunk; decode steps have m = 1, where a
+ * tiled workgroup would waste most of its tile): chunk ch of output o = i / chunks.
+ * Loop bound: at most MATMUL_CHUNK = 8192 iterations per invocation.
+ * P: n, m, k, cols, bBatchStride, kStride, jStride, chunks, chunkLen
+ */
+function matmulRowSource(bias: boolean): string {
   const bufs = [{ name: 'a' }, { name: 'b' }, ...(bias ? [{ name: 'bias' }] : []), Y];
   return shader(
     bufs,
@@ -143,21 +276,38 @@ function matmulReduceSource(bias: boolean): string {
 
 export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpu(backend);
-  const { m, k, n, bBatched, transposeB, hasBias } = attrs;
+  const { batch, m, k, n, bBatched, transposeB, hasBias } = attrs;
   const y = g.createBuffer(out.size);
+  if (out.size === 0) return y;
   const a = gpuBuffer(inputs[0]!);
   const b = gpuBuffer(inputs[1]!);
   const bias = hasBias ? [gpuBuffer(inputs[2]!)] : [];
   const chunks = Math.max(1, Math.ceil(k / MATMUL_CHUNK));
   const bBatchStride = bBatched ? k * n : 0;
   const [kStride, jStride] = transposeB ? [1, k] : [n, 1];
-  const params = [m, k, n, bBatchStride, kStride, jStride, chunks, MATMUL_CHUNK];
+  if (m < ROW_KERNEL_MAX_M) {
+    const params = [m, k, n, bBatchStride, kStride, jStride, chunks, MATMUL_CHUNK];
+    if (chunks === 1) {
+      g.run(matmulRowSource(hasBias), [a, b, ...bias, y], params, out.size);
+      return y;
+    }
+    const part = g.createBuffer(out.size * chunks);
+    g.run(matmulRowSource(false), [a, b, part], params, out.size * chunks);
+    g.run(matmulReduceSource(hasBias), [part, ...bias, y], [chunks, n], out.size);
+    g.release(part);
+    return y;
+  }
+  const t = m >= 128 && n >= 128 ? BIG : m >= 64 && n >= 64 ? MID : SMALL;
+  const mTiles = Math.ceil(m / t.tile);
+  const nTiles = Math.ceil(n / t.tile);
+  const groups = batch * mTiles * nTiles * chunks;
+  const params = [batch, m, k, n, bBatchStride, kStride, jStride, chunks, MATMUL_CHUNK, mTiles, nTiles, groups];
   if (chunks === 1) {
-    g.run(matmulSource(hasBias), [a, b, ...bias, y], params, out.size);
+    g.run(matmulSource(hasBias, false, t), [a, b, ...bias, y], params, groups * THREADS);
     return y;
   }
   const part = g.createBuffer(out.size * chunks);
-  g.run(matmulSource(false), [a, b, part], params, out.size * chunks);
+  g.run(matmulSource(false, true, t), [a, b, part], params, groups * THREADS);
   g.run(matmulReduceSource(hasBias), [part, ...bias, y], [chunks, n], out.size);
   g.release(part);
   return y;
