@@ -359,7 +359,7 @@ export function decomposeDouble(v: number): { neg: boolean; mant: bigint; exp: n
  * (relative) from every midpoint between doubles. Only subnormal results of power-of-two
  * scales can be exact midpoints, and those quantize to 0 whichever way they round.
  */
-export function divideToDouble(v: number, m: number, n: number): number {
+export function divideAsDouble(v: number, m: number, n: number): number {
   const { neg, mant, exp } = decomposeDouble(v);
   if (mant === 0n) return neg ? -0 : 0;
   const q = new D200(mant.toString()).times(new D200(2).pow(exp + n)).div(m);
@@ -377,7 +377,7 @@ export function roundHalfAwayExact(t: number): bigint | number {
 
 /** q = sat(roundHalfAway(fl64(v / s))). */
 export function quantizeOracle(v: number, m: number, n: number, d: IntDType): bigint {
-  const r = roundHalfAwayExact(divideToDouble(v, m, n));
+  const r = roundHalfAwayExact(divideAsDouble(v, m, n));
   if (typeof r === 'number') return r > 0 ? maxOf(d) : minOf(d);
   return sat(r, d);
 }
