@@ -5,6 +5,7 @@
  */
 import '../../kernels/cpu/index.js';
 import '../../kernels/webgpu/index.js';
+import '../../kernels/gpujs/index.js';
 import { getBackend, listBackends, type Backend } from '../../engine/index.js';
 
 export const REFERENCE = 'cpu';

@@ -1,0 +1,103 @@
+/**
+ * The gpu.js backends (engine/NUMERICS.md §0.2, §16 "GPU.js"): one class for each mode.
+ *
+ * Tensors live on the host as typed arrays, as on cpu; each op uploads its operands as float32
+ * planes (planes.ts), runs one or more gpu.js kernels and reads the result back. Compiled
+ * kernels are cached by name, with dynamic output and argument sizes, so a shape change never
+ * recompiles. After every run the backend checks the kernel class that really ran: gpu.js
+ * swaps in its cpu kernel when a GL compile fails, and that must be an error, not a result.
+ */
+import type { Backend } from '../../engine/backend.js';
+import type { DType, IntArray } from '../../engine/dtype.js';
+import { BackendError } from '../../engine/errors.js';
+import type { Tensor } from '../../engine/tensor.js';
+import { KERNEL_CLASS, type GpujsInstance, type GpujsKernel, type GpujsMode } from './runtime.js';
+
+/** A gpu.js kernel: its JavaScript-subset source and what it needs. */
+export interface KernelSource {
+  /** Unique cache key, e.g. 'matmul.chunks'. */
+  readonly name: string;
+  /** `function (args...) { ... }`, reading `this.thread.x` over a 1-D output. */
+  readonly source: string;
+  /** Helper functions it calls (sources of scalar → scalar functions). */
+  readonly functions?: readonly string[];
+  /** Upper bound on any loop's trip count (GLSL ES 1.0 needs a constant one). */
+  readonly loopMax?: number;
+}
+
+export type KernelArg = Float32Array | number;
+
+// gpu.js cannot upload a zero-length array; kernels never read past a tensor's size.
+const EMPTY = new Float32Array(1);
+
+export class GpujsBackend implements Backend {
+  readonly name: string;
+  readonly description: string;
+  private readonly kernels = new Map<string, GpujsKernel>();
+
+  constructor(
+    readonly mode: GpujsMode,
+    private readonly gpu: GpujsInstance,
+  ) {
+    this.name = `gpujs-${mode}`;
+    this.description = `gpu.js 2.24 mode '${mode}' (${KERNEL_CLASS[mode]}), float32 kernels exact below 2^24`;
+  }
+
+  upload(_dtype: DType, data: IntArray): IntArray {
+    return data.slice();
+  }
+
+  readSync(storage: unknown): IntArray {
+    return (storage as IntArray).slice();
+  }
+
+  read(storage: unknown): Promise<IntArray> {
+    return Promise.resolve(this.readSync(storage));
+  }
+
+  dispose(): void {
+    // Host arrays are reclaimed by the garbage collector.
+  }
+
+  /** Run `k` over a 1-D output of `size` floats and return them (empty for size 0). */
+  run(k: KernelSource, size: number, args: readonly KernelArg[]): Float32Array {
+    if (size === 0) return new Float32Array(0);
+    if (size >= 2 ** 24) throw new BackendError(k.name, `output of ${size} floats exceeds gpu.js's exact index range 2^24 (§16 G6)`);
+    const kernel = this.compiled(k);
+    kernel.setOutput([size]);
+    const out = kernel(...args.map((a) => (typeof a === 'number' ? a : a.length === 0 ? EMPTY : a)));
+    const ran = kernel.kernel?.constructor.name;
+    if (ran !== KERNEL_CLASS[this.mode]) {
+      throw new BackendError(k.name, `gpu.js ran this kernel on ${String(ran)} instead of ${KERNEL_CLASS[this.mode]} (${kernel.kernel?.fallbackReason ?? 'no reason given'})`);
+    }
+    if (!(out instanceof Float32Array)) throw new BackendError(k.name, `gpu.js returned ${Object.prototype.toString.call(out)}, not a Float32Array`);
+    return out;
+  }
+
+  private compiled(k: KernelSource): GpujsKernel {
+    let kernel = this.kernels.get(k.name);
+    if (!kernel) {
+      kernel = this.gpu.createKernel(k.source, {
+        dynamicOutput: true,
+        dynamicArguments: true,
+        precision: 'single',
+        tactic: 'precision',
+        loopMaxIterations: k.loopMax ?? 1024,
+        functions: [...(k.functions ?? [])],
+      });
+      this.kernels.set(k.name, kernel);
+    }
+    return kernel;
+  }
+}
+
+/** The host array behind a gpujs tensor, without copying. Kernels must not write into it. */
+export function hostData(t: Tensor): IntArray {
+  return t.storage as IntArray;
+}
+
+/** The gpujs backend a kernel was called with. */
+export function gpujs(backend: Backend): GpujsBackend {
+  if (!(backend instanceof GpujsBackend)) throw new BackendError('gpujs', `kernel called with backend '${backend.name}'`);
+  return backend;
+}

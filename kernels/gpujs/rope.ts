@@ -1,0 +1,4 @@
+/** gpu.js kernels (engine/NUMERICS.md §16.2). Being written. */
+import type { KernelFunc } from '../../engine/kernel_registry.js';
+
+export const ROPE_KERNELS: Readonly<Record<string, KernelFunc>> = {};
