@@ -65,6 +65,13 @@ export function shapeSize(shape: readonly number[]): number {
   return n;
 }
 
+/** Element strides of a dense row-major tensor: the last axis is contiguous. */
+export function rowMajorStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let ax = shape.length - 2; ax >= 0; ax--) s[ax] = s[ax + 1]! * shape[ax + 1]!;
+  return s;
+}
+
 export function checkShape(op: string, shape: readonly number[]): void {
   if (!Array.isArray(shape)) throw new ShapeError(op, `shape must be an array of dimensions`);
   // The canonical byte layout stores the rank in one byte (NUMERICS.md §2).

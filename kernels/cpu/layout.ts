@@ -2,17 +2,8 @@
 import { allocate } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { ConcatAttrs, SliceAttrs, TransposeAttrs } from '../../engine/ops/layout.js';
+import { rowMajorStrides } from '../../engine/tensor.js';
 import { cpuData } from './storage.js';
-
-function strides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
 
 /** Visit every index of `shape` in row-major order, passing its coordinates. */
 function forEachIndex(shape: readonly number[], visit: (coords: number[], flat: number) => void): void {
@@ -29,7 +20,7 @@ function forEachIndex(shape: readonly number[], visit: (coords: number[], flat: 
 
 export const transposeKernel: KernelFunc<TransposeAttrs> = ({ inputs, attrs, out }) => {
   const x = cpuData(inputs[0]!);
-  const inStrides = strides(inputs[0]!.shape);
+  const inStrides = rowMajorStrides(inputs[0]!.shape);
   const y = allocate(out.dtype, out.size);
   forEachIndex(out.shape, (c, flat) => {
     let src = 0;
@@ -41,7 +32,7 @@ export const transposeKernel: KernelFunc<TransposeAttrs> = ({ inputs, attrs, out
 
 export const sliceKernel: KernelFunc<SliceAttrs> = ({ inputs, attrs, out }) => {
   const x = cpuData(inputs[0]!);
-  const inStrides = strides(inputs[0]!.shape);
+  const inStrides = rowMajorStrides(inputs[0]!.shape);
   const y = allocate(out.dtype, out.size);
   forEachIndex(out.shape, (c, flat) => {
     let src = 0;
@@ -53,7 +44,7 @@ export const sliceKernel: KernelFunc<SliceAttrs> = ({ inputs, attrs, out }) => {
 
 export const concatKernel: KernelFunc<ConcatAttrs> = ({ inputs, attrs, out }) => {
   const y = allocate(out.dtype, out.size);
-  const outStrides = strides(out.shape);
+  const outStrides = rowMajorStrides(out.shape);
   let offset = 0;
   for (const t of inputs) {
     const x = cpuData(t);

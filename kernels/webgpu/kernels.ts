@@ -11,6 +11,7 @@ import type { MatMulAttrs } from '../../engine/ops/matmul.js';
 import type { RequantizeAttrs } from '../../engine/ops/requantize.js';
 import type { DType } from '../../engine/dtype.js';
 import { DTYPE_MAX, DTYPE_MIN } from '../../engine/dtype.js';
+import { rowMajorStrides } from '../../engine/tensor.js';
 import { asWebGpu, gpuBuffer } from './backend.js';
 import { shader } from './wgsl/common.js';
 import { MAGNITUDE_WGSL, REQUANTIZE_WGSL, UMUL32_WGSL, i32Lit, saturateWgsl } from './wgsl/fixed_point.js';
@@ -331,15 +332,9 @@ const STRIDED_BODY = (scatter: boolean) => `  let rank = P[1];
 const GATHER_SRC = shader([X, Y], STRIDED_BODY(false));
 const SCATTER_SRC = shader([X, Y], STRIDED_BODY(true));
 
-function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length).fill(1);
-  for (let ax = shape.length - 2; ax >= 0; ax--) s[ax] = s[ax + 1]! * shape[ax + 1]!;
-  return s;
-}
-
 export const transposeKernel: KernelFunc<TransposeAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpu(backend);
-  const inStrides = stridesOf(inputs[0]!.shape);
+  const inStrides = rowMajorStrides(inputs[0]!.shape);
   const y = g.createBuffer(out.size);
   const params = [out.shape.length, 0, ...out.shape, ...attrs.perm.map((p) => inStrides[p]!)];
   g.run(GATHER_SRC, [gpuBuffer(inputs[0]!), y], params, out.size);
@@ -348,7 +343,7 @@ export const transposeKernel: KernelFunc<TransposeAttrs> = ({ backend, inputs, a
 
 export const sliceKernel: KernelFunc<SliceAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpu(backend);
-  const inStrides = stridesOf(inputs[0]!.shape);
+  const inStrides = rowMajorStrides(inputs[0]!.shape);
   const base = attrs.begin.reduce((s, b, ax) => s + b * inStrides[ax]!, 0);
   const y = g.createBuffer(out.size);
   g.run(GATHER_SRC, [gpuBuffer(inputs[0]!), y], [out.shape.length, base, ...out.shape, ...inStrides], out.size);
@@ -357,7 +352,7 @@ export const sliceKernel: KernelFunc<SliceAttrs> = ({ backend, inputs, attrs, ou
 
 export const concatKernel: KernelFunc<ConcatAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpu(backend);
-  const outStrides = stridesOf(out.shape);
+  const outStrides = rowMajorStrides(out.shape);
   const y = g.createBuffer(out.size);
   let offset = 0;
   for (const t of inputs) {
