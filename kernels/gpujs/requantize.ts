@@ -1,4 +1,116 @@
-/** gpu.js kernels (engine/NUMERICS.md §16.2). Being written. */
+/**
+ * gpu.js requantize (engine/NUMERICS.md §4) and cast (§6.3), following §16.2.
+ *
+ * Every input is read as signed 16-bit limbs (h, l): int32 from its two planes, int8/int16 values
+ * split on the device (h ∈ {−1, 0}). requantize forms |x| from the limbs, applies R with 11-bit
+ * limbs (fixed_point.ts), puts the sign back and saturates. An int32 output needs both words of R,
+ * an int8/int16 output only min(R, 2^24), since anything above 2^15 saturates anyway.
+ */
+import { DTYPE_MAX, DTYPE_MIN } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
+import type { RequantizeAttrs } from '../../engine/ops/requantize.js';
+import { gpujs, hostData, type KernelSource } from './backend.js';
+import { LIMB_FUNCTIONS, R_FUNCTIONS, splitWord } from './fixed_point.js';
+import { FLOOR_DIV } from './functions.js';
+import { fromPacked, packedPlane } from './planes.js';
 
-export const REQUANTIZE_KERNELS: Readonly<Record<string, KernelFunc>> = {};
+// Shared by both kernels' sources (gpu.js helpers cannot take the input array, §16.4): thread t
+// is element i's hi limb (part 0) or, for an int32 output's second half, its lo limb (part 1);
+// (h, l) are x[i] as signed 16-bit limbs, read from two planes or split from one float.
+const READ_LIMBS = `  const t = this.thread.x;
+  let i = t;
+  let part = 0;
+  if (t >= size) { i = t - size; part = 1; }
+  let h = 0;
+  let l = 0;
+  if (limbs > 0.5) {
+    h = x[i];
+    l = x[size + i];
+  } else {
+    h = Math.floor(x[i] * 0.0000152587890625);
+    l = x[i] - h * 65536;
+  }
+`;
+
+// Threads: one per element, or for an int32 output its hi limbs then its lo limbs. The channel
+// is i mod C (C < 2^23, i < 2^24: floorDiv's range). mh, ml, nn: per-channel words of M and n.
+// Bound: |x| as 16-bit words; R's own bound (fixed_point.ts); the signed result |v| ≤ 2^31.
+const REQUANTIZE: KernelSource = {
+  name: 'requantize',
+  functions: [...R_FUNCTIONS, ...LIMB_FUNCTIONS, FLOOR_DIV],
+  source: `function (x, size, limbs, mh, ml, nn, channels, wide, mn, mx) {
+${READ_LIMBS}
+  let c = 0;
+  if (channels > 1.5) { c = i - floorDiv(i, channels) * channels; }
+  const aH = absHi(h, l);
+  const aL = absLo(h, l);
+  if (wide < 0.5) {
+    let r = mulShiftRoundSmall(aH, aL, mh[c], ml[c], nn[c]);
+    if (h < 0) { r = -r; }
+    return Math.min(Math.max(r, mn), mx);
+  }
+  const p0 = mulShiftRoundPart(aH, aL, mh[c], ml[c], nn[c], 0);
+  const p1 = mulShiftRoundPart(aH, aL, mh[c], ml[c], nn[c], 1);
+  let sh = p0;
+  let sl = p1;
+  if (h < 0) {
+    sh = negHi(p0, p1);
+    sl = negLo(p0, p1);
+  }
+  if (part > 0.5) { return satLo(sh, sl); }
+  return satHi(sh, sl);
+}`,
+};
+
+export const requantizeKernel: KernelFunc<RequantizeAttrs> = ({ backend, inputs, attrs, out }) => {
+  const x = inputs[0]!;
+  const { multipliers, shifts } = attrs;
+  const mh = Float32Array.from(multipliers, (m) => splitWord(m)[0]);
+  const ml = Float32Array.from(multipliers, (m) => splitWord(m)[1]);
+  const nn = Float32Array.from(shifts);
+  const wide = out.dtype === 'int32' ? 1 : 0;
+  const y = gpujs(backend).run(REQUANTIZE, (wide + 1) * out.size, [
+    packedPlane(hostData(x), x.dtype),
+    out.size,
+    x.dtype === 'int32' ? 1 : 0,
+    mh,
+    ml,
+    nn,
+    multipliers.length,
+    wide,
+    wide ? 0 : DTYPE_MIN[out.dtype],
+    wide ? 0 : DTYPE_MAX[out.dtype],
+  ]);
+  return fromPacked('requantize', y, out.dtype, out.size);
+};
+
+// Same threads and input limbs as REQUANTIZE. Bound: |h·2^16 + l| ≤ 2^16 where formed.
+const CAST: KernelSource = {
+  name: 'cast',
+  functions: LIMB_FUNCTIONS,
+  source: `function (x, size, limbs, wide, mn, mx) {
+${READ_LIMBS}
+  if (wide < 0.5) { return satNarrow(h, l, mn, mx); }
+  if (part > 0.5) { return satLo(h, l); }
+  return satHi(h, l);
+}`,
+};
+
+export const castKernel: KernelFunc = ({ backend, inputs, out }) => {
+  const x = inputs[0]!;
+  const wide = out.dtype === 'int32' ? 1 : 0;
+  const y = gpujs(backend).run(CAST, (wide + 1) * out.size, [
+    packedPlane(hostData(x), x.dtype),
+    out.size,
+    x.dtype === 'int32' ? 1 : 0,
+    wide,
+    wide ? 0 : DTYPE_MIN[out.dtype],
+    wide ? 0 : DTYPE_MAX[out.dtype],
+  ]);
+  return fromPacked('cast', y, out.dtype, out.size);
+};
+
+export const REQUANTIZE_KERNELS: Readonly<Record<string, KernelFunc>> = {
+  Requantize: requantizeKernel as KernelFunc,
+  Cast: castKernel,
+};
