@@ -1,4 +1,25 @@
-/** gpu.js kernels (engine/NUMERICS.md §16.2). Being written. */
+/**
+ * gpu.js table lookup (engine/NUMERICS.md §7, §16.2 "lut"): y[i] = table[x[i] + 128].
+ *
+ * The 256-entry table travels as one float plane next to x; every value (index and entry) is an
+ * int16 or smaller, so the kernel is exact on any float32 mode.
+ */
 import type { KernelFunc } from '../../engine/kernel_registry.js';
+import { gpujs, hostData, type KernelSource } from './backend.js';
+import { fromValues, valuePlane } from './planes.js';
 
-export const LUT_KERNELS: Readonly<Record<string, KernelFunc>> = {};
+// Bound: indices in [0, 255], values within ±2^15.
+const LUT: KernelSource = {
+  name: 'lut',
+  source: `function (x, table) {
+  return table[x[this.thread.x] + 128];
+}`,
+};
+
+export const lutKernel: KernelFunc = ({ backend, inputs, out }) => {
+  const x = valuePlane(hostData(inputs[0]!));
+  const y = gpujs(backend).run(LUT, out.size, [x, valuePlane(hostData(inputs[1]!))]);
+  return fromValues('lut', y, out.dtype, out.size);
+};
+
+export const LUT_KERNELS: Readonly<Record<string, KernelFunc>> = { Lut: lutKernel };
