@@ -7,6 +7,7 @@
  * anything else is a BackendError that says what is missing and how to install it.
  */
 import { BackendError } from '../../engine/errors.js';
+import { claimNativeGl } from '../../engine/native_gl.js';
 
 /** The gpu.js modes spml runs: WebGL1 via headless-gl (Node), WebGL2 (browsers), WebAssembly. */
 export type GpujsMode = 'headlessgl' | 'webgl2' | 'webasm';
@@ -86,6 +87,7 @@ export async function startGpujs(mode: GpujsMode): Promise<GpujsInstance> {
   const missing = await missingFor(mode);
   if (missing) throw new BackendError(`gpujs-${mode}`, missing);
   const GPU = await loadGpuConstructor();
+  if (mode === 'headlessgl') claimNativeGl('GLX', `gpujs-${mode}`);
   let gpu: GpujsInstance;
   try {
     gpu = new GPU({ mode });

@@ -9,6 +9,7 @@
  * backend.
  */
 import { BackendError } from '../../engine/errors.js';
+import { claimNativeGl } from '../../engine/native_gl.js';
 
 export interface WebGpuDevice {
   readonly device: GPUDevice;
@@ -52,6 +53,7 @@ async function nodeGpu(): Promise<GPU> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     process.env.XDG_RUNTIME_DIR = dir;
   }
+  claimNativeGl('EGL', 'webgpu');
   return mod.create(['backend=opengles']);
 }
 
