@@ -1,30 +1,18 @@
 /**
- * The conformance suite (NUMERICS.md §18): every case of cases.ts runs on every registered
- * backend and on the cpu reference, and the outputs must be identical byte for byte (same dtype,
- * same shape, same canonical bytes). A backend only has to be imported in
- * test/helpers/backends.ts to be enrolled here.
- *
- * With only cpu registered, this runs each case on cpu twice and compares the runs (which still
- * catches nondeterminism, e.g. state leaking between calls). harness.test.ts shows that the same
- * comparison fails on deliberately broken backends.
+ * The conformance suite (NUMERICS.md §18), cpu's part: the case list covers every kernel and op,
+ * every backend the CLI offers is enrolled in a family file (webgpu.test.ts, gpujs.test.ts) that
+ * runs suite.ts on it in a worker of its own, and every case runs on cpu twice and compares the
+ * runs (which catches nondeterminism, e.g. state leaking between calls). harness.test.ts shows
+ * that the same comparison fails on deliberately broken backends.
  */
 import { describe, expect, it } from 'vitest';
-import { getBackend, listKernels } from '../../engine/index.js';
+import { existsSync } from 'node:fs';
+import { listBackends, listKernels } from '../../engine/index.js';
+import '../../engine/cli/backends.js';
 import * as ops from '../../engine/ops/index.js';
-import { REFERENCE, backendsUnderTest, reference } from '../helpers/backends.js';
-import { CASES, OP_NAMES, PIPELINE_OPS, runCase, type Case, type OpName, type TensorData } from './cases.js';
-import { compareOutputs } from './compare.js';
-
-/** cpu's output of each case, computed once and shared by every backend's test. */
-const expectedCache = new Map<string, Promise<TensorData>>();
-function expectedOutput(c: Case): Promise<TensorData> {
-  let p = expectedCache.get(c.name);
-  if (!p) {
-    p = reference().then((cpu) => runCase(c, cpu));
-    expectedCache.set(c.name, p);
-  }
-  return p;
-}
+import { BACKEND_FAMILIES, REFERENCE } from '../helpers/backends.js';
+import { CASES, OP_NAMES, PIPELINE_OPS, type OpName } from './cases.js';
+import { conformanceSuite } from './suite.js';
 
 /** Exported op functions that produce no tensor (host-side helpers around quantize). */
 const HOST_ONLY = new Set(['quantizeValues', 'dequantize', 'dequantizeValues', 'roundHalfAway']);
@@ -59,19 +47,15 @@ describe('the conformance case list', () => {
     expect(CASES.every((c) => ops.includes(c.op))).toBe(true);
   });
 
-  it('enrolls only real backends (the test doubles of harness.test.ts live in their own worker)', () => {
-    const names = backendsUnderTest();
-    expect(names).toContain(REFERENCE);
-    expect(names.filter((n) => n.startsWith('mutant-') || n === 'cpu-clone')).toEqual([]);
+  it('enrolls every backend the CLI offers, each family in a conformance file of its own', () => {
+    const families = Object.values(BACKEND_FAMILIES).flat();
+    expect(listBackends().sort()).toEqual([REFERENCE, ...families].sort());
+    for (const family of Object.keys(BACKEND_FAMILIES)) {
+      expect(existsSync(new URL(`./${family}.test.ts`, import.meta.url)), `test/conformance/${family}.test.ts`).toBe(true);
+    }
   });
 });
 
-describe.each(backendsUnderTest())('backend %s matches cpu byte for byte', (name) => {
-  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const backend = await getBackend(name);
-    const actual = await runCase(c, backend);
-    const expected = await expectedOutput(c);
-    const mismatch = compareOutputs(c.name, actual, expected);
-    expect(mismatch?.message, `backend ${name} differs from cpu`).toBeUndefined();
-  });
-});
+// Only the reference runs in this worker (the CLI import above registers the other backends but
+// never starts them): a second run of every case on cpu still catches state leaking between calls.
+conformanceSuite([REFERENCE]);

@@ -1,14 +1,19 @@
 /**
- * Loads every backend that this environment can run, so that parametrised suites cover each
- * registered backend. A backend folder only has to register itself in kernels/<name>/index.ts
- * and be imported here to receive the whole conformance suite.
+ * The backends under test. A test file imports the backend family it exercises (cpu is always
+ * loaded as the reference), and parametrised suites run on every backend registered in that
+ * file's worker. Families get a worker each because `webgpu` (EGL) and `gpujs-headlessgl` (GLX)
+ * cannot share a Node process (engine/native_gl.ts).
  */
 import '../../kernels/cpu/index.js';
-import '../../kernels/webgpu/index.js';
-import '../../kernels/gpujs/index.js';
 import { getBackend, listBackends, type Backend } from '../../engine/index.js';
 
 export const REFERENCE = 'cpu';
+
+/** Every backend the CLI offers, by family; test/conformance/<family>.test.ts enrolls each one. */
+export const BACKEND_FAMILIES: Readonly<Record<string, readonly string[]>> = {
+  webgpu: ['webgpu'],
+  gpujs: ['gpujs-headlessgl', 'gpujs-webasm'],
+};
 
 export async function reference(): Promise<Backend> {
   return getBackend(REFERENCE);
@@ -17,4 +22,9 @@ export async function reference(): Promise<Backend> {
 /** Names of the backends under test (every registered one). */
 export function backendsUnderTest(): string[] {
   return listBackends();
+}
+
+/** The backends under test other than the reference. */
+export function backendsAgainstReference(): string[] {
+  return listBackends().filter((b) => b !== REFERENCE);
 }

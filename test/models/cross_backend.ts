@@ -1,0 +1,52 @@
+/**
+ * The mission's headline (engine/NUMERICS.md §0, §18): the shipped models give the same output
+ * hash and the same trace root on every backend this machine can run. The cpu run is the
+ * reference; every other backend registered in the calling test file's worker must reproduce
+ * its hashes byte for byte. Each backend family calls this from a file of its own
+ * (engine/native_gl.ts says why they cannot share a process).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { classify, generate, loadModel } from '../../engine/api.js';
+import { loadMnist } from '../../engine/data/mnist.js';
+import { backendsAgainstReference, REFERENCE } from '../helpers/backends.js';
+
+const PROMPT = 'Call me Ishmael. ';
+const GENERATE = { maxTokens: 12, seed: 42n, temperature: 0.8 } as const;
+const IMAGES = 16;
+
+interface Hashes {
+  readonly output: string;
+  readonly trace: string;
+}
+
+async function mobyHashes(backend: string): Promise<Hashes & { text: string }> {
+  const model = await loadModel('moby-gpt', { backend });
+  const r = await generate(model, PROMPT, GENERATE);
+  return { output: r.outputHash, trace: r.traceRoot, text: r.completion };
+}
+
+async function mnistHashes(backend: string): Promise<Hashes> {
+  const model = await loadModel('mnist-mlp', { backend });
+  const images = loadMnist('test').images.subarray(0, IMAGES * 784);
+  const r = await classify(model, images, IMAGES);
+  return { output: r.outputHash, trace: r.traceRoot };
+}
+
+export function shippedModelsMatchCpu(): void {
+  let moby: Hashes & { text: string };
+  let mnist: Hashes;
+  beforeAll(async () => {
+    moby = await mobyHashes(REFERENCE);
+    mnist = await mnistHashes(REFERENCE);
+  });
+
+  describe.each(backendsAgainstReference())('%s reproduces the cpu hashes', (backend) => {
+    it(`moby-gpt: "${PROMPT}" with seed 42 gives the same text, output hash and trace root`, async () => {
+      expect(await mobyHashes(backend)).toEqual(moby);
+    });
+
+    it(`mnist-mlp: ${IMAGES} test images give the same output hash and trace root`, async () => {
+      expect(await mnistHashes(backend)).toEqual(mnist);
+    });
+  });
+}

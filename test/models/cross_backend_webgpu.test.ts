@@ -1,0 +1,11 @@
+/** The shipped models' hashes on the webgpu family equal cpu's (cross_backend.ts), in a worker of their own. */
+import { expect, it } from 'vitest';
+import '../../kernels/webgpu/index.js';
+import { BACKEND_FAMILIES, backendsAgainstReference } from '../helpers/backends.js';
+import { shippedModelsMatchCpu } from './cross_backend.js';
+
+it('registers exactly the webgpu family', () => {
+  expect(backendsAgainstReference()).toEqual(BACKEND_FAMILIES.webgpu);
+});
+
+shippedModelsMatchCpu();
