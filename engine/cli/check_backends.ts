@@ -2,7 +2,7 @@
  * `spml check-backends`: one attention-and-MLP block built from the op API, run on every registered
  * backend with the same seeded input, printing each backend's output hash and trace root and
  * whether it agrees with the cpu reference. It is the smallest end-to-end proof of spml's
- * promise until real models exist (issue 3).
+ * promise. Each backend other than cpu runs in a child process (engine/native_gl.ts).
  */
 import {
   add,
@@ -20,6 +20,7 @@ import {
   type Backend,
   type Tensor,
 } from '../index.js';
+import { spawnSync } from 'node:child_process';
 import { getBackend, listBackends } from './backends.js';
 
 /** Deterministic int8 test data (xorshift32), independent of any backend. */
@@ -67,26 +68,63 @@ async function block(backend: Backend): Promise<{ out: Tensor; trace: Trace }> {
   return { out, trace };
 }
 
-export async function checkBackends(): Promise<number> {
-  const rows: string[] = [];
-  let reference: string | undefined;
-  let mismatches = 0;
-  for (const name of listBackends()) {
-    const backend = await getBackend(name);
-    const started = performance.now();
-    const { out, trace } = await block(backend);
-    const hash = await hashTensor(out);
-    const { root } = await trace.finish();
-    const ms = performance.now() - started;
-    reference ??= hash;
-    const agrees = hash === reference;
-    if (!agrees) mismatches++;
-    rows.push(`| ${name} | ${backend.description} | ${hash.slice(0, 16)}… | ${root.slice(0, 16)}… | ${ms.toFixed(1)} | ${agrees ? 'yes' : 'NO'} |`);
+interface Row {
+  readonly name: string;
+  readonly description: string;
+  readonly hash: string;
+  readonly root: string;
+  readonly ms: number;
+}
+
+/** The block on one backend, in this process. */
+async function measure(name: string): Promise<Row> {
+  const backend = await getBackend(name);
+  const started = performance.now();
+  const { out, trace } = await block(backend);
+  const hash = await hashTensor(out);
+  const { root } = await trace.finish();
+  return { name, description: backend.description, hash, root, ms: performance.now() - started };
+}
+
+/**
+ * The block on one backend in a child process: webgpu and gpujs-headlessgl cannot share one
+ * (engine/native_gl.ts). The child is this same CLI, under the same Node flags (tsx or not).
+ */
+function measureInChild(name: string): Row | { name: string; error: string } {
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1] ?? '', 'check-backends', '--backend', name, '--json'], {
+    encoding: 'utf8',
+  });
+  if (r.status === 0) return JSON.parse(r.stdout) as Row;
+  const why = r.stderr.trim().split('\n').filter((l) => l.startsWith('spml:')).pop() ?? r.stderr.trim().split('\n').pop() ?? `exit status ${r.status}`;
+  return { name, error: why.replace(/^spml: /, '') };
+}
+
+/**
+ * With `only`, runs the block on that backend here (as JSON for the parent with `json`). Without,
+ * runs cpu here and every other registered backend in a child, and prints the comparison table.
+ */
+export async function checkBackends(opts: { backend?: string; json?: boolean } = {}): Promise<number> {
+  if (opts.backend !== undefined) {
+    const row = await measure(opts.backend);
+    console.log(opts.json ? JSON.stringify(row) : row);
+    return 0;
   }
-  console.log(`One transformer block (T=${T}, C=${C}, int8) on every registered backend:\n`);
+  const cpu = await measure('cpu');
+  const rows = [cpu, ...listBackends().filter((n) => n !== 'cpu').map(measureInChild)];
+  let mismatches = 0;
+  console.log(`One transformer block (T=${T}, C=${C}, int8) on every registered backend, each in a process of its own:\n`);
   console.log('| backend | device | output hash | trace root | ms | agrees with cpu |');
   console.log('|---|---|---|---|---|---|');
-  for (const r of rows) console.log(r);
-  console.log(mismatches === 0 ? '\nAll backends agree byte for byte.' : `\n${mismatches} backend(s) DISAGREE with cpu.`);
+  for (const r of rows) {
+    if ('error' in r) {
+      mismatches++;
+      console.log(`| ${r.name} | cannot start: ${r.error} | | | | NO |`);
+      continue;
+    }
+    const agrees = r.hash === cpu.hash && r.root === cpu.root;
+    if (!agrees) mismatches++;
+    console.log(`| ${r.name} | ${r.description} | ${r.hash.slice(0, 16)}… | ${r.root.slice(0, 16)}… | ${r.ms.toFixed(1)} | ${agrees ? 'yes' : 'NO'} |`);
+  }
+  console.log(mismatches === 0 ? '\nAll backends agree byte for byte.' : `\n${mismatches} backend(s) did not run or DISAGREE with cpu.`);
   return mismatches === 0 ? 0 : 1;
 }

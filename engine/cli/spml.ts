@@ -80,7 +80,9 @@ function program(): Command {
     .action(status((o) => classifyCommand(o)));
   p.command('check-backends')
     .description('run one transformer block on every registered backend and compare hashes')
-    .action(status(() => checkBackends()));
+    .option('--backend <name>', 'run on this backend only, in this process')
+    .option('--json', 'with --backend, print the result as JSON')
+    .action(status((o: { backend?: string; json?: boolean }) => checkBackends(o)));
   p.command('backends')
     .description('list the registered backends and their kernels')
     .action(() => {

@@ -60,4 +60,23 @@ describe('spml CLI', () => {
     expect(cls.status).toBe(0);
     expect((JSON.parse(cls.stdout) as { predicted: number[] }).predicted).toEqual([7, 2, 1]);
   });
+
+  it('check-backends runs every backend, each in its own process, and all agree with cpu', () => {
+    const r = spml('check-backends');
+    expect(r.stderr).not.toContain('X Error');
+    expect(r.status).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => /^\| (cpu|webgpu|gpujs-)/.test(l));
+    expect(rows.map((l) => l.split(' | ')[0]?.slice(2))).toEqual(['cpu', 'webgpu', 'gpujs-headlessgl', 'gpujs-webasm']);
+    expect(rows.every((l) => l.endsWith('| yes |'))).toBe(true);
+  });
+
+  it('check-backends reports a backend that cannot start and exits 1', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'engine/cli/spml.ts', 'check-backends'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, DISPLAY: '' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/\| gpujs-headlessgl \| cannot start: gpujs-headlessgl: no X display/);
+  });
 });
