@@ -1,19 +1,24 @@
 /**
- * Micro-benchmark: spml kernels on every registered backend (cpu, webgpu), in the same process,
- * one after the other: int8 matmul 256³ and 512³, softmax on 64×1024 int32 rows, and layerNorm
- * on 128×768 int16 rows (int16 gamma, eps 1, scale 2^-20, int8 out).
+ * Micro-benchmark: spml kernels on cpu, webgpu, gpujs-headlessgl and gpujs-webasm: int8 matmul
+ * 256³ and 512³, softmax on 64×1024 int32 rows, and layerNorm on 128×768 int16 rows (int16 gamma,
+ * eps 1, scale 2^-20, int8 out).
  *
  * Every timing includes reading the result back to the host (`await out.data()`), so a GPU
  * backend pays its dispatch, synchronisation and copy-back just as a caller would. Timings use
- * benchmark.js in deferred mode. Once per kernel the webgpu output bytes are compared with cpu's
- * (the engine promises byte-identical results on every backend).
+ * benchmark.js in deferred mode.
  *
  * What matters is the ratio to cpu measured in the same process on the same machine; absolute
  * times depend on the machine, its load and the GPU (here possibly a software rasteriser such
- * as llvmpipe), so nothing here (or anywhere) asserts on them.
+ * as llvmpipe), so nothing here (or anywhere) asserts on them. webgpu and gpujs-headlessgl cannot
+ * share a process (engine/native_gl.ts), so each backend other than cpu runs in a child process
+ * of its own (bench/child.ts) that times cpu and then its backend, kernel by kernel: a row's
+ * ratio uses the cpu median from its own child, shown beside it. The cpu row is timed in the
+ * parent. Once per kernel each child compares its backend's output bytes with its own cpu's (the
+ * engine promises byte-identical results on every backend); the run exits non-zero if any differ
+ * or a child fails (the other backends are still measured).
  *
- * Run: npx tsx bench/kernels.ts. Progress goes to stderr, the Markdown table to stdout;
- * bench/results/kernels.json and bench/results/kernels.svg are written.
+ * Run: npx tsx bench/kernels.ts [-- backend...]. Progress goes to stderr, the Markdown table to
+ * stdout; bench/results/kernels.json and bench/results/kernels.svg are written.
  */
 import Benchmark from 'benchmark';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,15 +26,17 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dyadicFromReal, getBackend, layerNorm, listBackends, matmul, softmax, tensor, type Backend, type Tensor } from '../engine/index.js';
+import { dyadicFromReal, getBackend, layerNorm, matmul, softmax, tensor, type Backend, type Tensor } from '../engine/index.js';
 import '../kernels/cpu/index.js';
 import '../kernels/webgpu/index.js';
+import '../kernels/gpujs/index.js';
+import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { barChartSvg } from './svg_bars.js';
 
 const SEED = 0x5eed;
 /** Kept small so the whole run stays around a minute. */
 const BENCH_OPTIONS = { maxTime: 1.5, minSamples: 5, initCount: 1 };
-const BACKENDS = ['cpu', 'webgpu'] as const;
+const ARGS = parseBenchArgs();
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
@@ -121,7 +128,24 @@ interface Result {
   meanMs: number;
   rmePct: number;
   samples: number;
+  /** The cpu median this row is compared with: timed in the same process (the row's own, for cpu). */
+  cpuMedianMs: number;
   ratioVsCpu: number;
+}
+
+interface Exactness {
+  kernel: string;
+  size: string;
+  backend: string;
+  bitExact: boolean;
+  bytes: number;
+}
+
+/** What one process measured: cpu plus at most one other backend. */
+interface Measured {
+  devices: Record<string, string>;
+  results: Result[];
+  exactness: Exactness[];
 }
 
 function median(xs: readonly number[]): number {
@@ -179,19 +203,14 @@ function versionOf(pkg: string): string {
   return (require(`${pkg}/package.json`) as { version: string }).version;
 }
 
-async function main(): Promise<void> {
-  const registered = listBackends();
+/** Every case on `names` (cpu first), in this process. */
+async function measure(names: readonly string[]): Promise<Measured> {
   const backends: Backend[] = [];
-  for (const name of BACKENDS) {
-    if (!registered.includes(name)) throw new Error(`backend '${name}' is not registered (have: ${registered.join(', ')})`);
-    backends.push(await getBackend(name));
-  }
-  const cpuModel = os.cpus()[0]?.model ?? 'unknown cpu';
-  log(`kernels bench: ${cpuModel}, ${os.cpus().length} cores, node ${process.version}; options ${JSON.stringify(BENCH_OPTIONS)}`);
+  for (const name of names) backends.push(await getBackend(name));
   for (const be of backends) log(`  ${be.name}: ${be.description}`);
 
   const results: Result[] = [];
-  const exactness: { kernel: string; size: string; backend: string; bitExact: boolean; bytes: number }[] = [];
+  const exactness: Exactness[] = [];
   for (const c of CASES) {
     log(`${c.kernel} ${c.size}:`);
     let cpuOut: ArrayBufferView | undefined;
@@ -210,30 +229,57 @@ async function main(): Promise<void> {
         }
         const r = await runBench(`${be.name} ${c.kernel} ${c.size}`, op);
         if (be.name === 'cpu') cpuMedian = r.medianMs;
-        const res: Result = { kernel: c.kernel, size: c.size, backend: be.name, device: be.description, ...r, ratioVsCpu: r.medianMs / cpuMedian };
+        const res: Result = { kernel: c.kernel, size: c.size, backend: be.name, device: be.description, ...r, cpuMedianMs: cpuMedian, ratioVsCpu: r.medianMs / cpuMedian };
         results.push(res);
-        log(`  ${be.name.padEnd(7)} median ${r.medianMs.toFixed(3).padStart(9)} ms  (±${r.rmePct.toFixed(1)}%, ${r.samples} samples)  ${res.ratioVsCpu.toFixed(2)}× cpu time`);
+        log(`  ${be.name.padEnd(16)} median ${r.medianMs.toFixed(3).padStart(9)} ms  (±${r.rmePct.toFixed(1)}%, ${r.samples} samples)  ${res.ratioVsCpu.toFixed(2)}× cpu time`);
       } finally {
         dispose();
       }
     }
   }
+  return { devices: Object.fromEntries(backends.map((b) => [b.name, b.description])), results, exactness };
+}
+
+/** In a child: cpu then `backend`, and only `backend`'s rows go back (its cpu figure rides along in each). */
+async function child(backend: string): Promise<void> {
+  log(`[child ${process.pid}] ${backend}, compared with cpu timed in this process:`);
+  const m = await measure(['cpu', backend]);
+  await replyToParent({ devices: m.devices, results: m.results.filter((r) => r.backend === backend), exactness: m.exactness } satisfies Measured);
+}
+
+async function main(backendNames: readonly string[]): Promise<void> {
+  const cpuModel = os.cpus()[0]?.model ?? 'unknown cpu';
+  log(`kernels bench: ${cpuModel}, ${os.cpus().length} cores, node ${process.version}; options ${JSON.stringify(BENCH_OPTIONS)}`);
+
+  const local = await measure(['cpu']);
+  const { results: children, failed } = runChildren<Measured>(backendNames.slice(1));
+  const parts = [local, ...children];
+  const devices: Record<string, string> = Object.assign({}, ...parts.map((p) => p.devices));
+  const all = parts.flatMap((p) => p.results);
+  // Grouped by kernel as before, backends in the order asked for.
+  const results = CASES.flatMap((c) =>
+    backendNames.flatMap((b) => all.filter((r) => r.kernel === c.kernel && r.size === c.size && r.backend === b)),
+  );
+  const exactness = CASES.flatMap((c) =>
+    backendNames.flatMap((b) => parts.flatMap((p) => p.exactness).filter((e) => e.kernel === c.kernel && e.size === c.size && e.backend === b)),
+  );
 
   // ---- report ----
   const lines: string[] = [
     '',
     `## spml kernels per backend — ${cpuModel}, ${os.cpus().length} cores, node ${process.version}`,
     '',
-    'Times include reading the result back (`await out.data()`). Ratio = median time / cpu median time (<1: faster than cpu).',
+    'Times include reading the result back (`await out.data()`). Each backend other than cpu ran in a process of its own, which also timed cpu: ratio = median time / that cpu median (<1: faster than cpu).',
     '',
-    '| kernel | size | backend | device | median ms | ratio vs cpu |',
-    '|---|---|---|---|---:|---:|',
+    '| kernel | size | backend | device | median ms | cpu median ms, same process | ratio vs cpu |',
+    '|---|---|---|---|---:|---:|---:|',
   ];
   for (const r of results) {
-    lines.push(`| ${r.kernel} | ${r.size} | ${r.backend} | ${r.device} | ${r.medianMs.toFixed(3)} | ${r.ratioVsCpu.toFixed(2)}× |`);
+    lines.push(`| ${r.kernel} | ${r.size} | ${r.backend} | ${r.device} | ${r.medianMs.toFixed(3)} | ${r.cpuMedianMs.toFixed(3)} | ${r.ratioVsCpu.toFixed(2)}× |`);
   }
   lines.push('');
   for (const e of exactness) lines.push(`${e.kernel} ${e.size}: ${e.backend} vs cpu bit-exact: ${e.bitExact ? 'yes' : 'NO'} (${e.bytes} bytes)`);
+  for (const f of failed) lines.push(`${f.backend}: NOT MEASURED, its child process failed (${f.error}; its stderr is above)`);
 
   const machine = {
     cpu: cpuModel,
@@ -249,14 +295,16 @@ async function main(): Promise<void> {
   const svgPath = path.join(resultsDir, 'kernels.svg');
   const json = {
     benchmark: 'kernels',
-    description: 'spml kernels on each registered backend, same process; each timed call includes the read-back of the result (await out.data()); ratioVsCpu = median ms / cpu median ms',
+    description:
+      'spml kernels on each backend; cpu timed in the parent, every other backend in a child process of its own that also timed cpu (engine/native_gl.ts); each timed call includes the read-back of the result (await out.data()); ratioVsCpu = median ms / cpuMedianMs, both from the same process',
     machine,
-    devices: Object.fromEntries(backends.map((b) => [b.name, b.description])),
+    devices,
     versions: { spml: spmlVersion, benchmark: versionOf('benchmark'), webgpu: versionOf('webgpu') },
     options: { ...BENCH_OPTIONS, defer: true, seed: SEED },
     cases: CASES.map((c) => ({ kernel: c.kernel, size: c.size, elements: c.elements })),
     results,
     exactness,
+    failed,
   };
   writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(
@@ -276,9 +324,10 @@ async function main(): Promise<void> {
   );
   lines.push(`wrote ${path.relative(process.cwd(), jsonPath)} and ${path.relative(process.cwd(), svgPath)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
-  if (exactness.some((e) => !e.bitExact)) process.exitCode = 1;
+  if (failed.length > 0 || exactness.some((e) => !e.bitExact)) process.exitCode = 1;
 }
 
-await main();
+if (ARGS.child !== undefined) await child(ARGS.child);
+else await main(ARGS.backends);
 // The webgpu device keeps the event loop alive; leave once the report is out.
 process.exit(process.exitCode ?? 0);

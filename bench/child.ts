@@ -1,0 +1,83 @@
+/**
+ * One process per GPU backend for the benches. webgpu (EGL) and gpujs-headlessgl (GLX) cannot
+ * share a Node process (engine/native_gl.ts), so a bench measures cpu in its own process and runs
+ * every other backend in a child process of the same script, as `spml check-backends` does. The
+ * child measures cpu as well, so each of its ratios compares two figures taken in one process.
+ *
+ * Protocol: the child is `<script> --child <backend>`; it writes its progress to stderr (inherited,
+ * so it streams through the parent) and its result as one JSON line, last, on stdout.
+ */
+import { spawnSync } from 'node:child_process';
+import { listBackends } from '../engine/index.js';
+
+/** cpu first: every other backend is compared with it. */
+export const ALL_BACKENDS = ['cpu', 'webgpu', 'gpujs-headlessgl', 'gpujs-webasm'] as const;
+
+export type BenchArgs = { readonly child: string } | { readonly child?: undefined; readonly backends: readonly string[] };
+
+/**
+ * `--child <backend>` marks a child. Otherwise the arguments name a subset of backends
+ * (`-- gpujs-webasm webgpu`); cpu is always first and always measured. Call it once the
+ * backends' modules are imported: a misspelt name should fail now, not after the cpu run.
+ */
+export function parseBenchArgs(argv: readonly string[] = process.argv.slice(2)): BenchArgs {
+  const args = argv.filter((a) => a !== '--');
+  const child = args[0] === '--child' ? args[1] : undefined;
+  const backends = child !== undefined ? [child] : ['cpu', ...(args.length > 0 ? args.filter((b) => b !== 'cpu') : ALL_BACKENDS.slice(1))];
+  const registered = listBackends();
+  const unknown = backends.filter((n) => !registered.includes(n));
+  if (unknown.length > 0) throw new Error(`backend(s) ${unknown.join(', ')} not registered (have: ${registered.join(', ')})`);
+  return child !== undefined ? { child } : { backends };
+}
+
+/**
+ * Runs this script as `--child <backend>` under the same Node flags (tsx or not) and returns
+ * its JSON result, or an error line when the child failed (its own stderr is already above).
+ */
+function runChild<T>(backend: string): { value: T } | { error: string } {
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1] ?? '', '--child', backend], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const lines = (r.stdout ?? '').split('\n').filter((l) => l.trim() !== '');
+  // Anything a native library printed to stdout before the result belongs with the progress.
+  for (const l of lines.slice(0, -1)) process.stderr.write(`${l}\n`);
+  const last = lines.at(-1);
+  if (r.status === 0 && last !== undefined) {
+    try {
+      return { value: JSON.parse(last) as T };
+    } catch {
+      return { error: `its last stdout line is not JSON: ${last.slice(0, 200)}` };
+    }
+  }
+  return { error: r.error ? String(r.error) : r.signal ? `killed by ${r.signal}` : `exit status ${r.status}` };
+}
+
+export interface ChildFailure {
+  readonly backend: string;
+  readonly error: string;
+}
+
+/**
+ * Each backend in a child of its own, one after the other. A backend that cannot run is a
+ * failure to report, not the end of the bench, so the others are still measured.
+ */
+export function runChildren<T>(backends: readonly string[]): { results: T[]; failed: ChildFailure[] } {
+  const results: T[] = [];
+  const failed: ChildFailure[] = [];
+  for (const backend of backends) {
+    const r = runChild<T>(backend);
+    if ('value' in r) results.push(r.value);
+    else {
+      process.stderr.write(`${backend}: its child process failed (${r.error})\n`);
+      failed.push({ backend, error: r.error });
+    }
+  }
+  return { results, failed };
+}
+
+/** The child's answer. Waits for the write: the caller exits right after (webgpu keeps Node alive). */
+export function replyToParent(result: unknown): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(`${JSON.stringify(result)}\n`, (err) => (err ? reject(err) : resolve())));
+}
