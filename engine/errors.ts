@@ -12,7 +12,9 @@ export type SpmlErrorCode =
   | 'PARAM' // a parameter is missing, malformed, or of the wrong kind
   | 'NO_KERNEL' // no kernel for this op is registered on the backend
   | 'BACKEND' // a backend is unknown, cannot start, or tensors come from different backends
-  | 'FORMAT'; // a model file breaks docs/MODEL_FORMAT.md (or a model cannot be written in it)
+  | 'FORMAT' // a model file breaks docs/MODEL_FORMAT.md (or a model cannot be written in it)
+  | 'PROTOCOL' // a protocol message or protocol parameter is rejected (protocol/errors.ts)
+  | 'LEDGER'; // a ledger operation would break a balance rule or the conservation invariant
 
 export class SpmlError extends Error {
   readonly code: SpmlErrorCode;
