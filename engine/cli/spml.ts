@@ -10,7 +10,9 @@ import { listBackends } from './backends.js';
 import { checkBackends } from './check_backends.js';
 import { classifyCommand } from './classify.js';
 import { inspect } from './inspect.js';
+import { registerParams } from './params.js';
 import { run } from './run.js';
+import { registerSimulate } from './simulate.js';
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -88,6 +90,8 @@ function program(): Command {
     .action(() => {
       for (const name of listBackends()) console.log(`${name}: ${listKernels(name).join(', ')}`);
     });
+  registerParams(p);
+  registerSimulate(p);
   return p;
 }
 

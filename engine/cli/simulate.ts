@@ -1,0 +1,155 @@
+/**
+ * `spml simulate`: the economics-only Monte Carlo of PoSP/spML (paper §2.1, §3.2; theory of §2.2
+ * Theorem 1 and §3.3 Proposition 1), protocol/simulate. One run prints each measured rate and
+ * per-role profit beside its theoretical value and 4σ bound; `--sweep p=a:b:step` prints the
+ * coalition's profit from cheating and from honesty per p and can draw them (--out chart.svg).
+ *
+ * Options are read as strings and checked here, so that every bad value is a ProtocolParamError:
+ * one line `spml: …` and exit status 2 (engine/cli/spml.ts).
+ */
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { ProtocolParamError } from '../../protocol/errors.js';
+import {
+  AUTO_P_FACTOR,
+  autoP,
+  formatReport,
+  formatSweep,
+  makeConfig,
+  parseStrategies,
+  parseSweep,
+  simulate,
+  sweep,
+  sweepSvg,
+  validateConfig,
+  type Progress,
+  type SimConfig,
+} from '../../protocol/simulate/index.js';
+import { economicsPMin } from '../../protocol/simulate/economics_pmin.js';
+import { printJson } from './format_result.js';
+
+const OP = 'simulate';
+
+export interface SimulateFlags {
+  nodes: string;
+  rounds: string;
+  r: string;
+  p: string;
+  n: string;
+  strategies: string;
+  C: string;
+  R: string;
+  S: string;
+  u: string;
+  d: string;
+  Su: string;
+  U: string;
+  userCheat: string;
+  coalitionCheat: string;
+  selection: string;
+  seed: string;
+  sweep?: string;
+  out?: string;
+  json?: boolean;
+}
+
+function number(name: string, text: string): number {
+  const v = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(v)) throw new ProtocolParamError(OP, name, `must be a number, got "${text}"`);
+  return v;
+}
+
+function integer(name: string, text: string): number {
+  const v = number(name, text);
+  if (!Number.isSafeInteger(v)) throw new ProtocolParamError(OP, name, `must be an integer, got "${text}"`);
+  return v;
+}
+
+/** The config the flags describe, with `--p auto` resolved (see theory.ts autoP). */
+export function configFromFlags(f: SimulateFlags): { config: SimConfig; pAuto: boolean } {
+  const pAuto = f.p === 'auto';
+  const config = makeConfig({
+    nodes: integer('nodes', f.nodes),
+    rounds: integer('rounds', f.rounds),
+    r: number('r', f.r),
+    p: pAuto ? 0 : number('p', f.p),
+    n: integer('n', f.n),
+    strategies: parseStrategies(f.strategies),
+    coalitionCheat: number('coalition-cheat', f.coalitionCheat),
+    userCheat: number('user-cheat', f.userCheat),
+    selection: f.selection as SimConfig['selection'],
+    seed: integer('seed', f.seed),
+    econ: { C: number('C', f.C), R: number('R', f.R), S: number('S', f.S), u: number('u', f.u), d: number('d', f.d), Su: number('Su', f.Su), U: number('U', f.U) },
+  });
+  validateConfig(config);
+  if (pAuto) config.p = autoP(config);
+  return { config, pAuto };
+}
+
+/** Progress on stderr, at most every 250 ms (the driver's throttle); nothing for runs shorter than that. */
+function progressPrinter(): (p: Progress) => void {
+  const tty = process.stderr.isTTY === true;
+  let printed = false;
+  return (p) => {
+    if (p.elapsedMs < 250 && !printed) return;
+    printed = true;
+    const line = `simulate: ${((100 * p.done) / p.total).toFixed(1)}% of ${p.total} rounds, ${(p.roundsPerSec / 1e6).toFixed(2)} M rounds/s`;
+    process.stderr.write(tty ? `\r${line}${p.done === p.total ? '\n' : ''}` : `${line}\n`);
+  };
+}
+
+export async function simulateCommand(f: SimulateFlags): Promise<number> {
+  const { config, pAuto } = configFromFlags(f);
+  const range = f.sweep === undefined ? undefined : parseSweep(f.sweep);
+  const onProgress = progressPrinter();
+  const exact = economicsPMin(config);
+  if (range) {
+    const res = await sweep(config, range, { onProgress });
+    if (f.out) {
+      const markers = exact === null ? [] : [{ x: exact, label: `Theorem 1 (rⁿ, exact) ${exact.toPrecision(4)}`, color: '#555' }];
+      writeFileSync(f.out, sweepSvg(res, markers));
+    }
+    if (f.json) printJson({ ...res, pMin: { ...res.pMin, economics: exact }, svg: f.out ?? null });
+    else {
+      console.log(formatSweep(res));
+      console.log(f.out ? `wrote ${f.out}` : 'add --out chart.svg to draw it');
+    }
+    return 0;
+  }
+  const rep = await simulate(config, { onProgress });
+  if (f.json) printJson({ ...rep, pAuto, pMin: { ...rep.pMin, economics: exact } });
+  else {
+    if (pAuto) console.log(`--p auto: p = min(1, ${AUTO_P_FACTOR} × p_min) = ${+config.p.toPrecision(6)}`);
+    console.log(formatReport(rep));
+  }
+  return rep.comparisons.every((c) => c.within) ? 0 : 1;
+}
+
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description('Monte Carlo of the PoSP/spML economics: measured fraud, slashing and profits beside Theorem 1 and Proposition 1')
+    .option('--nodes <N>', 'nodes in the network', '100')
+    .option('--rounds <k>', 'rounds to play (per p with --sweep)', '100000')
+    .option('--r <fraction>', 'fraction of the nodes in the colluding coalition (Assumption 3)', '0.1')
+    .option('--p <prob|auto>', `challenge probability, or auto = min(1, ${AUTO_P_FACTOR} × p_min)`, 'auto')
+    .option('--n <count>', 'validators per challenge', '1')
+    .option('--strategies <spec>', 'nodes outside the coalition: honest, cheat, cheat-q=<q> with fractions summing to 1, e.g. honest:0.8,cheat:0.1,cheat-q=0.3:0.1', 'honest:1')
+    .option('--coalition-cheat <q>', 'probability that a coalition asserter cheats', '1')
+    .option('--user-cheat <rate>', 'probability that a challenged user sends B a different input', '0')
+    .option('--selection <how>', 'asserter choice: uniform or stake', 'uniform')
+    .option('--C <cost>', 'compute cost of one inference (the unit of all amounts)', '1')
+    .option('--R <reward>', 'server reward', '1.2')
+    .option('--S <stake>', 'server stake slashed on fraud', '150')
+    .option('--u <fee>', 'user base fee', '2')
+    .option('--d <fraction>', 'fee refunded when A and B agree, in [0, 1)', '0.5')
+    .option('--Su <stake>', 'user stake slashed when the user cheats', '150')
+    .option('--U <gain>', 'extra gain of an accepted cheat', '0')
+    .option('--seed <s>', 'PRNG seed, an integer in [0, 2^53)', '42')
+    .option('--sweep <p=a:b:step>', 'sweep p and compare cheating with honesty for the coalition')
+    .option('--out <file.svg>', 'with --sweep, write the chart here')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: SimulateFlags) => {
+      process.exitCode = await simulateCommand(flags);
+    });
+}
