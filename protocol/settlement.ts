@@ -1,0 +1,268 @@
+/**
+ * Settles one spML round on the ledger (paper §3.2 steps 1, 3, 6 and 8; PoSP §2.1 steps 2 and 4).
+ * A round is one inference request: a user, its asserter A and, if challenged, validators B₁…Bₙ.
+ *
+ * Opening (openRound, §3.2 step 1): the user's base fee u goes into escrow, and the user's stake Su and
+ * A's stake S are locked until round + window. Challenge (challenge, step 3): each validator's stake S
+ * is locked until the same round. Nobody's money can leave while the round may still be disputed, and
+ * a slash always finds the full stake it needs.
+ *
+ * Settlement (settle), for each outcome:
+ * - unchallenged (step 3): u is burnt from escrow (step 1: "will be burnt"); R is minted for A.
+ * - match (step 6): floor(d·u) is refunded from escrow to the user and the rest of u burnt; R is minted
+ *   for A and for every validator (spML pays R to each server, not PoSP's RV/n split).
+ * - arbitrated, user dishonest (step 8): the user's locked Su is slashed and burnt and u is burnt;
+ *   no server is paid or slashed (the servers answered different inputs, so their outputs prove nothing).
+ * - arbitrated, user honest (step 8): u is refunded from escrow; each dishonest server's locked S is
+ *   slashed, floor(S/3) of it transferred to the user and S − floor(S/3) burnt; each honest server gets
+ *   R minted. With several dishonest servers the user is compensated by each.
+ * - no-verdict (step 8 with no judgement reaching 2/3 of the votes): nobody is judged, so nobody is
+ *   slashed or paid; the user's u is refunded in full, as the round delivered nothing it can rely on.
+ * Minted rewards are pending until round + window ("the challenge and arbitration window"), so they
+ * cannot be spent before the round can no longer be disputed. Stakes unlock at the same round.
+ * Burning (rather than paying to someone) is what the paper says for u, and for the slashed stakes it
+ * gives nobody a reason to provoke a slash. After every batch the ledger checks conservation.
+ */
+import { ProtocolParamError, LedgerError } from './errors.js';
+import type { EntryId, JournalEntry, Ledger } from './ledger.js';
+
+/** A rational number num/den in bigints (d, the refund fraction). */
+export interface Ratio {
+  readonly num: bigint;
+  readonly den: bigint;
+}
+
+/** spML's money parameters (§3.2), all in integer base units, and the dispute window in rounds. */
+export interface ProtocolConfig {
+  /** Base fee per request, > 0. */
+  readonly u: bigint;
+  /** Refund fraction on a matching challenge, 0 <= d < 1. */
+  readonly d: Ratio;
+  /** Reward per honest server, >= 0. */
+  readonly R: bigint;
+  /** Server stake slashed for a dishonest result, > 0. */
+  readonly S: bigint;
+  /** User stake slashed for sending the servers different inputs, > 0. */
+  readonly Su: bigint;
+  /** Rounds from a request until its stakes unlock and its rewards pay, an integer >= 1. */
+  readonly window: number;
+}
+
+/** The arbitration vote's result (§3.2 step 8); `honest` and `dishonest` are server ids of the round. */
+export interface Verdict {
+  readonly userHonest: boolean;
+  readonly dishonest: readonly string[];
+  readonly honest: readonly string[];
+}
+
+export type RoundOutcome =
+  | { readonly kind: 'unchallenged' }
+  | { readonly kind: 'match' }
+  | { readonly kind: 'arbitrated'; readonly verdict: Verdict }
+  | { readonly kind: 'no-verdict' };
+
+/** Who takes part in an open round. */
+export interface OpenRound {
+  readonly round: number;
+  readonly user: string;
+  readonly asserter: string;
+  readonly validators: readonly string[];
+}
+
+/** What settle did: the money it created and destroyed and the journal entries it wrote. */
+export interface RoundSettlement {
+  readonly round: number;
+  readonly outcome: RoundOutcome['kind'];
+  readonly minted: bigint;
+  readonly burnt: bigint;
+  readonly entries: readonly JournalEntry[];
+}
+
+const CONFIG_OP = 'protocolConfig';
+
+function bigintField(name: string, value: unknown, min: bigint): bigint {
+  if (typeof value !== 'bigint') throw new ProtocolParamError(CONFIG_OP, name, `must be a bigint (base units), got ${typeof value} ${String(value)}`);
+  if (value < min) throw new ProtocolParamError(CONFIG_OP, name, `must be >= ${min}, got ${value}`);
+  return value;
+}
+
+/** Checks every field of a ProtocolConfig and returns a frozen copy; ProtocolParamError names the bad field. */
+export function checkProtocolConfig(config: ProtocolConfig): ProtocolConfig {
+  if (typeof config !== 'object' || config === null) throw new ProtocolParamError(CONFIG_OP, 'config', 'must be an object');
+  const u = bigintField('u', config.u, 1n);
+  const d = config.d as unknown;
+  if (typeof d !== 'object' || d === null) throw new ProtocolParamError(CONFIG_OP, 'd', 'must be a ratio {num, den} of bigints');
+  const { num, den } = d as Partial<Ratio>;
+  bigintField('d.num', num, 0n);
+  bigintField('d.den', den, 1n);
+  if (num! >= den!) throw new ProtocolParamError(CONFIG_OP, 'd', `must be < 1 (the paper's d < 1), got ${num}/${den}`);
+  const R = bigintField('R', config.R, 0n);
+  const S = bigintField('S', config.S, 1n);
+  const Su = bigintField('Su', config.Su, 1n);
+  const w = config.window as unknown;
+  if (typeof w !== 'number' || !Number.isSafeInteger(w) || w < 1)
+    throw new ProtocolParamError(CONFIG_OP, 'window', `must be an integer >= 1 (rounds), got ${String(w)}`);
+  return Object.freeze({ u, d: Object.freeze({ num: num!, den: den! }), R, S, Su, window: w });
+}
+
+/** What a user gets back when the challenge's hashes match (§3.2 step 6): floor(d·u). */
+export function matchRefund(config: ProtocolConfig): bigint {
+  return (config.u * config.d.num) / config.d.den;
+}
+
+/** What an honest user gets from each dishonest server's slashed stake (§3.2 step 8): floor(S/3). */
+export function userCompensation(config: ProtocolConfig): bigint {
+  return config.S / 3n;
+}
+
+interface RoundState extends OpenRound {
+  validators: string[];
+  readonly escrowId: EntryId;
+  readonly userLock: EntryId;
+  readonly serverLocks: Map<string, EntryId>;
+}
+
+export class Settlement {
+  readonly ledger: Ledger;
+  readonly config: ProtocolConfig;
+  private readonly open = new Map<number, RoundState>();
+
+  constructor(ledger: Ledger, config: ProtocolConfig) {
+    this.ledger = ledger;
+    this.config = checkProtocolConfig(config);
+  }
+
+  /** The rounds opened and not yet settled, oldest first. */
+  openRounds(): OpenRound[] {
+    return [...this.open.values()].map(({ round, user, asserter, validators }) => ({ round, user, asserter, validators: [...validators] }));
+  }
+
+  /**
+   * Starts request `round` (§3.2 step 1): moves the ledger's clock to `round` (paying what is due), then
+   * escrows the user's fee u and locks the user's Su and the asserter's S until round + window.
+   */
+  openRound(round: number, user: string, asserter: string): void {
+    const op = 'settlement.openRound';
+    if (typeof round !== 'number' || !Number.isSafeInteger(round) || round < this.ledger.round)
+      throw new ProtocolParamError(op, 'round', `must be an integer >= the ledger's round ${this.ledger.round}, got ${String(round)}`);
+    if (this.open.has(round)) throw new ProtocolParamError(op, 'round', `round ${round} is already open`);
+    if (user === asserter) throw new ProtocolParamError(op, 'asserter', `must differ from the user, both are '${user}'`);
+    this.ledger.advanceTo(round);
+    const { u, Su, S, window } = this.config;
+    this.needFree(op, user, u + Su, `u + Su = ${u} + ${Su} to open round ${round}`);
+    this.needFree(op, asserter, S, `its stake S = ${S} to serve round ${round}`);
+    const until = round + window;
+    const escrowId = this.ledger.escrow(user, u, `round ${round}: base fee u (§3.2 step 1)`);
+    const userLock = this.ledger.lockStake(user, Su, until, `round ${round}: user stake Su`);
+    const serverLock = this.ledger.lockStake(asserter, S, until, `round ${round}: asserter stake S`);
+    this.open.set(round, { round, user, asserter, validators: [], escrowId, userLock, serverLocks: new Map([[asserter, serverLock]]) });
+    this.ledger.checkConservation();
+  }
+
+  /** The challenge was triggered (§3.2 step 3, §2.1 step 3): locks each validator's S until round + window. */
+  challenge(round: number, validators: readonly string[]): void {
+    const op = 'settlement.challenge';
+    const state = this.live(op, round);
+    if (state.validators.length > 0) throw new ProtocolParamError(op, 'round', `round ${round} was already challenged`);
+    if (!Array.isArray(validators) || validators.length === 0)
+      throw new ProtocolParamError(op, 'validators', 'must be a non-empty array of account ids (n >= 1, §2.1 step 3)');
+    const seen = new Set([state.user, state.asserter]);
+    for (const v of validators) {
+      if (seen.has(v)) throw new ProtocolParamError(op, 'validators', `'${String(v)}' is the user, the asserter or listed twice in round ${round}`);
+      seen.add(v);
+    }
+    const { S } = this.config;
+    for (const v of validators) this.needFree(op, v, S, `its stake S = ${S} to validate round ${round}`);
+    for (const v of validators) state.serverLocks.set(v, this.ledger.lockStake(v, S, round + this.config.window, `round ${round}: validator stake S`));
+    state.validators = [...validators];
+    this.ledger.checkConservation();
+  }
+
+  /** Applies round `round`'s outcome (see the header for each case), closes the round and checks conservation. */
+  settle(round: number, outcome: RoundOutcome): RoundSettlement {
+    const op = 'settlement.settle';
+    const state = this.live(op, round);
+    const servers = [state.asserter, ...state.validators];
+    this.checkOutcome(op, state, servers, outcome);
+    const { u, R, S, Su, window } = this.config;
+    const L = this.ledger;
+    const before = L.totals();
+    const start = L.journalLength;
+    const payable = round + window;
+    const reward = (id: string, why: string) => {
+      if (R > 0n) L.mint(id, R, `round ${round}: reward R, ${why}`, payable);
+    };
+    if (outcome.kind === 'unchallenged') {
+      L.burnEscrow(state.escrowId, u, `round ${round}: base fee u burnt (§3.2 step 1)`);
+      reward(state.asserter, 'unchallenged asserter (§3.2 step 3)');
+    } else if (outcome.kind === 'match') {
+      const refund = matchRefund(this.config);
+      if (refund > 0n) L.refundEscrow(state.escrowId, refund, undefined, `round ${round}: refund floor(d·u) on a match (§3.2 step 6)`);
+      L.burnEscrow(state.escrowId, u - refund, `round ${round}: base fee u − floor(d·u) burnt (§3.2 step 6)`);
+      for (const s of servers) reward(s, 'hashes matched (§3.2 step 6)');
+    } else if (outcome.kind === 'no-verdict') {
+      L.refundEscrow(state.escrowId, u, undefined, `round ${round}: no verdict reached 2/3, fee u returned (§3.2 step 8)`);
+    } else if (!outcome.verdict.userHonest) {
+      L.slash(state.userLock, Su, undefined, `round ${round}: dishonest user slashed Su (§3.2 step 8)`);
+      L.burnEscrow(state.escrowId, u, `round ${round}: dishonest user's base fee u burnt (§3.2 step 8)`);
+    } else {
+      L.refundEscrow(state.escrowId, u, undefined, `round ${round}: honest user's fee u returned (§3.2 step 8)`);
+      const share = userCompensation(this.config);
+      for (const s of outcome.verdict.dishonest) {
+        const lock = state.serverLocks.get(s)!;
+        if (share > 0n) L.slash(lock, share, state.user, `round ${round}: S/3 of dishonest '${s}' to the user (§3.2 step 8)`);
+        L.slash(lock, S - share, undefined, `round ${round}: rest of dishonest '${s}''s S burnt (§3.2 step 8)`);
+      }
+      for (const s of outcome.verdict.honest) reward(s, 'honest in arbitration (§3.2 step 8)');
+    }
+    this.open.delete(round);
+    L.checkConservation();
+    const after = L.totals();
+    return { round, outcome: outcome.kind, minted: after.minted - before.minted, burnt: after.burnt - before.burnt, entries: L.journalFrom(start) };
+  }
+
+  private checkOutcome(op: string, state: RoundState, servers: readonly string[], outcome: RoundOutcome): void {
+    const kind = (outcome as { kind?: unknown } | null)?.kind;
+    if (kind !== 'unchallenged' && kind !== 'match' && kind !== 'arbitrated' && kind !== 'no-verdict')
+      throw new ProtocolParamError(op, 'outcome.kind', `must be 'unchallenged', 'match', 'arbitrated' or 'no-verdict', got ${String(kind)}`);
+    const challenged = state.validators.length > 0;
+    if (kind === 'unchallenged' && challenged)
+      throw new ProtocolParamError(op, 'outcome.kind', `round ${state.round} was challenged, so it cannot settle as 'unchallenged'`);
+    if (kind !== 'unchallenged' && !challenged)
+      throw new ProtocolParamError(op, 'outcome.kind', `round ${state.round} was never challenged, so it cannot settle as '${kind}'`);
+    if (outcome.kind !== 'arbitrated') return;
+    const v = outcome.verdict as Partial<Verdict> | undefined;
+    if (typeof v?.userHonest !== 'boolean') throw new ProtocolParamError(op, 'verdict.userHonest', 'must be a boolean');
+    const listed = new Set<string>();
+    for (const name of ['dishonest', 'honest'] as const) {
+      const ids = v[name];
+      if (!Array.isArray(ids)) throw new ProtocolParamError(op, `verdict.${name}`, 'must be an array of server ids');
+      for (const id of ids) {
+        if (!servers.includes(id)) throw new ProtocolParamError(op, `verdict.${name}`, `'${String(id)}' is not a server of round ${state.round}`);
+        if (listed.has(id)) throw new ProtocolParamError(op, `verdict.${name}`, `'${id}' is listed twice`);
+        listed.add(id);
+      }
+    }
+    // A dishonest user voids the servers' judgement (§3.2 step 8 slashes only the user), so the lists may be partial then.
+    if (!v.userHonest) return;
+    const missing = servers.filter((s) => !listed.has(s));
+    if (missing.length > 0) throw new ProtocolParamError(op, 'verdict', `servers ${missing.map((s) => `'${s}'`).join(', ')} are neither honest nor dishonest`);
+    if (v.dishonest!.length === 0)
+      throw new ProtocolParamError(op, 'verdict.dishonest', 'a mismatch with an honest user needs at least one dishonest server');
+  }
+
+  /** The open round `round`, checking that its window has not closed (its stakes would be free again). */
+  private live(op: string, round: number): RoundState {
+    const state = this.open.get(round);
+    if (state === undefined) throw new ProtocolParamError(op, 'round', `round ${String(round)} is not open`);
+    const closes = round + this.config.window;
+    if (this.ledger.round >= closes)
+      throw new LedgerError(op, `round ${round}'s window closed at round ${closes} (ledger is at round ${this.ledger.round}); its stakes are already released`);
+    return state;
+  }
+
+  private needFree(op: string, id: string, amount: bigint, what: string): void {
+    const free = this.ledger.free(id);
+    if (free < amount) throw new LedgerError(op, `account '${id}' needs ${what} but has only ${free} free`);
+  }
+}
