@@ -7,7 +7,7 @@ import type { Backend } from './backend.js';
 import { getBackend } from './backend.js';
 import { ParamError } from './errors.js';
 import { hashData, bytesToHex } from './hash.js';
-import { Trace } from './trace.js';
+import { Trace, type TraceLeaf } from './trace.js';
 import { parameterCount, type GptConfig, type MlpConfig } from './models/config.js';
 import { decodeModel, modelHash, ModelFormatError, type ModelFile } from './models/format.js';
 import { GptModel } from './models/gpt.js';
@@ -101,11 +101,18 @@ export interface ClassifyResult {
   readonly outputHash: string;
   readonly traceRoot: string;
   readonly modelHash: string;
+  /** The trace's leaves (one per layer), in order; present when `keepTrace` was set. */
+  readonly traceLeaves?: readonly TraceLeaf[];
   readonly ms: number;
 }
 
+export interface ClassifyOptions {
+  /** Also return the trace's leaves as `traceLeaves` (default false). */
+  keepTrace?: boolean;
+}
+
 /** Classify `count` images given as consecutive rows of pixels 0..255. */
-export async function classify(model: SpmlModel, images: Uint8Array, count?: number): Promise<ClassifyResult> {
+export async function classify(model: SpmlModel, images: Uint8Array, count?: number, options: ClassifyOptions = {}): Promise<ClassifyResult> {
   if (model?.kind !== 'mlp') throw new ParamError('classify', 'classify needs an MLP model');
   const pixels = checkPixels('classify', images);
   const n = count ?? pixels.length / model.mlp.inputSize;
@@ -121,8 +128,15 @@ export async function classify(model: SpmlModel, images: Uint8Array, count?: num
     for (let j = 1; j < classes; j++) if (data[i * classes + j]! > data[i * classes + best]!) best = j;
     labels.push(best);
   }
-  const { root } = await trace.finish();
-  return { labels, outputHash: bytesToHex(hashData('int32', logits.shape, data)), traceRoot: root, modelHash: model.hash, ms: performance.now() - started };
+  const { root, leaves } = await trace.finish();
+  return {
+    labels,
+    outputHash: bytesToHex(hashData('int32', logits.shape, data)),
+    traceRoot: root,
+    modelHash: model.hash,
+    ...(options.keepTrace ? { traceLeaves: leaves } : {}),
+    ms: performance.now() - started,
+  };
 }
 
 /** A summary of a model file for `spml inspect`. */

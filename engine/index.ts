@@ -17,4 +17,4 @@ export * from './ops/index.js';
 // The reference backend is always available; GPU backends register from their own entry points.
 import '../kernels/cpu/index.js';
 export { loadModel, generate, classify, inspectModel, SHIPPED_MODELS } from './api.js';
-export type { SpmlModel, LoadedGpt, LoadedMlp, LoadOptions, GenerationResult, ClassifyResult, GenerateOptions } from './api.js';
+export type { SpmlModel, LoadedGpt, LoadedMlp, LoadOptions, GenerationResult, ClassifyResult, ClassifyOptions, GenerateOptions } from './api.js';

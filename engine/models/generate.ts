@@ -9,7 +9,7 @@ import { ParamError, ValueRangeError } from '../errors.js';
 import { hashData, bytesToHex } from '../hash.js';
 import { argmax, sample, slice, TOP_P_ONE } from '../ops/index.js';
 import { dyadicFromReal, dyadicToDecimal } from '../quant.js';
-import { Trace } from '../trace.js';
+import { Trace, type TraceLeaf } from '../trace.js';
 import type { GptModel } from './gpt.js';
 import { dyadic } from './int_model.js';
 
@@ -26,6 +26,15 @@ export interface GenerateOptions {
   topP?: number;
   /** Record per-layer hashes into a Merkle trace (default true). */
   trace?: boolean;
+  /** Also return the trace's leaves as `traceLeaves` (default false). */
+  keepTrace?: boolean;
+  /**
+   * Stop once this many trace leaves are made, part way through a forward pass if need be
+   * (≥ 1; absent means run to the end). Arbitration re-executes a disputed run only up to its
+   * first divergent layer (protocol/bisection.ts); `tokens` then holds only those chosen before
+   * the stop.
+   */
+  leafLimit?: number;
 }
 
 export interface GenerateResult {
@@ -38,13 +47,17 @@ export interface GenerateResult {
   /** Merkle root over every layer output of every step (empty-tree root when trace is off). */
   readonly traceRoot: string;
   readonly traceLength: number;
+  /** The trace's leaves, in order; present when `keepTrace` was set. */
+  readonly traceLeaves?: readonly TraceLeaf[];
   readonly ms: number;
   readonly tokensPerSecond: number;
 }
 
 const LOG2E_256 = new Decimal(256).div(Decimal.ln(2));
 
-export function checkGenerateOptions(o: GenerateOptions): Required<Omit<GenerateOptions, 'topK' | 'topP'>> & { topK: number; topP: number } {
+export function checkGenerateOptions(
+  o: GenerateOptions,
+): Required<Omit<GenerateOptions, 'topK' | 'topP' | 'leafLimit'>> & { topK: number; topP: number; leafLimit: number } {
   const op = 'generate';
   const maxTokens = o.maxTokens ?? 64;
   if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new ParamError(op, `maxTokens must be a non-negative integer, got ${String(o.maxTokens)}`);
@@ -60,6 +73,9 @@ export function checkGenerateOptions(o: GenerateOptions): Required<Omit<Generate
   if (!(typeof seed === 'bigint' || Number.isSafeInteger(seed)) || BigInt(seed) < 0n || BigInt(seed) >= 1n << 64n) {
     throw new ParamError(op, `seed must be an integer in [0, 2^64), got ${String(o.seed)}`);
   }
+  if (o.leafLimit !== undefined && (!Number.isInteger(o.leafLimit) || o.leafLimit < 1)) {
+    throw new ParamError(op, `leafLimit must be an integer >= 1, got ${String(o.leafLimit)}`);
+  }
   return {
     maxTokens,
     temperature,
@@ -68,6 +84,8 @@ export function checkGenerateOptions(o: GenerateOptions): Required<Omit<Generate
     // Q16, never 0: a tiny p keeps at least the most likely token.
     topP: o.topP === undefined ? TOP_P_ONE : Math.max(1, Math.round(o.topP * TOP_P_ONE)),
     trace: o.trace ?? true,
+    keepTrace: o.keepTrace ?? false,
+    leafLimit: o.leafLimit ?? Infinity,
   };
 }
 
@@ -86,16 +104,24 @@ export async function generate(model: GptModel, prompt: string, options: Generat
   const trace = o.trace ? new Trace() : undefined;
   const session = model.session();
   const started = performance.now();
-  let logits = session.forward(ids, trace, 'prefill');
+  // Each pass makes layers + 1 leaves; the one that reaches leafLimit is cut short there.
+  const perPass = model.config.layers + 1;
+  let leavesLeft = o.leafLimit;
+  const pass = (tokens: readonly number[], label: string) => {
+    const count = Math.min(perPass, leavesLeft);
+    leavesLeft -= count;
+    return session.forwardLayers(tokens, count, trace, label);
+  };
+  let logits = pass(ids, 'prefill');
   const out: number[] = [];
-  for (let step = 0; step < o.maxTokens; step++) {
+  for (let step = 0; step < o.maxTokens && leavesLeft > 0; step++) {
     const last = slice(logits, [logits.shape[0]! - 1, 0], [1, model.config.vocabSize]);
     const next = sampleScale
       ? sample(last, { scale: sampleScale, seed: o.seed, step, topK: o.topK, topP: o.topP })
       : argmax(last);
     const [id] = await next.data();
     out.push(id!);
-    if (step + 1 < o.maxTokens) logits = session.forward([id!], trace, `step${step}`);
+    if (step + 1 < o.maxTokens) logits = pass([id!], `step${step}`);
   }
   const ms = performance.now() - started;
   const { root, leaves } = trace ? await trace.finish() : { root: await new Trace().finish().then((r) => r.root), leaves: [] };
@@ -107,6 +133,7 @@ export async function generate(model: GptModel, prompt: string, options: Generat
     outputHash: bytesToHex(hashData('int32', [out.length], Int32Array.from(out))),
     traceRoot: root,
     traceLength: leaves.length,
+    ...(o.keepTrace ? { traceLeaves: leaves } : {}),
     ms,
     tokensPerSecond: ms > 0 ? (out.length / ms) * 1000 : 0,
   };

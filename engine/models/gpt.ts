@@ -130,6 +130,8 @@ export class GptSession {
   private readonly caches: KvCache[] = [];
   /** Number of positions already in the cache. */
   position = 0;
+  /** Set by a partial pass (forwardLayers), after which the caches are inconsistent. */
+  private cut = false;
 
   constructor(readonly model: GptModel) {}
 
@@ -138,10 +140,23 @@ export class GptSession {
    * common logit scale (GptQuant.logits). Layer outputs are added to `trace` when given.
    */
   forward(ids: readonly number[], trace?: Trace, label = 'step'): Tensor {
+    return this.forwardLayers(ids, this.model.config.layers + 1, trace, label);
+  }
+
+  /**
+   * `forward` cut short after the first `count` of its traced layers (the blocks, then the head
+   * as layer `layers`): returns the int16 residual [T, width] after block count−1, or the logits
+   * when count = layers + 1. Arbitration re-executes a disputed run up to its first divergent
+   * layer and no further (protocol/bisection.ts). A cut pass leaves some layers' caches a step
+   * ahead of the others, so the session refuses any call after it.
+   */
+  forwardLayers(ids: readonly number[], count: number, trace?: Trace, label = 'step'): Tensor {
     const cfg = this.model.config;
     const T = ids.length;
     const C = cfg.width;
     const H = cfg.heads;
+    if (this.cut) throw new ParamError('forward', 'the session ended with a partial pass (forwardLayers)');
+    if (!Number.isInteger(count) || count < 1 || count > cfg.layers + 1) throw new ParamError('forwardLayers', `count ${count} is outside [1, ${cfg.layers + 1}]`);
     if (T === 0) throw new ParamError('forward', 'no tokens to run');
     if (this.position + T > cfg.contextLength) {
       throw new ValueRangeError('forward', `positions up to ${this.position + T - 1} exceed the model's context of ${cfg.contextLength}`);
@@ -149,7 +164,8 @@ export class GptSession {
     const { blocks, tok, pos, wte, lnfg, lnfb, quant } = this.model.parts();
     const offset = this.position;
     let x = add(gather(tok, ids), slice(pos, [offset, 0], [T, C]));
-    blocks.forEach((w, l) => {
+    for (let l = 0; l < Math.min(count, cfg.layers); l++) {
+      const w = blocks[l]!;
       const lq = quant.layers[l]!;
       const h = norm(x, w.ln1g, w.ln1b, lq.ln1);
       const q = splitHeads(linear(h, w.wq, w.bq, channels(lq.q), 'int8'), H);
@@ -161,7 +177,11 @@ export class GptSession {
       const h2 = norm(x, w.ln2g, w.ln2b, lq.ln2);
       x = add(x, geluMlp(h2, w, { up: channels(lq.up), down: channels(lq.down) }));
       trace?.add(`${label}.h${l}`, x);
-    });
+    }
+    if (count <= cfg.layers) {
+      this.cut = true;
+      return x;
+    }
     const hf = norm(x, lnfg, lnfb, quant.lnf);
     const logits = requantize(matmul(hf, wte, { transposeB: true }), channels(quant.head), 'int32', dyadic(quant.logits));
     trace?.add(`${label}.logits`, logits);

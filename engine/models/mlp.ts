@@ -45,21 +45,37 @@ export class MlpModel {
     return tensor(this.backend, Int8Array.from(pixels, (p) => this.pixelTable[p]!), [count, this.inputSize], 'int8');
   }
 
+  /** Number of dense layers, which is also the number of trace leaves of a forward pass. */
+  get layers(): number {
+    return this.weights.length;
+  }
+
+  /** Trace label of layer i's output. */
+  layerLabel(i: number): string {
+    return i === this.weights.length - 1 ? 'logits' : `layer${i}`;
+  }
+
+  /**
+   * Layer i alone: its int8 input [N, sizes[i]] (the codes of encodeImages, or layer i−1's output)
+   * to int8 activations, or int32 logits for the last layer. Arbitration re-executes one
+   * disputed layer from the state both parties agree on (protocol/bisection.ts).
+   */
+  layer(i: number, h: Tensor): Tensor {
+    if (!Number.isInteger(i) || i < 0 || i >= this.weights.length) throw new ParamError('MlpModel.layer', `layer ${i} is outside [0, ${this.weights.length})`);
+    const q = this.model.quant;
+    const { w, b } = this.weights[i]!;
+    const acc = matmul(h, w, { bias: b });
+    const scales = q.layers[i]!.out.map(dyadic);
+    return i === this.weights.length - 1 ? requantize(acc, scales, 'int32', dyadic(q.logits)) : relu(requantize(acc, scales, 'int8'));
+  }
+
   /** int32 logits [N, classes] on the common logit scale. */
   forward(x: Tensor, trace?: Trace): Tensor {
-    const q = this.model.quant;
     let h = x;
-    this.weights.forEach(({ w, b }, i) => {
-      const last = i === this.weights.length - 1;
-      const acc = matmul(h, w, { bias: b });
-      const scales = q.layers[i]!.out.map(dyadic);
-      if (last) {
-        h = requantize(acc, scales, 'int32', dyadic(q.logits));
-      } else {
-        h = relu(requantize(acc, scales, 'int8'));
-      }
-      trace?.add(last ? 'logits' : `layer${i}`, h);
-    });
+    for (let i = 0; i < this.weights.length; i++) {
+      h = this.layer(i, h);
+      trace?.add(this.layerLabel(i), h);
+    }
     return h;
   }
 
