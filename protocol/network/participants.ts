@@ -1,0 +1,82 @@
+/**
+ * The parties of an in-process spML network (paper §3.1–3.2): servers and users with deterministic
+ * keys and their own message verifiers, and the shared state a round works on.
+ */
+import type { SpmlModel } from '../../engine/api.js';
+import { keyFromSeed, sha256Hex, type NodeKey } from '../crypto.js';
+import type { ModelStore } from '../inference.js';
+import type { Ledger } from '../ledger.js';
+import { MessageVerifier } from '../messages/verifier.js';
+import type { ChallengeRateMonitor } from '../monitor.js';
+import type { Settlement } from '../settlement.js';
+import type { ServerStrategy, UserStrategy } from '../strategies.js';
+import type { RoundReport, Sampler } from './types.js';
+
+export interface Server {
+  readonly id: string;
+  readonly key: NodeKey;
+  readonly stake: bigint;
+  readonly strategy: ServerStrategy;
+  /** Checks the requests addressed to this server. */
+  readonly verifier: MessageVerifier;
+}
+
+export interface User {
+  readonly id: string;
+  readonly key: NodeKey;
+  readonly strategy: UserStrategy;
+  /** Checks the responses this user receives. */
+  readonly verifier: MessageVerifier;
+}
+
+/**
+ * Deterministic randomness: SHA-256 of the network seed, a label and a counter. Each round draws from
+ * its own stream (`forRound`), so what one round draws never shifts another's: two networks that differ
+ * only in p send A the same requests round after round.
+ */
+export class SeededRandom {
+  private counter = 0;
+  constructor(private readonly seed: string) {}
+
+  /** The stream of the `attempt`-th request made to the network. */
+  forRound(attempt: number): SeededRandom {
+    return new SeededRandom(`${this.seed}\nround ${attempt}`);
+  }
+
+  /** 32 fresh bytes as hex. */
+  hex32(label: string): string {
+    return sha256Hex('spml/v1/network-random\n', this.seed, '\n', label, '\n', String(this.counter++));
+  }
+}
+
+/** Everything a round reads and writes. */
+export interface NetworkState {
+  readonly networkId: string;
+  readonly model: SpmlModel;
+  readonly store: ModelStore;
+  readonly servers: ReadonlyMap<string, Server>;
+  readonly users: ReadonlyMap<string, User>;
+  /** Checks what is broadcast to every node: reveals, disputes, attestations, votes. */
+  readonly board: MessageVerifier;
+  readonly ledger: Ledger;
+  readonly settlement: Settlement;
+  readonly monitor: ChallengeRateMonitor;
+  readonly p: string;
+  readonly validators: number;
+  readonly ttlMs: number;
+  readonly sampler: Sampler;
+  readonly random: SeededRandom;
+  readonly now: () => number;
+  readonly rounds: RoundReport[];
+  /** The next ledger round to open. */
+  nextRound: number;
+}
+
+/** A party's key, derived from the network seed and its id. */
+export function partyKey(seed: string, role: 'node' | 'user', id: string): NodeKey {
+  return keyFromSeed(`spml/v1/network-key\n${seed}\n${role}\n${id}`);
+}
+
+export function verifierFor(networkId: string, modelHash: string, p?: string): MessageVerifier {
+  return new MessageVerifier(p === undefined ? { networkId, modelHash } : { networkId, modelHash, challengeProbability: p });
+}
