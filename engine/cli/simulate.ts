@@ -21,11 +21,13 @@ import {
   simulate,
   sweep,
   sweepSvg,
+  SIGMAS,
   validateConfig,
   type Progress,
   type SimConfig,
 } from '../../protocol/simulate/index.js';
 import { economicsPMin } from '../../protocol/simulate/economics_pmin.js';
+import { engineSample, type EngineSampleReport } from '../../protocol/simulate/engine_sample.js';
 import { printJson } from './format_result.js';
 
 const OP = 'simulate';
@@ -51,6 +53,7 @@ export interface SimulateFlags {
   sweep?: string;
   out?: string;
   json?: boolean;
+  engineRounds?: string;
 }
 
 function number(name: string, text: string): number {
@@ -98,6 +101,28 @@ function progressPrinter(): (p: Progress) => void {
   };
 }
 
+/** Engine rounds take milliseconds each, so progress is every 5% of them. */
+function engineProgress(total: number): (done: number) => void {
+  const step = Math.max(1, Math.floor(total / 20));
+  return (done) => {
+    if (done % step === 0 || done === total) process.stderr.write(`simulate: engine round ${done} of ${total}\n`);
+  };
+}
+
+function formatEngineSample(e: EngineSampleReport): string {
+  const lines = [
+    `\nengine-backed sample: ${e.rounds} rounds of ${e.model} through the signed protocol, ${(e.ms / 1000).toFixed(1)} s`,
+    `${'metric'.padEnd(30)} ${'realized'.padStart(10)} ${'theory'.padStart(10)} ${`±${SIGMAS}σ`.padStart(10)}  within  count`,
+  ];
+  for (const r of e.rates) {
+    const f = (x: number) => (Number.isFinite(x) ? x.toFixed(6) : 'n/a').padStart(10);
+    lines.push(`${r.name.padEnd(30)} ${f(r.realized)} ${f(r.theory)} ${f(r.bound)}  ${(r.within ? 'yes' : 'NO').padEnd(6)}  ${r.count}`);
+  }
+  const saved = e.bisectionSaved === null ? 'no arbitrations' : `${e.arbitrations} arbitrations, bisection spared ${(100 * e.bisectionSaved).toFixed(0)}% of the layers`;
+  lines.push(`ledger conserved: ${e.ledgerConserved ? 'yes' : 'NO'}; ${saved}`);
+  return lines.join('\n');
+}
+
 export async function simulateCommand(f: SimulateFlags): Promise<number> {
   const { config, pAuto } = configFromFlags(f);
   const range = f.sweep === undefined ? undefined : parseSweep(f.sweep);
@@ -117,12 +142,17 @@ export async function simulateCommand(f: SimulateFlags): Promise<number> {
     return 0;
   }
   const rep = await simulate(config, { onProgress });
-  if (f.json) printJson({ ...rep, pAuto, pMin: { ...rep.pMin, economics: exact } });
+  const engineRounds = f.engineRounds === undefined ? 0 : integer('engine-rounds', f.engineRounds);
+  if (engineRounds < 0) throw new ProtocolParamError(OP, 'engine-rounds', `must be >= 0, got ${engineRounds}`);
+  const engine = engineRounds > 0 ? await engineSample(config, engineRounds, engineProgress(engineRounds)) : undefined;
+  if (f.json) printJson({ ...rep, pAuto, pMin: { ...rep.pMin, economics: exact }, engine: engine ?? null });
   else {
     if (pAuto) console.log(`--p auto: p = min(1, ${AUTO_P_FACTOR} × p_min) = ${+config.p.toPrecision(6)}`);
     console.log(formatReport(rep));
+    if (engine) console.log(formatEngineSample(engine));
   }
-  return rep.comparisons.every((c) => c.within) ? 0 : 1;
+  const engineOk = engine === undefined || (engine.ledgerConserved && engine.rates.every((r) => r.within));
+  return rep.comparisons.every((c) => c.within) && engineOk ? 0 : 1;
 }
 
 export function registerSimulate(program: Command): void {
@@ -148,6 +178,7 @@ export function registerSimulate(program: Command): void {
     .option('--seed <s>', 'PRNG seed, an integer in [0, 2^53)', '42')
     .option('--sweep <p=a:b:step>', 'sweep p and compare cheating with honesty for the coalition')
     .option('--out <file.svg>', 'with --sweep, write the chart here')
+    .option('--engine-rounds <k>', 'also play k rounds on the real engine (mnist-mlp, signed messages, bigint ledger) and compare them with theory', '0')
     .option('--json', 'print the result as JSON')
     .action(async (flags: SimulateFlags) => {
       process.exitCode = await simulateCommand(flags);
