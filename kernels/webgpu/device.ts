@@ -28,6 +28,9 @@ const INSTALL_HINT =
   'on Debian/Ubuntu install the EGL/GLES drivers: apt-get install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri; ' +
   'in Node the `webgpu` npm package (Dawn) must also be installed';
 
+const BROWSER_HINT =
+  'the browser offers none: Chromium on Linux needs the flag --enable-unsafe-webgpu (its adapter is then SwiftShader, or Vulkan on a GPU)';
+
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return typeof p?.versions?.node === 'string';
@@ -70,7 +73,7 @@ export async function createWebGpuDevice(): Promise<WebGpuDevice> {
   // Dawn's OpenGL ES backend only offers compatibility-mode adapters.
   const adapter =
     (await gpu.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions)) ?? (await gpu.requestAdapter());
-  if (!adapter) throw new BackendError('webgpu', `no WebGPU adapter is available; ${INSTALL_HINT}`);
+  if (!adapter) throw new BackendError('webgpu', `no WebGPU adapter is available; ${isNode() ? INSTALL_HINT : BROWSER_HINT}`);
   const want = {
     maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
@@ -78,6 +81,8 @@ export async function createWebGpuDevice(): Promise<WebGpuDevice> {
   };
   const device = await adapter.requestDevice({ requiredLimits: want });
   const info = adapter.info;
-  const description = [info.description, info.vendor, info.architecture, info.device].find((s) => s && s.length > 0) ?? 'WebGPU adapter';
+  // Browsers leave info.description empty unless asked for developer features; vendor and
+  // architecture ('google swiftshader') still say what runs.
+  const description = info.description || [info.vendor, info.architecture, info.device].filter((s) => s).join(' ') || 'WebGPU adapter';
   return { device, gpu, adapter, description };
 }

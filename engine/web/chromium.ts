@@ -1,0 +1,115 @@
+/**
+ * Runs spml in a real browser: `runInChromium(cases, { screenshot })` builds dist-web/ if it is
+ * older than the sources (engine/web/build.ts), serves it on 127.0.0.1 (engine/web/serve.ts),
+ * starts headless Chromium from /usr/bin/chromium through playwright-core with a fresh profile
+ * in a temporary folder, opens the page and runs each case, in order, through
+ * `window.spml.run` (engine/web/page.ts). It resolves with one result per case: the backend,
+ * its description (WebGPU adapter, gpu.js kernel class), the output hash, the trace root,
+ * tokens/s and the completion; a case that fails rejects the whole call with the page's error.
+ * With `screenshot` set it saves a full-page PNG there after the last case. Nothing is
+ * downloaded: Chromium comes from apt (`chromium`), never from `npx playwright install`.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { ensureBuilt } from './build.js';
+import type { WebCase, WebResult } from './page.js';
+import { serve } from './serve.js';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Headless flags (shared/reference/machine-notes.md): no sandbox (containers run as root), no
+ * traffic of Chromium's own, and WebGPU on (its adapter here is SwiftShader, Chromium's CPU
+ * Vulkan implementation). Developer features make the adapter report its full description
+ * ('SwiftShader Device (Subzero)'), which otherwise reads only 'google swiftshader'.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--enable-unsafe-webgpu',
+  '--enable-webgpu-developer-features',
+];
+
+export interface ChromiumCase {
+  backend: string;
+  prompt: string;
+  seed: number | string | bigint;
+  maxTokens: number;
+  temperature: number;
+}
+
+export interface ChromiumResult {
+  backend: string;
+  description: string;
+  outputHash: string;
+  traceRoot: string;
+  tokensPerSecond: number;
+  completion: string;
+}
+
+export interface ChromiumOptions {
+  /** Save a full-page PNG of the page here after the last case. */
+  screenshot?: string;
+}
+
+export async function runInChromium(cases: ChromiumCase[], opts: ChromiumOptions = {}): Promise<ChromiumResult[]> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium fonts-liberation (bash .ci/setup does)`);
+  }
+  const server = await serve(await ensureBuilt());
+  const profile = mkdtempSync(join(tmpdir(), 'spml-chromium-'));
+  try {
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1100, height: 800 },
+    });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(String(e)));
+      // Only the page's own origin may be reached.
+      const origin = new URL(server.url).origin;
+      await context.route('**/*', (route) => (new URL(route.request().url()).origin === origin ? route.continue() : route.abort()));
+      await page.goto(server.url);
+      await page.waitForFunction(() => typeof window.spml?.run === 'function', undefined, { timeout: 30_000 }).catch(() => {
+        throw new Error(`the spml page did not start: ${pageErrors.join('; ') || 'window.spml never appeared'}`);
+      });
+      const results: ChromiumResult[] = [];
+      for (const c of cases) {
+        // bigint does not cross into the page: send the seed as a decimal string.
+        const sent: WebCase = { ...c, seed: String(c.seed) };
+        let r: WebResult;
+        try {
+          r = await page.evaluate((x) => window.spml.run(x), sent);
+        } catch (e) {
+          throw new Error(`backend '${c.backend}' failed in Chromium: ${(e as Error).message.split('\n')[0]}`);
+        }
+        results.push({
+          backend: r.backend,
+          description: r.description,
+          outputHash: r.outputHash,
+          traceRoot: r.traceRoot,
+          tokensPerSecond: r.tokensPerSecond,
+          completion: r.completion,
+        });
+      }
+      if (opts.screenshot) {
+        mkdirSync(dirname(opts.screenshot), { recursive: true });
+        await page.screenshot({ path: opts.screenshot, fullPage: true });
+      }
+      return results;
+    } finally {
+      await context.close();
+    }
+  } finally {
+    await server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
