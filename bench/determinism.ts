@@ -1,0 +1,365 @@
+/**
+ * Determinism bench: the engine's promise (engine/NUMERICS.md §0) checked end to end. A fixed
+ * set of cases (the shipped models over fixed prompts, seeds and test images, and models with
+ * seeded random weights of several shapes, bench/determinism_models.ts) runs on every stack this
+ * machine has: Node cpu, webgpu (Dawn), gpujs-headlessgl and gpujs-webasm, each in a child
+ * process of its own (bench/child.ts, engine/native_gl.ts), and Chromium's webgpu, gpujs-webgl2
+ * and cpu through engine/web/chromium.ts. Every case's output hash and trace root must equal
+ * those of Node cpu, the reference.
+ *
+ * The Chromium runner loads only the shipped moby-gpt, so the Chromium stacks run the moby-gpt
+ * cases; every other case runs on the Node stacks only. The table says how many cases each
+ * stack ran.
+ *
+ * Run: npm run bench:determinism (bash test/with-display.sh tsx bench/determinism.ts). Progress
+ * goes to stderr, the Markdown table to stdout; bench/results/determinism.json holds every
+ * case. Exits non-zero on any mismatch and on any stack that fails to run.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { classify, generate, getBackend, loadModel, type SpmlModel } from '../engine/index.js';
+import { loadMnist } from '../engine/data/mnist.js';
+import '../kernels/cpu/index.js';
+import '../kernels/webgpu/index.js';
+import '../kernels/gpujs/index.js';
+import { parseBenchArgs, replyToParent, runChildren } from './child.js';
+import { RANDOM_GPTS, RANDOM_MLP, randomGptBytes, randomMlpBytes, randomPixels, randomPrompt } from './determinism_models.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+const ARGS = parseBenchArgs();
+
+// ---- cases ----
+
+interface GptCase {
+  readonly id: string;
+  readonly kind: 'gpt';
+  readonly model: string;
+  readonly prompt: string;
+  readonly seed: bigint;
+  readonly temperature: number;
+  readonly topK?: number;
+  readonly topP?: number;
+  readonly maxTokens: number;
+  /** Also run in Chromium (only the shipped moby-gpt loads there). */
+  readonly browser: boolean;
+}
+
+interface MlpCase {
+  readonly id: string;
+  readonly kind: 'mlp';
+  readonly model: string;
+  /** MNIST test images [start, start + count), or `count` random inputs from `seed`. */
+  readonly images: { readonly mnistStart: number; readonly count: number } | { readonly seed: number; readonly count: number };
+  readonly browser: false;
+}
+
+type Case = GptCase | MlpCase;
+
+const MOBY_PROMPTS = ['Call me Ishmael. ', 'The white whale ', 'Captain Ahab, '];
+/** Greedy, and sampling at 0.8 under two seeds. */
+const MOBY_SAMPLING = [
+  { seed: 1n, temperature: 0 },
+  { seed: 42n, temperature: 0.8 },
+  { seed: 7n, temperature: 0.8 },
+];
+const MOBY_TOKENS = 20;
+const RANDOM_TOKENS = 16;
+
+const CASES: readonly Case[] = [
+  ...MOBY_PROMPTS.flatMap((prompt, p) =>
+    MOBY_SAMPLING.map(({ seed, temperature }) => ({
+      id: `moby-gpt/p${p}/s${seed}/t${temperature}`,
+      kind: 'gpt' as const,
+      model: 'moby-gpt',
+      prompt,
+      seed,
+      temperature,
+      maxTokens: MOBY_TOKENS,
+      browser: true,
+    })),
+  ),
+  { id: 'mnist-mlp/test[0:32]', kind: 'mlp', model: 'mnist-mlp', images: { mnistStart: 0, count: 32 }, browser: false },
+  { id: 'mnist-mlp/test[5000:5032]', kind: 'mlp', model: 'mnist-mlp', images: { mnistStart: 5000, count: 32 }, browser: false },
+  ...RANDOM_GPTS.flatMap((spec, m) => {
+    const prompt = randomPrompt(spec, 6, spec.seed + 10);
+    const common = { kind: 'gpt' as const, model: spec.name, prompt, maxTokens: RANDOM_TOKENS, browser: false };
+    return [
+      { ...common, id: `${spec.name}/s0/t0`, seed: 0n, temperature: 0 },
+      { ...common, id: `${spec.name}/s${m + 11}/t0.8`, seed: BigInt(m + 11), temperature: 0.8 },
+      { ...common, id: `${spec.name}/s${m + 21}/t1.2/k8/p0.9`, seed: BigInt(m + 21), temperature: 1.2, topK: 8, topP: 0.9 },
+    ];
+  }),
+  { id: `${RANDOM_MLP.name}/random[24]`, kind: 'mlp', model: RANDOM_MLP.name, images: { seed: 505, count: 24 }, browser: false },
+];
+
+/** A shipped name, or the in-memory bytes of a seeded random model. */
+function modelSource(name: string): string | Uint8Array {
+  const gpt = RANDOM_GPTS.find((s) => s.name === name);
+  if (gpt) return randomGptBytes(gpt);
+  if (name === RANDOM_MLP.name) return randomMlpBytes(RANDOM_MLP);
+  return name;
+}
+
+// ---- running one stack ----
+
+interface CaseResult {
+  readonly id: string;
+  /** SHA-256 of the model file; null where the runner does not report it (Chromium). */
+  readonly modelHash: string | null;
+  readonly outputHash: string;
+  readonly traceRoot: string;
+  /** Generated tokens (gpt) or images classified (mlp). */
+  readonly items: number;
+  readonly ms: number;
+  readonly completion?: string;
+  readonly labels?: readonly number[];
+}
+
+interface StackResult {
+  readonly runtime: 'node' | 'chromium';
+  readonly backend: string;
+  readonly description: string;
+  readonly cases: readonly CaseResult[];
+  /** Generated tokens / generate() wall time over the moby-gpt cases. */
+  readonly tokensPerSecond: number;
+  /** Why the stack could not run (then `cases` is empty or partial). */
+  readonly error?: string;
+}
+
+const short = (h: string, n = 12): string => `${h.slice(0, n)}…`;
+
+function mobyTokensPerSecond(cases: readonly CaseResult[]): number {
+  const moby = cases.filter((c) => c.id.startsWith('moby-gpt/'));
+  const ms = moby.reduce((s, c) => s + c.ms, 0);
+  return ms > 0 ? (moby.reduce((s, c) => s + c.items, 0) / ms) * 1e3 : 0;
+}
+
+let mnistTest: Uint8Array | undefined;
+
+async function runCase(c: Case, model: SpmlModel): Promise<CaseResult> {
+  if (c.kind === 'gpt') {
+    const r = await generate(model, c.prompt, { maxTokens: c.maxTokens, seed: c.seed, temperature: c.temperature, topK: c.topK, topP: c.topP });
+    return { id: c.id, modelHash: r.modelHash, outputHash: r.outputHash, traceRoot: r.traceRoot, items: r.tokens.length, ms: r.ms, completion: r.completion };
+  }
+  const { count } = c.images;
+  const pixels =
+    'mnistStart' in c.images
+      ? (mnistTest ??= loadMnist('test').images).slice(c.images.mnistStart * 784, (c.images.mnistStart + count) * 784)
+      : randomPixels(RANDOM_MLP, count, c.images.seed);
+  const r = await classify(model, pixels, count);
+  return { id: c.id, modelHash: r.modelHash, outputHash: r.outputHash, traceRoot: r.traceRoot, items: count, ms: r.ms, labels: r.labels };
+}
+
+/** Every case on one backend, in this process (a child of the parent). */
+async function runNodeStack(backend: string): Promise<StackResult> {
+  const be = await getBackend(backend);
+  log(`[${backend}, pid ${process.pid}] ${be.description}`);
+  const results: CaseResult[] = [];
+  const models = new Map<string, SpmlModel>();
+  for (const c of CASES) {
+    let model = models.get(c.model);
+    if (!model) {
+      model = await loadModel(modelSource(c.model), { backend });
+      models.set(c.model, model);
+    }
+    const r = await runCase(c, model);
+    results.push(r);
+    log(`  ${c.id}: ${r.items} ${c.kind === 'gpt' ? 'tokens' : 'images'}, ${r.ms.toFixed(0)} ms, output ${short(r.outputHash)} trace ${short(r.traceRoot)}`);
+  }
+  return { runtime: 'node', backend, description: be.description, cases: results, tokensPerSecond: mobyTokensPerSecond(results) };
+}
+
+// ---- Chromium ----
+
+const CHROMIUM_BACKENDS = ['webgpu', 'gpujs-webgl2', 'cpu'] as const;
+/** Per backend: the bundle build (first call only), Chromium's start, and its moby-gpt cases. */
+const CHROMIUM_TIMEOUT_MS = 150_000;
+
+const failedStack = (runtime: StackResult['runtime'], backend: string, error: string): StackResult => ({ runtime, backend, description: '—', cases: [], tokensPerSecond: 0, error });
+const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1e3} s`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The moby-gpt cases in headless Chromium, one runInChromium call (one browser) per backend, so
+ * that a backend that fails there does not take the others with it.
+ */
+async function runChromiumStacks(): Promise<StackResult[]> {
+  let runInChromium: typeof import('../engine/web/chromium.js').runInChromium;
+  try {
+    ({ runInChromium } = await import('../engine/web/chromium.js'));
+  } catch (e) {
+    const error = `unreachable: cannot load engine/web/chromium.ts (${firstLine(e)})`;
+    log(`chromium: ${error}`);
+    return CHROMIUM_BACKENDS.map((b) => failedStack('chromium', b, error));
+  }
+  const cases = CASES.filter((c): c is GptCase => c.kind === 'gpt' && c.browser);
+  const stacks: StackResult[] = [];
+  for (const backend of CHROMIUM_BACKENDS) {
+    log(`[chromium ${backend}] ${cases.length} moby-gpt cases…`);
+    try {
+      const results = await withTimeout(
+        runInChromium(cases.map((c) => ({ backend, prompt: c.prompt, seed: c.seed, maxTokens: c.maxTokens, temperature: c.temperature }))),
+        CHROMIUM_TIMEOUT_MS,
+      );
+      if (results.length !== cases.length) throw new Error(`runInChromium returned ${results.length} results for ${cases.length} cases`);
+      const rows: CaseResult[] = results.map((r, i) => {
+        const c = cases[i]!;
+        if (r.backend !== backend) throw new Error(`a result for ${backend} names backend ${r.backend}`);
+        const row = { id: c.id, modelHash: null, outputHash: r.outputHash, traceRoot: r.traceRoot, items: c.maxTokens, ms: r.tokensPerSecond > 0 ? (c.maxTokens / r.tokensPerSecond) * 1e3 : 0, completion: r.completion };
+        log(`  ${c.id}: ${row.items} tokens, ${row.ms.toFixed(0)} ms, output ${short(row.outputHash)} trace ${short(row.traceRoot)}`);
+        return row;
+      });
+      log(`  ${results[0]?.description ?? ''}`);
+      stacks.push({ runtime: 'chromium', backend, description: results[0]?.description ?? '—', cases: rows, tokensPerSecond: mobyTokensPerSecond(rows) });
+    } catch (e) {
+      log(`  failed: ${firstLine(e)}`);
+      stacks.push(failedStack('chromium', backend, `failed: ${firstLine(e)}`));
+    }
+  }
+  return stacks;
+}
+
+// ---- NVIDIA ----
+
+/** An NVIDIA GPU, if nvidia-smi lists one; this machine's stacks say which adapter they used. */
+function nvidiaGpus(): string[] {
+  const r = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8' });
+  if (r.status !== 0) return [];
+  return r.stdout.split('\n').filter((l) => l.startsWith('GPU '));
+}
+
+// ---- report ----
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+/** SHA-256 of the per-case hex digests concatenated in case order. */
+const combined = (hashes: readonly string[]): string => sha256(hashes.join(''));
+
+interface Verdict {
+  readonly agrees: boolean;
+  readonly differing: string[];
+  readonly missing: string[];
+}
+
+function compare(stack: StackResult, reference: StackResult): Verdict {
+  const ref = new Map(reference.cases.map((c) => [c.id, c]));
+  const expected = CASES.filter((c) => stack.runtime === 'node' || c.browser).map((c) => c.id);
+  const ran = new Set(stack.cases.map((c) => c.id));
+  const missing = expected.filter((id) => !ran.has(id));
+  const differing = stack.cases
+    .filter((c) => {
+      const r = ref.get(c.id);
+      return !r || r.outputHash !== c.outputHash || r.traceRoot !== c.traceRoot || (c.modelHash !== null && c.modelHash !== r.modelHash);
+    })
+    .map((c) => c.id);
+  return { agrees: stack.error === undefined && missing.length === 0 && differing.length === 0, differing, missing };
+}
+
+async function main(nodeBackends: readonly string[]): Promise<void> {
+  const started = performance.now();
+  const cpuModel = os.cpus()[0]?.model ?? 'unknown cpu';
+  const browserCases = CASES.filter((c) => c.browser).length;
+  log(`determinism bench: ${CASES.length} cases (${browserCases} also in Chromium), ${cpuModel}, ${os.cpus().length} cores, node ${process.version}`);
+
+  const { results, failed } = runChildren<StackResult>(nodeBackends);
+  const nodeStacks = nodeBackends.map((b) => {
+    const r = results.find((x) => x.backend === b);
+    return r ?? failedStack('node', b, `child process failed (${failed.find((f) => f.backend === b)?.error ?? 'no result'})`);
+  });
+  const chromiumStacks = await runChromiumStacks();
+  const stacks = [...nodeStacks, ...chromiumStacks];
+  const reference = nodeStacks[0]!;
+  const gpus = nvidiaGpus();
+
+  const verdicts = stacks.map((s) => (reference.error === undefined ? compare(s, reference) : { agrees: false, differing: [], missing: CASES.map((c) => c.id) }));
+  const lines: string[] = [
+    '',
+    `## Determinism: ${CASES.length} cases on ${stacks.length} stacks — ${cpuModel}, ${os.cpus().length} cores, node ${process.version}`,
+    '',
+    `Reference: Node cpu. Output hash and trace root: SHA-256 over the per-case hashes concatenated in case order ("all"), and the first case's (${CASES[0]!.id}). tokens/s: moby-gpt cases, generated tokens / generate() time.`,
+    '',
+    '| runtime | backend | adapter / device | cases | output hash (all · first) | trace root (all · first) | tokens/s | agrees with cpu |',
+    '|---|---|---|---:|---|---|---:|---|',
+  ];
+  stacks.forEach((s, i) => {
+    const v = verdicts[i]!;
+    const scope = s.runtime === 'chromium' ? ` (moby-gpt only)` : '';
+    const first = s.cases[0];
+    const out = s.cases.length ? `\`${short(combined(s.cases.map((c) => c.outputHash)))}\` · \`${short(first!.outputHash)}\`` : '—';
+    const trace = s.cases.length ? `\`${short(combined(s.cases.map((c) => c.traceRoot)))}\` · \`${short(first!.traceRoot)}\`` : '—';
+    const verdict = s.error
+      ? `NO: did not run (${s.error})`
+      : v.agrees
+        ? 'yes'
+        : `NO: ${[...(v.differing.length ? [`differs on ${v.differing.join(', ')}`] : []), ...(v.missing.length ? [`missing ${v.missing.join(', ')}`] : [])].join('; ')}`;
+    lines.push(`| ${s.runtime} | ${s.backend} | ${s.description} | ${s.cases.length}${scope} | ${out} | ${trace} | ${s.cases.length ? s.tokensPerSecond.toFixed(1) : '—'} | ${verdict} |`);
+  });
+  const nvidia = gpus.length ? `detected (${gpus.join('; ')}), not run as a stack of its own: the Node webgpu row shows the adapter Dawn chose` : 'not available (nvidia-smi lists no GPU on this machine)';
+  lines.push(`| — | NVIDIA GPU | ${nvidia} | 0 | — | — | — | not run |`);
+
+  const refBrowser = reference.cases.filter((c) => CASES.find((k) => k.id === c.id)?.browser);
+  lines.push(
+    '',
+    `The Chromium runner (engine/web/chromium.ts) loads only the shipped moby-gpt, so Chromium stacks ran the ${browserCases} moby-gpt cases; mnist-mlp and the random-weight models (${[...RANDOM_GPTS.map((s) => s.name), RANDOM_MLP.name].join(', ')}) ran on the Node stacks only. Node cpu over those ${browserCases} cases: output \`${short(combined(refBrowser.map((c) => c.outputHash)))}\`, trace \`${short(combined(refBrowser.map((c) => c.traceRoot)))}\`.`,
+  );
+
+  const wallSeconds = (performance.now() - started) / 1e3;
+  const spmlVersion = (JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const resultsDir = path.join(here, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const jsonPath = path.join(resultsDir, 'determinism.json');
+  const json = {
+    benchmark: 'determinism',
+    description:
+      'Each case on every stack; a stack agrees when every case it ran has the output hash and trace root (and, in Node, model hash) of Node cpu. Node stacks each ran in a child process of their own; Chromium stacks through engine/web/chromium.ts (moby-gpt cases only). combined* = SHA-256 of the per-case hex digests concatenated in case order.',
+    machine: {
+      cpu: cpuModel,
+      cores: os.cpus().length,
+      memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+      date: new Date().toISOString(),
+    },
+    versions: { spml: spmlVersion },
+    nvidia: gpus.length ? { available: true, gpus } : { available: false },
+    cases: CASES.map((c) => ({ ...c, ...(c.kind === 'gpt' ? { seed: String(c.seed) } : {}) })),
+    stacks: stacks.map((s, i) => ({
+      runtime: s.runtime,
+      backend: s.backend,
+      description: s.description,
+      ...(s.error ? { error: s.error } : {}),
+      casesRun: s.cases.length,
+      combinedOutputHash: s.cases.length ? combined(s.cases.map((c) => c.outputHash)) : null,
+      combinedTraceRoot: s.cases.length ? combined(s.cases.map((c) => c.traceRoot)) : null,
+      tokensPerSecond: s.tokensPerSecond,
+      agreesWithCpu: verdicts[i]!.agrees,
+      differing: verdicts[i]!.differing,
+      missing: verdicts[i]!.missing,
+      cases: s.cases,
+    })),
+    allAgree: verdicts.every((v) => v.agrees),
+    wallSeconds: +wallSeconds.toFixed(1),
+  };
+  writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
+  lines.push('', `wrote ${path.relative(process.cwd(), jsonPath)}; ${wallSeconds.toFixed(0)} s in all`);
+  const bad = stacks.filter((_, i) => !verdicts[i]!.agrees);
+  if (bad.length) lines.push(`FAILED: ${bad.map((s) => `${s.runtime} ${s.backend}`).join(', ')}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  process.exitCode = bad.length ? 1 : 0;
+}
+
+if (ARGS.child !== undefined) await replyToParent(await runNodeStack(ARGS.child));
+else await main(ARGS.backends);
+// The webgpu device (and the browser runner) can keep the event loop alive; leave once done.
+process.exit(process.exitCode ?? 0);
