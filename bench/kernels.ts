@@ -32,6 +32,7 @@ import '../kernels/webgpu/index.js';
 import '../kernels/gpujs/index.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { barChartSvg } from './svg_bars.js';
+import { median, randomInt16, randomInt32, randomInt8 } from './inputs.js';
 
 const SEED = 0x5eed;
 /** Kept small so the whole run stays around a minute. */
@@ -43,25 +44,6 @@ const resultsDir = path.join(here, 'results');
 const require = createRequire(import.meta.url);
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
-
-/** mulberry32 words: small seeded PRNG, so every run feeds the same inputs. */
-function randomWords(count: number, seed: number): Uint32Array {
-  let s = seed >>> 0;
-  const out = new Uint32Array(count);
-  for (let i = 0; i < count; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (t ^ (t >>> 14)) >>> 0;
-  }
-  return out;
-}
-
-const randomInt8 = (n: number, seed: number): Int8Array => Int8Array.from(randomWords(n, seed), (w) => (w & 0xff) << 24 >> 24);
-const randomInt16 = (n: number, seed: number): Int16Array => Int16Array.from(randomWords(n, seed), (w) => (w & 0xffff) << 16 >> 16);
-/** int32 in [-2^16, 2^16): attention-score-like magnitudes. */
-const randomInt32 = (n: number, seed: number): Int32Array => Int32Array.from(randomWords(n, seed), (w) => (w % 0x20000) - 0x10000);
 
 interface KernelCase {
   kernel: string;
@@ -146,12 +128,6 @@ interface Measured {
   devices: Record<string, string>;
   results: Result[];
   exactness: Exactness[];
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Deferred benchmark: one call = run the op and await its read-back. */

@@ -27,6 +27,7 @@ import '../kernels/cpu/index.js';
 import '../kernels/webgpu/index.js';
 import '../kernels/gpujs/index.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
+import { median } from './inputs.js';
 
 const MODEL = 'moby-gpt';
 const PROMPT = 'Call me Ishmael. ';
@@ -38,12 +39,6 @@ const ARGS = parseBenchArgs();
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 interface Result {
   backend: string;
