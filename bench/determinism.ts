@@ -5,11 +5,8 @@
  * machine has: Node cpu, webgpu (Dawn), gpujs-headlessgl and gpujs-webasm, each in a child
  * process of its own (bench/child.ts, engine/native_gl.ts), and Chromium's webgpu, gpujs-webgl2
  * and cpu through engine/web/chromium.ts. Every case's output hash and trace root must equal
- * those of Node cpu, the reference.
- *
- * The Chromium runner loads only the shipped moby-gpt, so the Chromium stacks run the moby-gpt
- * cases; every other case runs on the Node stacks only. The table says how many cases each
- * stack ran.
+ * those of Node cpu, the reference, and so must its model hash. Chromium runs the same cases
+ * with the same inputs: shipped models by name, random-weight models and images as bytes.
  *
  * Run: npm run bench:determinism (bash test/with-display.sh tsx bench/determinism.ts). Progress
  * goes to stderr, the Markdown table to stdout; bench/results/determinism.json holds every
@@ -26,6 +23,7 @@ import { loadMnist } from '../engine/data/mnist.js';
 import '../kernels/cpu/index.js';
 import '../kernels/webgpu/index.js';
 import '../kernels/gpujs/index.js';
+import type { ChromiumCase } from '../engine/web/chromium.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { RANDOM_GPTS, RANDOM_MLP, randomGptBytes, randomMlpBytes, randomPixels, randomPrompt } from './determinism_models.js';
 
@@ -45,8 +43,6 @@ interface GptCase {
   readonly topK?: number;
   readonly topP?: number;
   readonly maxTokens: number;
-  /** Also run in Chromium (only the shipped moby-gpt loads there). */
-  readonly browser: boolean;
 }
 
 interface MlpCase {
@@ -55,7 +51,6 @@ interface MlpCase {
   readonly model: string;
   /** MNIST test images [start, start + count), or `count` random inputs from `seed`. */
   readonly images: { readonly mnistStart: number; readonly count: number } | { readonly seed: number; readonly count: number };
-  readonly browser: false;
 }
 
 type Case = GptCase | MlpCase;
@@ -80,37 +75,51 @@ const CASES: readonly Case[] = [
       seed,
       temperature,
       maxTokens: MOBY_TOKENS,
-      browser: true,
     })),
   ),
-  { id: 'mnist-mlp/test[0:32]', kind: 'mlp', model: 'mnist-mlp', images: { mnistStart: 0, count: 32 }, browser: false },
-  { id: 'mnist-mlp/test[5000:5032]', kind: 'mlp', model: 'mnist-mlp', images: { mnistStart: 5000, count: 32 }, browser: false },
+  { id: 'mnist-mlp/test[0:32]', kind: 'mlp', model: 'mnist-mlp', images: { mnistStart: 0, count: 32 } },
+  { id: 'mnist-mlp/test[5000:5032]', kind: 'mlp', model: 'mnist-mlp', images: { mnistStart: 5000, count: 32 } },
   ...RANDOM_GPTS.flatMap((spec, m) => {
     const prompt = randomPrompt(spec, 6, spec.seed + 10);
-    const common = { kind: 'gpt' as const, model: spec.name, prompt, maxTokens: RANDOM_TOKENS, browser: false };
+    const common = { kind: 'gpt' as const, model: spec.name, prompt, maxTokens: RANDOM_TOKENS };
     return [
       { ...common, id: `${spec.name}/s0/t0`, seed: 0n, temperature: 0 },
       { ...common, id: `${spec.name}/s${m + 11}/t0.8`, seed: BigInt(m + 11), temperature: 0.8 },
       { ...common, id: `${spec.name}/s${m + 21}/t1.2/k8/p0.9`, seed: BigInt(m + 21), temperature: 1.2, topK: 8, topP: 0.9 },
     ];
   }),
-  { id: `${RANDOM_MLP.name}/random[24]`, kind: 'mlp', model: RANDOM_MLP.name, images: { seed: 505, count: 24 }, browser: false },
+  { id: `${RANDOM_MLP.name}/random[24]`, kind: 'mlp', model: RANDOM_MLP.name, images: { seed: 505, count: 24 } },
 ];
 
-/** A shipped name, or the in-memory bytes of a seeded random model. */
+const modelSources = new Map<string, string | Uint8Array>();
+
+/** A shipped name, or the in-memory bytes of a seeded random model (made once per process). */
 function modelSource(name: string): string | Uint8Array {
-  const gpt = RANDOM_GPTS.find((s) => s.name === name);
-  if (gpt) return randomGptBytes(gpt);
-  if (name === RANDOM_MLP.name) return randomMlpBytes(RANDOM_MLP);
-  return name;
+  let source = modelSources.get(name);
+  if (source === undefined) {
+    const gpt = RANDOM_GPTS.find((s) => s.name === name);
+    source = gpt ? randomGptBytes(gpt) : name === RANDOM_MLP.name ? randomMlpBytes(RANDOM_MLP) : name;
+    modelSources.set(name, source);
+  }
+  return source;
+}
+
+let mnistTest: Uint8Array | undefined;
+
+/** The pixels an MLP case classifies. */
+function casePixels(c: MlpCase): Uint8Array {
+  const { count } = c.images;
+  return 'mnistStart' in c.images
+    ? (mnistTest ??= loadMnist('test').images).slice(c.images.mnistStart * 784, (c.images.mnistStart + count) * 784)
+    : randomPixels(RANDOM_MLP, count, c.images.seed);
 }
 
 // ---- running one stack ----
 
 interface CaseResult {
   readonly id: string;
-  /** SHA-256 of the model file; null where the runner does not report it (Chromium). */
-  readonly modelHash: string | null;
+  /** SHA-256 of the model file. */
+  readonly modelHash: string;
   readonly outputHash: string;
   readonly traceRoot: string;
   /** Generated tokens (gpt) or images classified (mlp). */
@@ -139,19 +148,13 @@ function mobyTokensPerSecond(cases: readonly CaseResult[]): number {
   return ms > 0 ? (moby.reduce((s, c) => s + c.items, 0) / ms) * 1e3 : 0;
 }
 
-let mnistTest: Uint8Array | undefined;
-
 async function runCase(c: Case, model: SpmlModel): Promise<CaseResult> {
   if (c.kind === 'gpt') {
     const r = await generate(model, c.prompt, { maxTokens: c.maxTokens, seed: c.seed, temperature: c.temperature, topK: c.topK, topP: c.topP });
     return { id: c.id, modelHash: r.modelHash, outputHash: r.outputHash, traceRoot: r.traceRoot, items: r.tokens.length, ms: r.ms, completion: r.completion };
   }
   const { count } = c.images;
-  const pixels =
-    'mnistStart' in c.images
-      ? (mnistTest ??= loadMnist('test').images).slice(c.images.mnistStart * 784, (c.images.mnistStart + count) * 784)
-      : randomPixels(RANDOM_MLP, count, c.images.seed);
-  const r = await classify(model, pixels, count);
+  const r = await classify(model, casePixels(c), count);
   return { id: c.id, modelHash: r.modelHash, outputHash: r.outputHash, traceRoot: r.traceRoot, items: count, ms: r.ms, labels: r.labels };
 }
 
@@ -177,8 +180,8 @@ async function runNodeStack(backend: string): Promise<StackResult> {
 // ---- Chromium ----
 
 const CHROMIUM_BACKENDS = ['webgpu', 'gpujs-webgl2', 'cpu'] as const;
-/** Per backend: the bundle build (first call only), Chromium's start, and its moby-gpt cases. */
-const CHROMIUM_TIMEOUT_MS = 150_000;
+/** Per backend: the bundle build (first call only), Chromium's start, and every case. */
+const CHROMIUM_TIMEOUT_MS = 300_000;
 
 const failedStack = (runtime: StackResult['runtime'], backend: string, error: string): StackResult => ({ runtime, backend, description: '—', cases: [], tokensPerSecond: 0, error });
 const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
@@ -191,9 +194,16 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** A case as the Chromium page takes it: the same model and inputs as in Node. */
+function chromiumCase(c: Case, backend: string): ChromiumCase {
+  const model = modelSource(c.model);
+  if (c.kind === 'mlp') return { backend, model, kind: 'classify', images: casePixels(c), count: c.images.count };
+  return { backend, model, prompt: c.prompt, seed: c.seed, maxTokens: c.maxTokens, temperature: c.temperature, topK: c.topK, topP: c.topP };
+}
+
 /**
- * The moby-gpt cases in headless Chromium, one runInChromium call (one browser) per backend, so
- * that a backend that fails there does not take the others with it.
+ * Every case in headless Chromium, one runInChromium call (one browser) per backend, so that a
+ * backend that fails there does not take the others with it.
  */
 async function runChromiumStacks(): Promise<StackResult[]> {
   let runInChromium: typeof import('../engine/web/chromium.js').runInChromium;
@@ -204,21 +214,17 @@ async function runChromiumStacks(): Promise<StackResult[]> {
     log(`chromium: ${error}`);
     return CHROMIUM_BACKENDS.map((b) => failedStack('chromium', b, error));
   }
-  const cases = CASES.filter((c): c is GptCase => c.kind === 'gpt' && c.browser);
   const stacks: StackResult[] = [];
   for (const backend of CHROMIUM_BACKENDS) {
-    log(`[chromium ${backend}] ${cases.length} moby-gpt cases…`);
+    log(`[chromium ${backend}] ${CASES.length} cases…`);
     try {
-      const results = await withTimeout(
-        runInChromium(cases.map((c) => ({ backend, prompt: c.prompt, seed: c.seed, maxTokens: c.maxTokens, temperature: c.temperature }))),
-        CHROMIUM_TIMEOUT_MS,
-      );
-      if (results.length !== cases.length) throw new Error(`runInChromium returned ${results.length} results for ${cases.length} cases`);
+      const results = await withTimeout(runInChromium(CASES.map((c) => chromiumCase(c, backend))), CHROMIUM_TIMEOUT_MS);
+      if (results.length !== CASES.length) throw new Error(`runInChromium returned ${results.length} results for ${CASES.length} cases`);
       const rows: CaseResult[] = results.map((r, i) => {
-        const c = cases[i]!;
+        const c = CASES[i]!;
         if (r.backend !== backend) throw new Error(`a result for ${backend} names backend ${r.backend}`);
-        const row = { id: c.id, modelHash: null, outputHash: r.outputHash, traceRoot: r.traceRoot, items: c.maxTokens, ms: r.tokensPerSecond > 0 ? (c.maxTokens / r.tokensPerSecond) * 1e3 : 0, completion: r.completion };
-        log(`  ${c.id}: ${row.items} tokens, ${row.ms.toFixed(0)} ms, output ${short(row.outputHash)} trace ${short(row.traceRoot)}`);
+        const row: CaseResult = { id: c.id, modelHash: r.modelHash, outputHash: r.outputHash, traceRoot: r.traceRoot, items: r.items, ms: r.ms, completion: r.completion, labels: r.labels };
+        log(`  ${c.id}: ${row.items} ${c.kind === 'gpt' ? 'tokens' : 'images'}, ${row.ms.toFixed(0)} ms, output ${short(row.outputHash)} trace ${short(row.traceRoot)}`);
         return row;
       });
       log(`  ${results[0]?.description ?? ''}`);
@@ -254,13 +260,12 @@ interface Verdict {
 
 function compare(stack: StackResult, reference: StackResult): Verdict {
   const ref = new Map(reference.cases.map((c) => [c.id, c]));
-  const expected = CASES.filter((c) => stack.runtime === 'node' || c.browser).map((c) => c.id);
   const ran = new Set(stack.cases.map((c) => c.id));
-  const missing = expected.filter((id) => !ran.has(id));
+  const missing = CASES.map((c) => c.id).filter((id) => !ran.has(id));
   const differing = stack.cases
     .filter((c) => {
       const r = ref.get(c.id);
-      return !r || r.outputHash !== c.outputHash || r.traceRoot !== c.traceRoot || (c.modelHash !== null && c.modelHash !== r.modelHash);
+      return !r || r.outputHash !== c.outputHash || r.traceRoot !== c.traceRoot || r.modelHash !== c.modelHash;
     })
     .map((c) => c.id);
   return { agrees: stack.error === undefined && missing.length === 0 && differing.length === 0, differing, missing };
@@ -269,8 +274,7 @@ function compare(stack: StackResult, reference: StackResult): Verdict {
 async function main(nodeBackends: readonly string[]): Promise<void> {
   const started = performance.now();
   const cpuModel = os.cpus()[0]?.model ?? 'unknown cpu';
-  const browserCases = CASES.filter((c) => c.browser).length;
-  log(`determinism bench: ${CASES.length} cases (${browserCases} also in Chromium), ${cpuModel}, ${os.cpus().length} cores, node ${process.version}`);
+  log(`determinism bench: ${CASES.length} cases, ${cpuModel}, ${os.cpus().length} cores, node ${process.version}`);
 
   const { results, failed } = runChildren<StackResult>(nodeBackends);
   const nodeStacks = nodeBackends.map((b) => {
@@ -287,14 +291,13 @@ async function main(nodeBackends: readonly string[]): Promise<void> {
     '',
     `## Determinism: ${CASES.length} cases on ${stacks.length} stacks — ${cpuModel}, ${os.cpus().length} cores, node ${process.version}`,
     '',
-    `Reference: Node cpu. Output hash and trace root: SHA-256 over the per-case hashes concatenated in case order ("all"), and the first case's (${CASES[0]!.id}). tokens/s: moby-gpt cases, generated tokens / generate() time.`,
+    `Reference: Node cpu. Every stack runs every case; it agrees when each case's model hash, output hash and trace root equal Node cpu's. Output hash and trace root: SHA-256 over the per-case hashes concatenated in case order ("all"), and the first case's (${CASES[0]!.id}). tokens/s: moby-gpt cases, generated tokens / generate() time.`,
     '',
     '| runtime | backend | adapter / device | cases | output hash (all · first) | trace root (all · first) | tokens/s | agrees with cpu |',
     '|---|---|---|---:|---|---|---:|---|',
   ];
   stacks.forEach((s, i) => {
     const v = verdicts[i]!;
-    const scope = s.runtime === 'chromium' ? ` (moby-gpt only)` : '';
     const first = s.cases[0];
     const out = s.cases.length ? `\`${short(combined(s.cases.map((c) => c.outputHash)))}\` · \`${short(first!.outputHash)}\`` : '—';
     const trace = s.cases.length ? `\`${short(combined(s.cases.map((c) => c.traceRoot)))}\` · \`${short(first!.traceRoot)}\`` : '—';
@@ -303,16 +306,10 @@ async function main(nodeBackends: readonly string[]): Promise<void> {
       : v.agrees
         ? 'yes'
         : `NO: ${[...(v.differing.length ? [`differs on ${v.differing.join(', ')}`] : []), ...(v.missing.length ? [`missing ${v.missing.join(', ')}`] : [])].join('; ')}`;
-    lines.push(`| ${s.runtime} | ${s.backend} | ${s.description} | ${s.cases.length}${scope} | ${out} | ${trace} | ${s.cases.length ? s.tokensPerSecond.toFixed(1) : '—'} | ${verdict} |`);
+    lines.push(`| ${s.runtime} | ${s.backend} | ${s.description} | ${s.cases.length} | ${out} | ${trace} | ${s.cases.length ? s.tokensPerSecond.toFixed(1) : '—'} | ${verdict} |`);
   });
   const nvidia = gpus.length ? `detected (${gpus.join('; ')}), not run as a stack of its own: the Node webgpu row shows the adapter Dawn chose` : 'not available (nvidia-smi lists no GPU on this machine)';
   lines.push(`| — | NVIDIA GPU | ${nvidia} | 0 | — | — | — | not run |`);
-
-  const refBrowser = reference.cases.filter((c) => CASES.find((k) => k.id === c.id)?.browser);
-  lines.push(
-    '',
-    `The Chromium runner (engine/web/chromium.ts) loads only the shipped moby-gpt, so Chromium stacks ran the ${browserCases} moby-gpt cases; mnist-mlp and the random-weight models (${[...RANDOM_GPTS.map((s) => s.name), RANDOM_MLP.name].join(', ')}) ran on the Node stacks only. Node cpu over those ${browserCases} cases: output \`${short(combined(refBrowser.map((c) => c.outputHash)))}\`, trace \`${short(combined(refBrowser.map((c) => c.traceRoot)))}\`.`,
-  );
 
   const wallSeconds = (performance.now() - started) / 1e3;
   const spmlVersion = (JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -322,7 +319,7 @@ async function main(nodeBackends: readonly string[]): Promise<void> {
   const json = {
     benchmark: 'determinism',
     description:
-      'Each case on every stack; a stack agrees when every case it ran has the output hash and trace root (and, in Node, model hash) of Node cpu. Node stacks each ran in a child process of their own; Chromium stacks through engine/web/chromium.ts (moby-gpt cases only). combined* = SHA-256 of the per-case hex digests concatenated in case order.',
+      'Each case on every stack; a stack agrees when it ran every case and each has the model hash, output hash and trace root of Node cpu. Node stacks each ran in a child process of their own; Chromium stacks through engine/web/chromium.ts. combined* = SHA-256 of the per-case hex digests concatenated in case order.',
     machine: {
       cpu: cpuModel,
       cores: os.cpus().length,

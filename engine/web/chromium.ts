@@ -3,9 +3,12 @@
  * older than the sources (engine/web/build.ts), serves it on 127.0.0.1 (engine/web/serve.ts),
  * starts headless Chromium from /usr/bin/chromium through playwright-core with a fresh profile
  * in a temporary folder, opens the page and runs each case, in order, through
- * `window.spml.run` (engine/web/page.ts). It resolves with one result per case: the backend,
- * its description (WebGPU adapter, gpu.js kernel class), the output hash, the trace root,
- * tokens/s and the completion; a case that fails rejects the whole call with the page's error.
+ * `window.spml.run` (engine/web/page.ts). A case generates text or classifies images, on a
+ * shipped model (by name; moby-gpt when absent) or on a model file's bytes, which go to the page
+ * as base64 with the images; the page loads each model once per backend. It resolves with one
+ * result per case: the backend, its description (WebGPU adapter, gpu.js kernel class), the model
+ * hash, the output hash, the trace root, the time, and the completion or the labels; a case that
+ * fails rejects the whole call with the page's error.
  * With `screenshot` set it saves a full-page PNG there after the last case. Nothing is
  * downloaded: Chromium comes from apt (`chromium`), never from `npx playwright install`.
  */
@@ -14,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { ensureBuilt } from './build.js';
-import type { WebCase, WebResult } from './page.js';
+import type { ClassifyFields, GenerateFields, WebCase, WebResult } from './page.js';
 import { serve } from './serve.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -35,21 +38,19 @@ export const CHROMIUM_ARGS = [
   '--enable-webgpu-developer-features',
 ];
 
-export interface ChromiumCase {
-  backend: string;
-  prompt: string;
-  seed: number | string | bigint;
-  maxTokens: number;
-  temperature: number;
-}
+/** One case: `model` is a shipped model's name or a model file's bytes (absent: moby-gpt). */
+export type ChromiumCase = { backend: string; model?: string | Uint8Array } & (GenerateFields | ClassifyFields<Uint8Array>);
 
-export interface ChromiumResult {
-  backend: string;
-  description: string;
-  outputHash: string;
-  traceRoot: string;
-  tokensPerSecond: number;
-  completion: string;
+export type ChromiumResult = WebResult;
+
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+/** The case as the page takes it: bytes as base64, the seed as a decimal string (bigint does not cross). */
+function toWebCase(c: ChromiumCase): WebCase {
+  const model = c.model === undefined ? undefined : typeof c.model === 'string' ? { name: c.model } : { base64: base64(c.model) };
+  if (c.kind === 'classify') return { backend: c.backend, model, kind: 'classify', images: base64(c.images), count: c.count };
+  const { backend, prompt, seed, maxTokens, temperature, topK, topP } = c;
+  return { backend, model, prompt, seed: String(seed), maxTokens, temperature, topK, topP };
 }
 
 export interface ChromiumOptions {
@@ -83,22 +84,12 @@ export async function runInChromium(cases: ChromiumCase[], opts: ChromiumOptions
       });
       const results: ChromiumResult[] = [];
       for (const c of cases) {
-        // bigint does not cross into the page: send the seed as a decimal string.
-        const sent: WebCase = { ...c, seed: String(c.seed) };
-        let r: WebResult;
+        const sent = toWebCase(c);
         try {
-          r = await page.evaluate((x) => window.spml.run(x), sent);
+          results.push(await page.evaluate((x) => window.spml.run(x), sent));
         } catch (e) {
           throw new Error(`backend '${c.backend}' failed in Chromium: ${(e as Error).message.split('\n')[0]}`);
         }
-        results.push({
-          backend: r.backend,
-          description: r.description,
-          outputHash: r.outputHash,
-          traceRoot: r.traceRoot,
-          tokensPerSecond: r.tokensPerSecond,
-          completion: r.completion,
-        });
       }
       if (opts.screenshot) {
         mkdirSync(dirname(opts.screenshot), { recursive: true });

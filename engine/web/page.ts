@@ -3,30 +3,55 @@
  * the text, the output hash, the trace root, the speed and what really ran the kernels. Models
  * come as bytes, fetched from this page's own origin (the shipped models/*.spml) or picked from
  * disk, and go to loadModel(bytes); nothing is fetched from anywhere else. For automation,
- * `window.spml.run(case)` runs one generation and resolves with its result (engine/web/chromium.ts
- * drives it in headless Chromium).
+ * `window.spml.run(case)` runs one case, a generation or a classification, on any model (a shipped
+ * name or a model file's bytes) and resolves with its result, as generate()/classify() give it in
+ * Node (engine/web/chromium.ts drives it in headless Chromium).
  */
-import { generate, getBackend, loadModel, type SpmlModel } from './browser.js';
+import { SHIPPED_MODELS, classify, generate, getBackend, loadModel, type SpmlModel } from './browser.js';
 
-/** One generation, as engine/web/chromium.ts passes it. */
-export interface WebCase {
-  backend: string;
+/** Generate text; the fields are those of generate()'s options. */
+export interface GenerateFields {
+  kind?: 'generate';
   prompt: string;
   /** 64-bit seed; a string or bigint keeps all 64 bits. */
   seed: number | string | bigint;
   maxTokens: number;
   temperature: number;
+  topK?: number;
+  topP?: number;
 }
 
+/** Classify `count` images: `images` holds their pixels 0..255, row after row. */
+export interface ClassifyFields<Bytes> {
+  kind: 'classify';
+  images: Bytes;
+  count: number;
+}
+
+/** A shipped model by name, or a model file's bytes in base64. */
+export type WebModel = { name: string } | { base64: string };
+
+/** One case, as engine/web/chromium.ts passes it (bytes as base64). No model: the page's own. */
+export type WebCase = { backend: string; model?: WebModel } & (GenerateFields | ClassifyFields<string>);
+
 export interface WebResult {
-  completion: string;
-  outputHash: string;
-  traceRoot: string;
-  ms: number;
-  tokensPerSecond: number;
+  kind: 'generate' | 'classify';
   backend: string;
   /** The backend's own description: the WebGPU adapter, the gpu.js kernel class, … */
   description: string;
+  /** SHA-256 of the model file. */
+  modelHash: string;
+  outputHash: string;
+  traceRoot: string;
+  /** Generated tokens or images classified. */
+  items: number;
+  ms: number;
+  /** 0 for a classification. */
+  tokensPerSecond: number;
+  /** The generated text (generate only). */
+  completion?: string;
+  /** The predicted classes (classify only). */
+  labels?: number[];
 }
 
 export interface SpmlPage {
@@ -41,11 +66,17 @@ declare global {
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-/** Where the model comes from: a same-origin URL or a picked file. */
-let source: { key: string; bytes: () => Promise<Uint8Array> } = fromUrl('models/moby-gpt.spml');
+interface ModelSource {
+  /** Names the model for the cache of loaded models. */
+  key: string;
+  bytes: () => Promise<Uint8Array>;
+}
+
+/** The model the form runs: a same-origin URL or a picked file. */
+let source: ModelSource = fromUrl('models/moby-gpt.spml');
 const loaded = new Map<string, Promise<SpmlModel>>();
 
-function fromUrl(url: string) {
+function fromUrl(url: string): ModelSource {
   return {
     key: `url:${url}`,
     bytes: async () => {
@@ -56,26 +87,47 @@ function fromUrl(url: string) {
   };
 }
 
-/** The current model on `backend`, loaded once per backend and model. */
-function modelOn(backend: string): Promise<SpmlModel> {
-  const key = `${source.key}|${backend}`;
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const chars = atob(text);
+  const bytes = new Uint8Array(chars.length);
+  for (let i = 0; i < chars.length; i++) bytes[i] = chars.charCodeAt(i);
+  return bytes;
+}
+
+/** A case's model: a shipped one from this origin, or its own bytes, keyed by their SHA-256. */
+async function caseSource(m: WebModel | undefined): Promise<ModelSource> {
+  if (!m) return source;
+  if ('name' in m) {
+    const file = SHIPPED_MODELS[m.name];
+    if (!file) throw new Error(`no shipped model '${m.name}' (known: ${Object.keys(SHIPPED_MODELS).join(', ')})`);
+    return fromUrl(`models/${file}`);
+  }
+  const bytes = fromBase64(m.base64);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  return { key: `sha256:${hex}`, bytes: () => Promise.resolve(bytes) };
+}
+
+/** `src` on `backend`, loaded once per model and backend. */
+function modelOn(src: ModelSource, backend: string): Promise<SpmlModel> {
+  const key = `${src.key}|${backend}`;
   let m = loaded.get(key);
   if (!m) {
-    const { bytes } = source;
-    m = bytes().then((b) => loadModel(b, { backend }));
+    m = src.bytes().then((b) => loadModel(b, { backend }));
     m.catch(() => loaded.delete(key));
     loaded.set(key, m);
   }
   return m;
 }
 
-function toSeed(seed: WebCase['seed']): bigint {
+function toSeed(seed: GenerateFields['seed']): bigint {
   return typeof seed === 'bigint' ? seed : BigInt(seed);
 }
 
 /** Show the case in the form, so that the page says what produced its output. */
 function fillForm(c: WebCase): void {
   $<HTMLSelectElement>('backend').value = c.backend;
+  if (c.kind === 'classify') return;
   $<HTMLTextAreaElement>('prompt').value = c.prompt;
   $<HTMLInputElement>('seed').value = String(c.seed);
   $<HTMLInputElement>('maxTokens').value = String(c.maxTokens);
@@ -85,19 +137,21 @@ function fillForm(c: WebCase): void {
 async function run(c: WebCase): Promise<WebResult> {
   fillForm(c);
   setStatus(`running on ${c.backend}…`);
-  const model = await modelOn(c.backend);
-  const r = await generate(model, c.prompt, { maxTokens: c.maxTokens, seed: toSeed(c.seed), temperature: c.temperature });
+  const model = await modelOn(await caseSource(c.model), c.backend);
   const { description } = await getBackend(c.backend);
-  const result: WebResult = {
-    completion: r.completion,
-    outputHash: r.outputHash,
-    traceRoot: r.traceRoot,
-    ms: r.ms,
-    tokensPerSecond: r.tokensPerSecond,
-    backend: c.backend,
-    description,
-  };
-  show(r.text, result);
+  const common = { backend: c.backend, description };
+  let result: WebResult;
+  let text: string;
+  if (c.kind === 'classify') {
+    const r = await classify(model, fromBase64(c.images), c.count);
+    result = { ...common, kind: 'classify', modelHash: r.modelHash, outputHash: r.outputHash, traceRoot: r.traceRoot, items: c.count, ms: r.ms, tokensPerSecond: 0, labels: [...r.labels] };
+    text = `labels: ${r.labels.join(' ')}`;
+  } else {
+    const r = await generate(model, c.prompt, { maxTokens: c.maxTokens, seed: toSeed(c.seed), temperature: c.temperature, topK: c.topK, topP: c.topP });
+    result = { ...common, kind: 'generate', modelHash: r.modelHash, outputHash: r.outputHash, traceRoot: r.traceRoot, items: r.tokens.length, ms: r.ms, tokensPerSecond: r.tokensPerSecond, completion: r.completion };
+    text = r.text;
+  }
+  show(text, result);
   return result;
 }
 
@@ -111,7 +165,7 @@ function show(text: string, r: WebResult): void {
     [r.outputHash, true],
     [r.traceRoot, true],
     [r.ms.toFixed(0), false],
-    [r.tokensPerSecond.toFixed(1), false],
+    [r.kind === 'generate' ? r.tokensPerSecond.toFixed(1) : '—', false],
   ];
   for (const [value, hash] of cells) {
     const td = document.createElement('td');
