@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import '../kernels/gpujs/index.js';
 import type { ChromiumCase } from '../engine/web/chromium.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { RANDOM_GPTS, RANDOM_MLP, randomGptBytes, randomMlpBytes, randomPixels, randomPrompt } from './determinism_models.js';
+import { machineInfo, spmlVersion } from './machine.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
@@ -312,7 +313,6 @@ async function main(nodeBackends: readonly string[]): Promise<void> {
   lines.push(`| — | NVIDIA GPU | ${nvidia} | 0 | — | — | — | not run |`);
 
   const wallSeconds = (performance.now() - started) / 1e3;
-  const spmlVersion = (JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { version: string }).version;
   const resultsDir = path.join(here, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const jsonPath = path.join(resultsDir, 'determinism.json');
@@ -320,15 +320,8 @@ async function main(nodeBackends: readonly string[]): Promise<void> {
     benchmark: 'determinism',
     description:
       'Each case on every stack; a stack agrees when it ran every case and each has the model hash, output hash and trace root of Node cpu. Node stacks each ran in a child process of their own; Chromium stacks through engine/web/chromium.ts. combined* = SHA-256 of the per-case hex digests concatenated in case order.',
-    machine: {
-      cpu: cpuModel,
-      cores: os.cpus().length,
-      memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
-      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-      node: process.version,
-      date: new Date().toISOString(),
-    },
-    versions: { spml: spmlVersion },
+    machine: machineInfo(),
+    versions: { spml: spmlVersion() },
     nvidia: gpus.length ? { available: true, gpus } : { available: false },
     cases: CASES.map((c) => ({ ...c, ...(c.kind === 'gpt' ? { seed: String(c.seed) } : {}) })),
     stacks: stacks.map((s, i) => ({

@@ -21,7 +21,7 @@
  * stdout; bench/results/kernels.json and bench/results/kernels.svg are written.
  */
 import Benchmark from 'benchmark';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,7 @@ import '../kernels/gpujs/index.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { barChartSvg } from './svg_bars.js';
 import { median, randomInt16, randomInt32, randomInt8 } from './inputs.js';
+import { machineInfo, spmlVersion } from './machine.js';
 
 const SEED = 0x5eed;
 /** Kept small so the whole run stays around a minute. */
@@ -257,15 +258,7 @@ async function main(backendNames: readonly string[]): Promise<void> {
   for (const e of exactness) lines.push(`${e.kernel} ${e.size}: ${e.backend} vs cpu bit-exact: ${e.bitExact ? 'yes' : 'NO'} (${e.bytes} bytes)`);
   for (const f of failed) lines.push(`${f.backend}: NOT MEASURED, its child process failed (${f.error}; its stderr is above)`);
 
-  const machine = {
-    cpu: cpuModel,
-    cores: os.cpus().length,
-    memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    date: new Date().toISOString(),
-  };
-  const spmlVersion = (JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const machine = machineInfo();
   mkdirSync(resultsDir, { recursive: true });
   const jsonPath = path.join(resultsDir, 'kernels.json');
   const svgPath = path.join(resultsDir, 'kernels.svg');
@@ -275,7 +268,7 @@ async function main(backendNames: readonly string[]): Promise<void> {
       'spml kernels on each backend; cpu timed in the parent, every other backend in a child process of its own that also timed cpu (engine/native_gl.ts); each timed call includes the read-back of the result (await out.data()); ratioVsCpu = median ms / cpuMedianMs, both from the same process',
     machine,
     devices,
-    versions: { spml: spmlVersion, benchmark: versionOf('benchmark'), webgpu: versionOf('webgpu') },
+    versions: { spml: spmlVersion(), benchmark: versionOf('benchmark'), webgpu: versionOf('webgpu') },
     options: { ...BENCH_OPTIONS, defer: true, seed: SEED },
     cases: CASES.map((c) => ({ kernel: c.kernel, size: c.size, elements: c.elements })),
     results,

@@ -13,7 +13,7 @@ import Benchmark from 'benchmark';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { getBackend, matmul, tensor } from '../engine/index.js';
 import '../kernels/cpu/index.js';
 import { barChartSvg } from './svg_bars.js';
+import { randomInt8 } from './inputs.js';
+import { machineInfo, spmlVersion } from './machine.js';
 
 const SIZES = [256, 512] as const;
 const SEED = 0x5eed;
@@ -44,20 +46,6 @@ interface Result {
 }
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
-
-/** mulberry32: small seeded PRNG, so every run multiplies the same matrices. */
-function randomInt8(count: number, seed: number): Int8Array {
-  let s = seed >>> 0;
-  const out = new Int8Array(count);
-  for (let i = 0; i < count; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) & 0xff; // wraps to [-128, 127]
-  }
-  return out;
-}
 
 /** tfjs prints banners and warnings through console; send them to stderr so stdout stays a clean table. */
 async function consoleOnStderr<T>(fn: () => Promise<T>): Promise<T> {
@@ -207,14 +195,7 @@ async function main(): Promise<void> {
   }
   lines.push(`tfjs tensors still alive after the run: ${leaked}`);
 
-  const machine = {
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    cores: os.cpus().length,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    date: new Date().toISOString(),
-  };
-  const spmlVersion = (JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const machine = machineInfo();
   mkdirSync(resultsDir, { recursive: true });
   const jsonPath = path.join(resultsDir, 'matmul.json');
   const svgPath = path.join(resultsDir, 'matmul.svg');
@@ -223,7 +204,7 @@ async function main(): Promise<void> {
     description: 'spml cpu int8×int8→int32 matmul vs tfjs float32 matMul (cpu and wasm backends), same process; GOP/s = 2·n³ / median time',
     machine,
     versions: {
-      spml: spmlVersion,
+      spml: spmlVersion(),
       'tfjs-core': versionOf('@tensorflow/tfjs-core'),
       'tfjs-backend-cpu': versionOf('@tensorflow/tfjs-backend-cpu'),
       'tfjs-backend-wasm': versionOf('@tensorflow/tfjs-backend-wasm'),

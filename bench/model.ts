@@ -18,7 +18,7 @@
  * Run: npx tsx bench/model.ts [-- backend...]. Progress goes to stderr, the Markdown table to
  * stdout; bench/results/model.json is written.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,7 @@ import '../kernels/webgpu/index.js';
 import '../kernels/gpujs/index.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { median } from './inputs.js';
+import { machineInfo, spmlVersion } from './machine.js';
 
 const MODEL = 'moby-gpt';
 const PROMPT = 'Call me Ishmael. ';
@@ -137,15 +138,7 @@ async function main(backendNames: readonly string[]): Promise<void> {
   lines.push('', `completion (cpu): ${JSON.stringify(cpu.completion)}`);
   for (const f of failed) lines.push(`${f.backend}: NOT MEASURED, its child process failed (${f.error}; its stderr is above)`);
 
-  const machine = {
-    cpu: cpuModel,
-    cores: os.cpus().length,
-    memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    date: new Date().toISOString(),
-  };
-  const spmlVersion = (JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const machine = machineInfo();
   mkdirSync(resultsDir, { recursive: true });
   const jsonPath = path.join(resultsDir, 'model.json');
   const json = {
@@ -153,7 +146,7 @@ async function main(backendNames: readonly string[]): Promise<void> {
     description: `${MODEL} generate() on each backend; cpu in the parent, every other backend in a child process of its own that also ran cpu (engine/native_gl.ts); tokens/s = generated tokens / wall time of generate(); ratioVsCpu = median tokens/s / cpuMedianTokensPerSecond, both from the same process; output hash and trace root must equal cpu's`,
     machine,
     devices: Object.fromEntries(results.map((r) => [r.backend, r.device])),
-    versions: { spml: spmlVersion },
+    versions: { spml: spmlVersion() },
     options: { model: MODEL, prompt: PROMPT, maxTokens: OPTIONS.maxTokens, seed: String(OPTIONS.seed), temperature: OPTIONS.temperature, warmup: WARMUP, runs: RUNS },
     results,
     failed,

@@ -49,6 +49,7 @@ import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { generateGreedy, tfLayerNorm, TfFloatGpt } from './perf_float_gpt.js';
 import { barChartSvg } from './svg_bars.js';
 import { median, randomInt16, randomInt32, randomInt8, randomWords } from './inputs.js';
+import { machineInfo, spmlVersion } from './machine.js';
 
 const SEED = 0x5eed;
 /** Kept small so the whole run (four processes) stays under about four minutes on 2 cores. */
@@ -508,15 +509,7 @@ async function main(backendNames: readonly string[]): Promise<void> {
   );
   for (const f of failed) lines.push(`${f.backend}: NOT MEASURED, its child process failed (${f.error}; its stderr is above)`);
 
-  const machine = {
-    cpu: cpuModel,
-    cores: os.cpus().length,
-    memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    date: new Date().toISOString(),
-  };
-  const spmlVersion = (JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const machine = machineInfo();
   mkdirSync(resultsDir, { recursive: true });
   const jsonPath = path.join(resultsDir, 'perf.json');
   const svgPath = path.join(resultsDir, 'perf.svg');
@@ -527,7 +520,7 @@ async function main(backendNames: readonly string[]): Promise<void> {
     machine,
     devices: Object.fromEntries(parts.map((p) => [p.backend, p.device])),
     versions: {
-      spml: spmlVersion,
+      spml: spmlVersion(),
       'tfjs-core': versionOf('@tensorflow/tfjs-core'),
       'tfjs-backend-cpu': versionOf('@tensorflow/tfjs-backend-cpu'),
       'tfjs-backend-wasm': versionOf('@tensorflow/tfjs-backend-wasm'),
