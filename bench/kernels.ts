@@ -20,9 +20,7 @@
  * Run: npx tsx bench/kernels.ts [-- backend...]. Progress goes to stderr, the Markdown table to
  * stdout; bench/results/kernels.json and bench/results/kernels.svg are written.
  */
-import Benchmark from 'benchmark';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,8 +30,9 @@ import '../kernels/webgpu/index.js';
 import '../kernels/gpujs/index.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { barChartSvg } from './svg_bars.js';
-import { median, randomInt16, randomInt32, randomInt8 } from './inputs.js';
-import { machineInfo, spmlVersion } from './machine.js';
+import { randomInt16, randomInt32, randomInt8 } from './inputs.js';
+import { machineInfo, spmlVersion, versionOf } from './machine.js';
+import { readBack, sameBytes, timeCall } from './timing.js';
 
 const SEED = 0x5eed;
 /** Kept small so the whole run stays around a minute. */
@@ -42,7 +41,6 @@ const ARGS = parseBenchArgs();
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
-const require = createRequire(import.meta.url);
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -131,55 +129,6 @@ interface Measured {
   exactness: Exactness[];
 }
 
-/** Deferred benchmark: one call = run the op and await its read-back. */
-function runBench(name: string, op: () => Tensor): Promise<{ medianMs: number; meanMs: number; rmePct: number; samples: number }> {
-  return new Promise((resolve, reject) => {
-    const bench = new Benchmark(name, {
-      ...BENCH_OPTIONS,
-      defer: true,
-      fn(deferred: Benchmark.Deferred) {
-        const out = op();
-        out.data().then(
-          () => {
-            out.dispose();
-            deferred.resolve();
-          },
-          (err: unknown) => {
-            log(`  error in ${name}: ${String(err)}`);
-            deferred.resolve();
-          },
-        );
-      },
-      onComplete() {
-        if (bench.error) return reject(bench.error);
-        resolve({
-          medianMs: median(bench.stats.sample) * 1e3,
-          meanMs: bench.stats.mean * 1e3,
-          rmePct: bench.stats.rme,
-          samples: bench.stats.sample.length,
-        });
-      },
-    });
-    bench.run({ async: true });
-  });
-}
-
-function bytesOf(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-function sameBytes(x: ArrayBufferView, y: ArrayBufferView): boolean {
-  const a = bytesOf(x);
-  const b = bytesOf(y);
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function versionOf(pkg: string): string {
-  return (require(`${pkg}/package.json`) as { version: string }).version;
-}
-
 /** Every case on `names` (cpu first), in this process. */
 async function measure(names: readonly string[]): Promise<Measured> {
   const backends: Backend[] = [];
@@ -204,7 +153,7 @@ async function measure(names: readonly string[]): Promise<Measured> {
           exactness.push({ kernel: c.kernel, size: c.size, backend: be.name, bitExact, bytes: out.byteLength });
           log(`  ${be.name} vs cpu bit-exact: ${bitExact ? 'yes' : 'NO'}`);
         }
-        const r = await runBench(`${be.name} ${c.kernel} ${c.size}`, op);
+        const r = await timeCall(`${be.name} ${c.kernel} ${c.size}`, () => readBack(op), BENCH_OPTIONS);
         if (be.name === 'cpu') cpuMedian = r.medianMs;
         const res: Result = { kernel: c.kernel, size: c.size, backend: be.name, device: be.description, ...r, cpuMedianMs: cpuMedian, ratioVsCpu: r.medianMs / cpuMedian };
         results.push(res);

@@ -14,7 +14,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +21,7 @@ import { getBackend, matmul, tensor } from '../engine/index.js';
 import '../kernels/cpu/index.js';
 import { barChartSvg } from './svg_bars.js';
 import { randomInt8 } from './inputs.js';
-import { machineInfo, spmlVersion } from './machine.js';
+import { machineInfo, packageDir, spmlVersion, versionOf } from './machine.js';
 
 const SIZES = [256, 512] as const;
 const SEED = 0x5eed;
@@ -33,7 +32,6 @@ type Impl = (typeof IMPLS)[number];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
-const require = createRequire(import.meta.url);
 
 interface Result {
   size: number;
@@ -111,13 +109,9 @@ function mismatches(expected: Int32Array, actual: Float32Array): number {
   return bad;
 }
 
-function versionOf(pkg: string): string {
-  return (require(`${pkg}/package.json`) as { version: string }).version;
-}
-
 async function main(): Promise<void> {
   const cpu = await getBackend('cpu');
-  const wasmDir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+  const wasmDir = path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist') + path.sep;
   const wasmInfo = await consoleOnStderr(async () => {
     setWasmPaths(wasmDir);
     for (const name of ['cpu', 'wasm']) {

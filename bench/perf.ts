@@ -29,12 +29,10 @@
  * Run: npm run bench:perf [-- backend...]. Progress goes to stderr, the Markdown tables to
  * stdout; bench/results/perf.json and bench/results/perf.svg are written.
  */
-import Benchmark from 'benchmark';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +47,8 @@ import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { generateGreedy, tfLayerNorm, TfFloatGpt } from './perf_float_gpt.js';
 import { barChartSvg } from './svg_bars.js';
 import { median, randomInt16, randomInt32, randomInt8, randomWords } from './inputs.js';
-import { machineInfo, spmlVersion } from './machine.js';
+import { machineInfo, packageDir, spmlVersion, versionOf } from './machine.js';
+import { readBack, sameBytes, timeCall, type Timing } from './timing.js';
 
 const SEED = 0x5eed;
 /** Kept small so the whole run (four processes) stays under about four minutes on 2 cores. */
@@ -63,7 +62,6 @@ const ARGS = parseBenchArgs();
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
-const require = createRequire(import.meta.url);
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
 type TfBackend = 'cpu' | 'wasm';
@@ -86,14 +84,6 @@ interface KernelCase {
   tfjs(): { call: Call; dispose: () => void };
 }
 
-function tfCall(op: () => tf.Tensor): Call {
-  return async () => {
-    const out = op();
-    await out.data();
-    out.dispose();
-  };
-}
-
 function matmulCase(n: number): KernelCase {
   const aData = randomInt8(n * n, SEED + n);
   const bData = randomInt8(n * n, SEED + n + 1);
@@ -108,7 +98,7 @@ function matmulCase(n: number): KernelCase {
     tfjs() {
       const a = tf.tensor2d(Float32Array.from(aData), [n, n]);
       const b = tf.tensor2d(Float32Array.from(bData), [n, n]);
-      return { call: tfCall(() => tf.matMul(a, b)), dispose: () => (a.dispose(), b.dispose()) };
+      return { call: () => readBack(() => tf.matMul(a, b)), dispose: () => (a.dispose(), b.dispose()) };
     },
   };
 }
@@ -129,7 +119,7 @@ function softmaxCase(heads: number, t: number): KernelCase {
     tfjs() {
       // The same real scores: x·scale·2^-8 log2 units = x·scale·2^-8·ln 2 nats.
       const x = tf.tensor(Float32Array.from(xData, (v) => (v * scale * Math.LN2) / 256), shape);
-      return { call: tfCall(() => tf.softmax(x)), dispose: () => x.dispose() };
+      return { call: () => readBack(() => tf.softmax(x)), dispose: () => x.dispose() };
     },
   };
 }
@@ -153,44 +143,12 @@ function layerNormCase(rows: number, cols: number): KernelCase {
       const x = tf.tensor2d(Float32Array.from(xData), [rows, cols]);
       const g = tf.tensor1d(Float32Array.from(gData, (v) => v / 64 / Math.sqrt(cols)));
       const b = tf.tensor1d(Float32Array.from(bData, (v) => v / 2 ** 20));
-      return { call: tfCall(() => tf.tidy(() => tfLayerNorm(x, g, b, 1e-5))), dispose: () => (x.dispose(), g.dispose(), b.dispose()) };
+      return { call: () => readBack(() => tf.tidy(() => tfLayerNorm(x, g, b, 1e-5))), dispose: () => (x.dispose(), g.dispose(), b.dispose()) };
     },
   };
 }
 
 const CASES: KernelCase[] = [matmulCase(256), matmulCase(512), softmaxCase(12, 128), layerNormCase(128, 768)];
-
-interface Timing {
-  medianMs: number;
-  meanMs: number;
-  rmePct: number;
-  samples: number;
-}
-
-/** Deferred benchmark.js run of an async call; a failing call fails the bench. */
-function runBench(name: string, call: Call): Promise<Timing> {
-  return new Promise((resolve, reject) => {
-    let failure: unknown;
-    const bench = new Benchmark(name, {
-      ...BENCH_OPTIONS,
-      defer: true,
-      fn(deferred: Benchmark.Deferred) {
-        call().then(
-          () => deferred.resolve(),
-          (err: unknown) => {
-            failure ??= err;
-            deferred.resolve();
-          },
-        );
-      },
-      onComplete() {
-        if (bench.error || failure) return reject(bench.error ?? failure);
-        resolve({ medianMs: median(bench.stats.sample) * 1e3, meanMs: bench.stats.mean * 1e3, rmePct: bench.stats.rme, samples: bench.stats.sample.length });
-      },
-    });
-    bench.run({ async: true });
-  });
-}
 
 const fmtTiming = (t: Timing): string => `median ${t.medianMs.toFixed(3).padStart(9)} ms  (±${t.rmePct.toFixed(1)}%, ${t.samples} samples)`;
 
@@ -205,12 +163,6 @@ interface KernelRow {
   ratios: Partial<Record<TfBackend, number>>;
   /** Output bytes equal to spml cpu's (always true for cpu itself). */
   bitExactVsCpu: boolean;
-}
-
-function sameBytes(x: ArrayBufferView, y: ArrayBufferView): boolean {
-  const a = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
-  const b = new Uint8Array(y.buffer, y.byteOffset, y.byteLength);
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 async function measureKernels(be: Backend, cpu: Backend): Promise<KernelRow[]> {
@@ -232,11 +184,7 @@ async function measureKernels(be: Backend, cpu: Backend): Promise<KernelRow[]> {
         r.dispose();
         log(`  spml ${be.name} vs spml cpu bit-exact: ${bitExact ? 'yes' : 'NO'}`);
       }
-      spml = await runBench(`spml ${be.name}`, async () => {
-        const o = s.op();
-        await o.data();
-        o.dispose();
-      });
+      spml = await timeCall(`spml ${be.name}`, () => readBack(s.op), BENCH_OPTIONS);
       log(`  spml ${be.name.padEnd(16)} ${fmtTiming(spml)}`);
     } finally {
       s.dispose();
@@ -248,7 +196,7 @@ async function measureKernels(be: Backend, cpu: Backend): Promise<KernelRow[]> {
       const t = c.tfjs();
       try {
         await t.call();
-        peers[tb] = await runBench(`tfjs-${tb}`, t.call);
+        peers[tb] = await timeCall(`tfjs-${tb}`, t.call, BENCH_OPTIONS);
         ratios[tb] = spml.medianMs / peers[tb].medianMs;
         log(`  tfjs-${tb.padEnd(16)} ${fmtTiming(peers[tb])}  → spml ${be.name} takes ${ratios[tb].toFixed(2)}× its time`);
       } finally {
@@ -416,7 +364,7 @@ async function consoleOnStderr<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 async function initTfjs(): Promise<{ simd: boolean; threads: boolean }> {
-  setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
+  setWasmPaths(path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist') + path.sep);
   for (const name of ['cpu', 'wasm']) {
     if (!(await tf.setBackend(name))) throw new Error(`tfjs backend '${name}' failed to initialise`);
     await tf.ready();
@@ -439,10 +387,6 @@ async function child(backend: string): Promise<void> {
     return measure(backend);
   });
   await replyToParent(measured);
-}
-
-function versionOf(pkg: string): string {
-  return (require(`${pkg}/package.json`) as { version: string }).version;
 }
 
 async function main(backendNames: readonly string[]): Promise<void> {
