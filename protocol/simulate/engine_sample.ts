@@ -95,10 +95,9 @@ export async function engineSample(config: SimConfig, rounds: number, onProgress
   let honestSlashed = 0;
   let arbitrations = 0;
   let saved = 0;
-  // The user's choice between honest and split input, from a stream of its own.
-  let userDraw = 0;
   for (let i = 0; i < rounds; i++) {
-    userDraw = sha256(utf8ToBytes(`spml/simulate/user/${config.seed}/${i}`))[0]! / 256;
+    // The user's choice between honest and split input, from a stream of its own.
+    const userDraw = sha256(utf8ToBytes(`spml/simulate/user/${config.seed}/${i}`))[0]! / 256;
     const user = userDraw < config.userCheat ? 'split-user' : 'user';
     const report = await net.request({ user, input: { kind: 'pixels', pixels: seededImage(config.seed, i), count: 1 } });
     if (report.challenged) challenged++;
