@@ -1,6 +1,6 @@
 /**
  * One process per GPU backend for the benches. webgpu (EGL) and gpujs-headlessgl (GLX) cannot
- * share a Node process (engine/native_gl.ts), so a bench measures cpu in its own process and runs
+ * share a Node process (kernels/shared/native_gl.ts), so a bench measures cpu in its own process and runs
  * every other backend in a child process of the same script, as `spml check-backends` does. The
  * child measures cpu as well, so each of its ratios compares two figures taken in one process.
  *
@@ -8,7 +8,7 @@
  * so it streams through the parent) and its result as one JSON line, last, on stdout.
  */
 import { spawnSync } from 'node:child_process';
-import { listBackends } from '../engine/index.js';
+import { listBackends } from '../lib/index.js';
 
 /** cpu first: every other backend is compared with it. */
 export const ALL_BACKENDS = ['cpu', 'webgpu', 'gpujs-headlessgl', 'gpujs-webasm'] as const;

@@ -3,8 +3,8 @@
  * set of cases (the shipped models over fixed prompts, seeds and test images, and models with
  * seeded random weights of several shapes, bench/determinism_models.ts) runs on every stack this
  * machine has: Node cpu, webgpu (Dawn), gpujs-headlessgl and gpujs-webasm, each in a child
- * process of its own (bench/child.ts, engine/native_gl.ts), and Chromium's webgpu, gpujs-webgl2
- * and cpu through engine/web/chromium.ts. Every case's output hash and trace root must equal
+ * process of its own (bench/child.ts, kernels/shared/native_gl.ts), and Chromium's webgpu, gpujs-webgl2
+ * and cpu through apps/web/chromium.ts. Every case's output hash and trace root must equal
  * those of Node cpu, the reference, and so must its model hash. Chromium runs the same cases
  * with the same inputs: shipped models by name, random-weight models and images as bytes.
  *
@@ -18,12 +18,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { classify, generate, getBackend, loadModel, type SpmlModel } from '../engine/index.js';
-import { loadMnist } from '../engine/data/mnist.js';
+import { classify, generate, getBackend, loadModel, type SpmlModel } from '../lib/index.js';
+import { loadMnist } from '../tools/data/mnist.js';
 import '../kernels/cpu/index.js';
 import '../kernels/webgpu/index.js';
 import '../kernels/gpujs/index.js';
-import type { ChromiumCase } from '../engine/web/chromium.js';
+import type { ChromiumCase } from '../apps/web/chromium.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { RANDOM_GPTS, RANDOM_MLP, randomGptBytes, randomMlpBytes, randomPixels, randomPrompt } from './determinism_models.js';
 import { machineInfo, spmlVersion } from './machine.js';
@@ -207,11 +207,11 @@ function chromiumCase(c: Case, backend: string): ChromiumCase {
  * backend that fails there does not take the others with it.
  */
 async function runChromiumStacks(): Promise<StackResult[]> {
-  let runInChromium: typeof import('../engine/web/chromium.js').runInChromium;
+  let runInChromium: typeof import('../apps/web/chromium.js').runInChromium;
   try {
-    ({ runInChromium } = await import('../engine/web/chromium.js'));
+    ({ runInChromium } = await import('../apps/web/chromium.js'));
   } catch (e) {
-    const error = `unreachable: cannot load engine/web/chromium.ts (${firstLine(e)})`;
+    const error = `unreachable: cannot load apps/web/chromium.ts (${firstLine(e)})`;
     log(`chromium: ${error}`);
     return CHROMIUM_BACKENDS.map((b) => failedStack('chromium', b, error));
   }
@@ -319,7 +319,7 @@ async function main(nodeBackends: readonly string[]): Promise<void> {
   const json = {
     benchmark: 'determinism',
     description:
-      'Each case on every stack; a stack agrees when it ran every case and each has the model hash, output hash and trace root of Node cpu. Node stacks each ran in a child process of their own; Chromium stacks through engine/web/chromium.ts. combined* = SHA-256 of the per-case hex digests concatenated in case order.',
+      'Each case on every stack; a stack agrees when it ran every case and each has the model hash, output hash and trace root of Node cpu. Node stacks each ran in a child process of their own; Chromium stacks through apps/web/chromium.ts. combined* = SHA-256 of the per-case hex digests concatenated in case order.',
     machine: machineInfo(),
     versions: { spml: spmlVersion() },
     nvidia: gpus.length ? { available: true, gpus } : { available: false },

@@ -10,7 +10,7 @@
  * What matters is the ratio to cpu measured in the same process on the same machine; absolute
  * times depend on the machine, its load and the GPU (here possibly a software rasteriser such
  * as llvmpipe), so nothing here (or anywhere) asserts on them. webgpu and gpujs-headlessgl cannot
- * share a process (engine/native_gl.ts), so each backend other than cpu runs in a child process
+ * share a process (kernels/shared/native_gl.ts), so each backend other than cpu runs in a child process
  * of its own (bench/child.ts) that times cpu and then its backend, kernel by kernel: a row's
  * ratio uses the cpu median from its own child, shown beside it. The cpu row is timed in the
  * parent. Once per kernel each child compares its backend's output bytes with its own cpu's (the
@@ -24,7 +24,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dyadicFromReal, getBackend, layerNorm, matmul, softmax, tensor, type Backend, type Tensor } from '../engine/index.js';
+import { dyadicFromReal, getBackend, layerNorm, matmul, softmax, tensor, type Backend, type Tensor } from '../lib/index.js';
 import '../kernels/cpu/index.js';
 import '../kernels/webgpu/index.js';
 import '../kernels/gpujs/index.js';
@@ -214,7 +214,7 @@ async function main(backendNames: readonly string[]): Promise<void> {
   const json = {
     benchmark: 'kernels',
     description:
-      'spml kernels on each backend; cpu timed in the parent, every other backend in a child process of its own that also timed cpu (engine/native_gl.ts); each timed call includes the read-back of the result (await out.data()); ratioVsCpu = median ms / cpuMedianMs, both from the same process',
+      'spml kernels on each backend; cpu timed in the parent, every other backend in a child process of its own that also timed cpu (kernels/shared/native_gl.ts); each timed call includes the read-back of the result (await out.data()); ratioVsCpu = median ms / cpuMedianMs, both from the same process',
     machine,
     devices,
     versions: { spml: spmlVersion(), benchmark: versionOf('benchmark'), webgpu: versionOf('webgpu') },

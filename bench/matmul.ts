@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getBackend, matmul, tensor } from '../engine/index.js';
+import { getBackend, matmul, tensor } from '../lib/index.js';
 import '../kernels/cpu/index.js';
 import { barChartSvg } from './svg_bars.js';
 import { randomInt8 } from './inputs.js';

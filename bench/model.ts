@@ -10,7 +10,7 @@
  * What matters is the ratio to cpu measured in the same process on the same machine; absolute
  * throughput depends on the machine, its load and the GPU (here possibly a software rasteriser
  * such as llvmpipe), so nothing here (or anywhere) asserts on it. webgpu and gpujs-headlessgl
- * cannot share a process (engine/native_gl.ts), so each backend other than cpu runs in a child
+ * cannot share a process (kernels/shared/native_gl.ts), so each backend other than cpu runs in a child
  * process of its own (bench/child.ts) that runs cpu first: a row's ratio uses the cpu tokens/s
  * from its own child, shown beside it. The cpu row is measured in the parent, and every
  * backend's hash and root must equal both its child's cpu and that row.
@@ -22,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate, getBackend, loadModel, type GenerationResult } from '../engine/index.js';
+import { generate, getBackend, loadModel, type GenerationResult } from '../lib/index.js';
 import '../kernels/cpu/index.js';
 import '../kernels/webgpu/index.js';
 import '../kernels/gpujs/index.js';
@@ -143,7 +143,7 @@ async function main(backendNames: readonly string[]): Promise<void> {
   const jsonPath = path.join(resultsDir, 'model.json');
   const json = {
     benchmark: 'model',
-    description: `${MODEL} generate() on each backend; cpu in the parent, every other backend in a child process of its own that also ran cpu (engine/native_gl.ts); tokens/s = generated tokens / wall time of generate(); ratioVsCpu = median tokens/s / cpuMedianTokensPerSecond, both from the same process; output hash and trace root must equal cpu's`,
+    description: `${MODEL} generate() on each backend; cpu in the parent, every other backend in a child process of its own that also ran cpu (kernels/shared/native_gl.ts); tokens/s = generated tokens / wall time of generate(); ratioVsCpu = median tokens/s / cpuMedianTokensPerSecond, both from the same process; output hash and trace root must equal cpu's`,
     machine,
     devices: Object.fromEntries(results.map((r) => [r.backend, r.device])),
     versions: { spml: spmlVersion() },

@@ -15,7 +15,7 @@
  * Every timing includes reading the result back to the host (spml `await out.data()`, tfjs
  * `await t.data()`). Ratios are spml time ÷ tfjs time (>1: spml slower), always between two
  * figures taken in one process: the cpu rows are timed in the parent beside tfjs-cpu and
- * tfjs-wasm; webgpu and gpujs-headlessgl cannot share a process (engine/native_gl.ts), so each
+ * tfjs-wasm; webgpu and gpujs-headlessgl cannot share a process (kernels/shared/native_gl.ts), so each
  * backend other than cpu runs in a child process of its own (bench/child.ts) that times its
  * backend and tfjs-wasm (the strongest peer) and nothing else. A child also checks its backend's
  * kernel outputs byte for byte against spml cpu, and every process checks its greedy tokens
@@ -36,7 +36,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dyadicFromReal, generate, getBackend, layerNorm, loadModel, matmul, softmax, tensor, type Backend, type LoadedGpt, type Tensor } from '../engine/index.js';
+import { dyadicFromReal, generate, getBackend, layerNorm, loadModel, matmul, softmax, tensor, type Backend, type LoadedGpt, type Tensor } from '../lib/index.js';
 import { checkpointFromJson } from '../engine/models/checkpoint.js';
 import type { GptConfig } from '../engine/models/config.js';
 import { floatGptForward } from '../engine/models/float_gpt.js';
@@ -460,7 +460,7 @@ async function main(backendNames: readonly string[]): Promise<void> {
   const json = {
     benchmark: 'perf',
     description:
-      'spml kernels and moby-gpt generation on each backend vs tfjs-core float32 (cpu and wasm backends); spml cpu in the parent beside tfjs-cpu and tfjs-wasm, every other backend in a child process of its own beside tfjs-wasm (engine/native_gl.ts); kernel ratios = spml median ms / tfjs median ms, generation ratios = spml tokens/s / tfjs tokens/s, both from the same process; every timed call includes the read-back',
+      'spml kernels and moby-gpt generation on each backend vs tfjs-core float32 (cpu and wasm backends); spml cpu in the parent beside tfjs-cpu and tfjs-wasm, every other backend in a child process of its own beside tfjs-wasm (kernels/shared/native_gl.ts); kernel ratios = spml median ms / tfjs median ms, generation ratios = spml tokens/s / tfjs tokens/s, both from the same process; every timed call includes the read-back',
     machine,
     devices: Object.fromEntries(parts.map((p) => [p.backend, p.device])),
     versions: {

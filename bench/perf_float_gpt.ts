@@ -1,10 +1,10 @@
 /**
  * The float32 peer of moby-gpt for bench/perf.ts: the GPT of engine/models/config.ts written in
  * @tensorflow/tfjs-core ops, run on the float checkpoint the shipped int8 model was quantized
- * from (models/moby-gpt/float.ckpt.json, models/convert.ts).
+ * from (models/moby-gpt/float.ckpt.json, tools/convert.ts).
  *
  * Same architecture as engine/models/float_gpt.ts (the float64 reference the quantizer
- * calibrates with) and models/train/tf_gpt.ts (training): x = wte[tok] + wpe[pos]; per block,
+ * calibrates with) and tools/train/tf_gpt.ts (training): x = wte[tok] + wpe[pos]; per block,
  * pre-LayerNorm (biased variance, eps = config.lnEps), causal multi-head attention
  * softmax(q·kᵀ/√D)·v with bias on q, k, v and the output projection, residual add, pre-LayerNorm,
  * GELU (tanh form) MLP, residual add; final LayerNorm; logits = LNf(x)·wteᵀ (tied head, no bias).

@@ -8,13 +8,12 @@ export * from './quant.js';
 export * from './constants.js';
 export { Tensor, tensor, shapeSize } from './tensor.js';
 export { registerBackend, getBackend, listBackends, type Backend, type BackendFactory } from './backend.js';
-export { registerKernel, getKernel, listKernels, type KernelConfig, type KernelFunc } from './kernel_registry.js';
+export { registerKernel, registerKernels, getKernel, listKernels, type KernelConfig, type KernelFunc } from './kernel_registry.js';
+export { KERNEL_NAMES, opOfKernel, type KernelName, type KernelTable, type OpAttrs } from './ops/op_table.js';
 export { canonicalBytes, hashData, hashTensor, bytesToHex } from './hash.js';
 export { Trace, merkleRoot, leafHash, inclusionProof, verifyInclusion, bisect, type TraceLeaf } from './trace.js';
 export { buildLut, geluTable, siluTable, geluReal, siluReal, ropeTables } from './tables.js';
 export * from './ops/index.js';
 
-// The reference backend is always available; GPU backends register from their own entry points.
-import '../kernels/cpu/index.js';
 export { loadModel, generate, classify, inspectModel, SHIPPED_MODELS } from './api.js';
 export type { SpmlModel, LoadedGpt, LoadedMlp, LoadOptions, GenerationResult, ClassifyResult, ClassifyOptions, GenerateOptions } from './api.js';

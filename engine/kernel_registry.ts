@@ -6,6 +6,7 @@
 import type { Backend } from './backend.js';
 import type { DType } from './dtype.js';
 import { BackendError, NoKernelError } from './errors.js';
+import type { KernelName, KernelTable } from './ops/op_table.js';
 import type { Tensor } from './tensor.js';
 
 /** What the op layer has already worked out and checked before it calls a kernel. */
@@ -42,6 +43,13 @@ export function registerKernel<A>(config: KernelConfig<A>): void {
     throw new BackendError('registerKernel', `kernel '${config.kernelName}' is already registered for backend '${config.backendName}'`);
   }
   table.set(config.kernelName, config as KernelConfig);
+}
+
+/** Register a backend's whole table (engine/ops/op_table.ts): the one way backends register. */
+export function registerKernels(backendName: string, table: KernelTable): void {
+  for (const kernelName of Object.keys(table) as KernelName[]) {
+    registerKernel({ kernelName, backendName, kernelFunc: table[kernelName] as KernelFunc });
+  }
 }
 
 export function getKernel(backendName: string, kernelName: string): KernelConfig {

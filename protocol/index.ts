@@ -2,8 +2,6 @@
  * spML protocol harness (paper §2.1 PoSP, §3.2 spML): the in-process network, the signed messages,
  * the challenge draw, selection, the ledger and settlement, strategies and arbitration.
  */
-// Like the engine's entry point, the reference backend registers itself, so models load out of the box.
-import '../kernels/cpu/index.js';
 export * from './network/index.js';
 export * from './errors.js';
 export * from './messages/index.js';

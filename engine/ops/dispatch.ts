@@ -6,6 +6,7 @@
 import { BackendError, DTypeError, ParamError, ShapeError } from '../errors.js';
 import type { DType } from '../dtype.js';
 import { getKernel } from '../kernel_registry.js';
+import { opOfKernel, type KernelName, type OpAttrs } from './op_table.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import type { Dyadic } from '../quant.js';
 
@@ -39,16 +40,11 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** The public op that dispatches kernel `name` (MatMul → matmul, ExpNeg → expNeg), for errors. */
-function opOfKernel(name: string): string {
-  return name === 'MatMul' ? 'matmul' : name.charAt(0).toLowerCase() + name.slice(1);
-}
-
 /** Run kernel `name` on the inputs' backend and wrap its output storage in a Tensor. */
-export function runKernel<A>(
-  name: string,
+export function runKernel<K extends KernelName>(
+  name: K,
   inputs: readonly Tensor[],
-  attrs: A,
+  attrs: OpAttrs[K],
   shape: readonly number[],
   dtype: DType,
   scale?: Dyadic,

@@ -16,6 +16,10 @@ export interface ScaleAttrs {
   shift: number;
 }
 
+export interface CausalMaskAttrs {
+  offset: number;
+}
+
 /** Longest softmax row: keeps Σ e_i ≤ 2^16 · 2^15 = 2^31. */
 export const MAX_SOFTMAX_LENGTH = 65536;
 

@@ -3,7 +3,8 @@
  * the backend and every kernel (one line per op, after tfjs-core's register_all_kernels.ts).
  */
 import { registerBackend } from '../../engine/backend.js';
-import { registerKernel, type KernelFunc } from '../../engine/kernel_registry.js';
+import { registerKernels } from '../../engine/kernel_registry.js';
+import type { KernelTable } from '../../engine/ops/op_table.js';
 import { addKernel, isqrtKernel, mulKernel, reluKernel } from './elementwise.js';
 import { gatherKernel, ropeKernel } from './gather.js';
 import { concatKernel, sliceKernel, transposeKernel } from './layout.js';
@@ -15,7 +16,7 @@ import { argmaxKernel, sampleKernel } from './sample.js';
 import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
 import { CpuBackend } from './storage.js';
 
-export const CPU_KERNELS: Readonly<Record<string, KernelFunc<never>>> = {
+export const CPU_KERNELS: KernelTable = {
   MatMul: matmulKernel,
   Requantize: requantizeKernel,
   Cast: castKernel,
@@ -39,8 +40,6 @@ export const CPU_KERNELS: Readonly<Record<string, KernelFunc<never>>> = {
 };
 
 registerBackend('cpu', () => new CpuBackend());
-for (const [kernelName, kernelFunc] of Object.entries(CPU_KERNELS)) {
-  registerKernel({ kernelName, backendName: 'cpu', kernelFunc: kernelFunc as KernelFunc });
-}
+registerKernels('cpu', CPU_KERNELS);
 
 export { CpuBackend };

@@ -192,9 +192,3 @@ export const isqrtKernel: KernelFunc = ({ backend, inputs, out }) => {
   return fromPacked('isqrt', y, 'int32', out.size);
 };
 
-export const ELEMENTWISE_KERNELS: Readonly<Record<string, KernelFunc>> = {
-  Relu: reluKernel,
-  Add: addKernel,
-  Mul: mulKernel,
-  Isqrt: isqrtKernel,
-};

@@ -82,4 +82,3 @@ export const gatherKernel: KernelFunc<GatherAttrs> = ({ backend, inputs, attrs, 
   return fromPacked('gather', y, out.dtype, out.size);
 };
 
-export const GATHER_KERNELS: Readonly<Record<string, KernelFunc>> = { Gather: gatherKernel as KernelFunc };

@@ -6,32 +6,42 @@
  * fallback to another mode is turned into that error too.
  */
 import { registerBackend } from '../../engine/backend.js';
-import { registerKernel, type KernelFunc } from '../../engine/kernel_registry.js';
+import { registerKernels } from '../../engine/kernel_registry.js';
+import type { KernelTable } from '../../engine/ops/op_table.js';
 import { GpujsBackend } from './backend.js';
-import { ELEMENTWISE_KERNELS } from './elementwise.js';
-import { GATHER_KERNELS } from './gather.js';
-import { LAYOUT_KERNELS } from './layout.js';
-import { LUT_KERNELS } from './lut.js';
-import { MATMUL_KERNELS } from './matmul.js';
-import { NORM_KERNELS } from './norm.js';
-import { REQUANTIZE_KERNELS } from './requantize.js';
-import { ROPE_KERNELS } from './rope.js';
-import { ROWS_KERNELS } from './rows.js';
-import { SAMPLE_KERNELS } from './sample.js';
+import { addKernel, isqrtKernel, mulKernel, reluKernel } from './elementwise.js';
+import { gatherKernel } from './gather.js';
+import { concatKernel, sliceKernel, transposeKernel } from './layout.js';
+import { lutKernel } from './lut.js';
+import { matmulKernel } from './matmul.js';
+import { normKernel } from './norm.js';
+import { castKernel, requantizeKernel } from './requantize.js';
+import { ropeKernel } from './rope.js';
+import { argmaxKernel, causalMaskKernel, expNegKernel, softmaxKernel } from './rows.js';
+import { sampleKernel } from './sample.js';
 import { startGpujs, type GpujsMode } from './runtime.js';
 
-// One map per kernel file, so each file owns the kernels it registers.
-export const GPUJS_KERNELS: Readonly<Record<string, KernelFunc>> = {
-  ...ELEMENTWISE_KERNELS,
-  ...REQUANTIZE_KERNELS,
-  ...MATMUL_KERNELS,
-  ...LAYOUT_KERNELS,
-  ...GATHER_KERNELS,
-  ...LUT_KERNELS,
-  ...ROWS_KERNELS,
-  ...SAMPLE_KERNELS,
-  ...NORM_KERNELS,
-  ...ROPE_KERNELS,
+export const GPUJS_KERNELS: KernelTable = {
+  MatMul: matmulKernel,
+  Requantize: requantizeKernel,
+  Cast: castKernel,
+  Add: addKernel,
+  Mul: mulKernel,
+  Relu: reluKernel,
+  Isqrt: isqrtKernel,
+  Lut: lutKernel,
+  ExpNeg: expNegKernel,
+  Softmax: softmaxKernel,
+  CausalMask: causalMaskKernel,
+  LayerNorm: normKernel,
+  RmsNorm: normKernel,
+  Gather: gatherKernel,
+  Rope: ropeKernel,
+  Argmax: argmaxKernel,
+  Sample: sampleKernel,
+  Transpose: transposeKernel,
+  Slice: sliceKernel,
+  Concat: concatKernel,
 };
 
 const inNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
@@ -42,9 +52,7 @@ export const GPUJS_MODES: readonly GpujsMode[] = inNode ? ['headlessgl', 'webasm
 for (const mode of GPUJS_MODES) {
   const name = `gpujs-${mode}`;
   registerBackend(name, async () => new GpujsBackend(mode, await startGpujs(mode)));
-  for (const [kernelName, kernelFunc] of Object.entries(GPUJS_KERNELS)) {
-    registerKernel({ kernelName, backendName: name, kernelFunc });
-  }
+  registerKernels(name, GPUJS_KERNELS);
 }
 
 export { GpujsBackend, startGpujs };

@@ -129,8 +129,3 @@ export const concatKernel: KernelFunc<ConcatAttrs> = ({ backend, inputs, attrs, 
   return fromPacked('concat', y, out.dtype, out.size);
 };
 
-export const LAYOUT_KERNELS: Readonly<Record<string, KernelFunc>> = {
-  Transpose: transposeKernel as KernelFunc,
-  Slice: sliceKernel as KernelFunc,
-  Concat: concatKernel as KernelFunc,
-};

@@ -22,4 +22,3 @@ export const lutKernel: KernelFunc = ({ backend, inputs, out }) => {
   return fromValues('lut', y, out.dtype, out.size);
 };
 
-export const LUT_KERNELS: Readonly<Record<string, KernelFunc>> = { Lut: lutKernel };

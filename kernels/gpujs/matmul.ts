@@ -232,4 +232,3 @@ export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, 
   return c;
 };
 
-export const MATMUL_KERNELS: Readonly<Record<string, KernelFunc>> = { MatMul: matmulKernel as KernelFunc };

@@ -333,4 +333,3 @@ export const normKernel: KernelFunc = ({ backend, inputs, attrs, out }) => {
   return y;
 };
 
-export const NORM_KERNELS: Readonly<Record<string, KernelFunc>> = { LayerNorm: normKernel, RmsNorm: normKernel };

@@ -110,7 +110,3 @@ export const castKernel: KernelFunc = ({ backend, inputs, out }) => {
   return fromPacked('cast', y, out.dtype, out.size);
 };
 
-export const REQUANTIZE_KERNELS: Readonly<Record<string, KernelFunc>> = {
-  Requantize: requantizeKernel as KernelFunc,
-  Cast: castKernel,
-};

@@ -79,4 +79,3 @@ export const ropeKernel: KernelFunc = ({ backend, inputs, attrs, out }) => {
   return y;
 };
 
-export const ROPE_KERNELS: Readonly<Record<string, KernelFunc>> = { Rope: ropeKernel };

@@ -393,9 +393,3 @@ export const softmaxKernel: KernelFunc<ScaleAttrs> = ({ backend, inputs, attrs, 
   return y;
 };
 
-export const ROWS_KERNELS: Readonly<Record<string, KernelFunc>> = {
-  ExpNeg: expNegKernel as KernelFunc,
-  Softmax: softmaxKernel as KernelFunc,
-  CausalMask: causalMaskKernel as KernelFunc,
-  Argmax: argmaxKernel,
-};

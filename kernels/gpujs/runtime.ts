@@ -7,7 +7,7 @@
  * anything else is a BackendError that says what is missing and how to install it.
  */
 import { BackendError } from '../../engine/errors.js';
-import { claimNativeGl } from '../../engine/native_gl.js';
+import { claimNativeGl } from '../shared/native_gl.js';
 
 /** The gpu.js modes spml runs: WebGL1 via headless-gl (Node), WebGL2 (browsers), WebAssembly. */
 export type GpujsMode = 'headlessgl' | 'webgl2' | 'webasm';

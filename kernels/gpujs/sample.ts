@@ -370,4 +370,3 @@ export const sampleKernel: KernelFunc<SampleAttrs> = ({ backend, inputs, attrs, 
   return y;
 };
 
-export const SAMPLE_KERNELS: Readonly<Record<string, KernelFunc>> = { Sample: sampleKernel as KernelFunc };

@@ -9,7 +9,7 @@
  * backend.
  */
 import { BackendError } from '../../engine/errors.js';
-import { claimNativeGl } from '../../engine/native_gl.js';
+import { claimNativeGl } from '../shared/native_gl.js';
 
 export interface WebGpuDevice {
   readonly device: GPUDevice;

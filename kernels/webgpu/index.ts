@@ -4,7 +4,8 @@
  * BackendError when no WebGPU adapter is available; there is no fallback to another backend.
  */
 import { registerBackend } from '../../engine/backend.js';
-import { registerKernel, type KernelFunc } from '../../engine/kernel_registry.js';
+import { registerKernels } from '../../engine/kernel_registry.js';
+import type { KernelTable } from '../../engine/ops/op_table.js';
 import { WebGpuBackend } from './backend.js';
 import { createWebGpuDevice } from './device.js';
 import {
@@ -24,7 +25,7 @@ import { normKernel, ropeKernel } from './norm.js';
 import { sampleKernel } from './sample.js';
 import { argmaxKernel, causalMaskKernel, expNegKernel, isqrtKernel, softmaxKernel } from './rows.js';
 
-export const WEBGPU_KERNELS: Readonly<Record<string, KernelFunc<never>>> = {
+export const WEBGPU_KERNELS: KernelTable = {
   Relu: reluKernel,
   Cast: castKernel,
   Add: addKernel,
@@ -48,8 +49,6 @@ export const WEBGPU_KERNELS: Readonly<Record<string, KernelFunc<never>>> = {
 };
 
 registerBackend('webgpu', async () => new WebGpuBackend(await createWebGpuDevice()));
-for (const [kernelName, kernelFunc] of Object.entries(WEBGPU_KERNELS)) {
-  registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: kernelFunc as KernelFunc });
-}
+registerKernels('webgpu', WEBGPU_KERNELS);
 
 export { WebGpuBackend, createWebGpuDevice };

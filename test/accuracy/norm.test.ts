@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
-import { getBackend } from '../../engine/index.js';
+import { getBackend } from '../../lib/index.js';
 import { NORM_CS, sweepNorm, type NormCase } from './sweeps.js';
 
 const backend = await getBackend('cpu');

@@ -4,7 +4,7 @@
  *   npx tsx test/accuracy/report.ts
  */
 import '../../kernels/cpu/index.js';
-import { getBackend } from '../../engine/index.js';
+import { getBackend } from '../../lib/index.js';
 import {
   EXP_SCALES,
   LUT_CASES,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
-import { getBackend } from '../../engine/index.js';
+import { getBackend } from '../../lib/index.js';
 import { sweepQuantize, sweepRequantize } from './sweeps.js';
 
 const backend = await getBackend('cpu');

@@ -27,7 +27,7 @@ import {
   tensor,
   type Backend,
   type Dyadic,
-} from '../../engine/index.js';
+} from '../../lib/index.js';
 import { Rng } from '../helpers/rng.js';
 import {
   MaxError,

@@ -1,5 +1,5 @@
 /**
- * spml in a real browser: headless Chromium (engine/web/chromium.ts) runs moby-gpt on webgpu
+ * spml in a real browser: headless Chromium (apps/web/chromium.ts) runs moby-gpt on webgpu
  * (SwiftShader), gpujs-webgl2 (ANGLE on SwiftShader) and cpu from the browser bundle, and every
  * output hash and trace root must equal the ones Node's cpu backend gives for the same model,
  * prompt and options. Each backend must also have run on what it claims: the WebGPU adapter,
@@ -9,8 +9,8 @@
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
-import { generate, loadModel, type GenerationResult } from '../../engine/index.js';
-import { runInChromium, type ChromiumResult } from '../../engine/web/chromium.js';
+import { generate, loadModel, type GenerationResult } from '../../lib/index.js';
+import { runInChromium, type ChromiumResult } from '../../apps/web/chromium.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../artifacts/browser.png', import.meta.url));
 const CASE = { prompt: 'Call me Ishmael. ', seed: 42, maxTokens: 8, temperature: 0.8 };

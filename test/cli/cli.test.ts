@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function spml(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'engine/cli/spml.ts', ...args], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'apps/cli/spml.ts', ...args], { cwd: root, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -71,7 +71,7 @@ describe('spml CLI', () => {
   });
 
   it('check-backends reports a backend that cannot start and exits 1', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'engine/cli/spml.ts', 'check-backends'], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'apps/cli/spml.ts', 'check-backends'], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, DISPLAY: '' },

@@ -8,7 +8,7 @@ import { readmeExample, runExample } from '../helpers/readme.js';
 it('the README embedding example runs and prints hashes', () => {
   const code = readmeExample('## Embedding it');
   expect(code, 'README has a ts block under "Embedding it"').toBeDefined();
-  const r = runExample(code!, 'spml', 'engine/index.js');
+  const r = runExample(code!, 'spml', 'lib/index.js');
   expect(r.stderr).not.toMatch(/Error/);
   expect(r.status).toBe(0);
   expect(r.stdout).toContain('Call me Ishmael. ');

@@ -8,7 +8,7 @@ import { readmeExample, runExample } from '../helpers/readme.js';
 it('the README protocol example runs, and its cheater is caught', () => {
   const code = readmeExample('## Protocol');
   expect(code, 'README has a ts block under "Protocol"').toBeDefined();
-  const r = runExample(code!, 'spml/protocol', 'protocol/index.js');
+  const r = runExample(code!, 'spml/protocol', 'lib/protocol.js');
   expect(r.stderr).not.toMatch(/Error/);
   expect(r.status).toBe(0);
   // Twenty rounds at p = 0.5 with one cheat among five nodes (seeded): some round is arbitrated and

@@ -18,6 +18,8 @@
  */
 import {
   DTYPE_MAX,
+  KERNEL_NAMES,
+  opOfKernel,
   DTYPE_MIN,
   MASKED,
   MAX_NORM_LENGTH,
@@ -57,7 +59,7 @@ import {
   type Dyadic,
   type IntArray,
   type Tensor,
-} from '../../engine/index.js';
+} from '../../lib/index.js';
 import { Rng } from '../helpers/rng.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -114,18 +116,22 @@ export interface OpAttrs {
 
 export type OpName = keyof OpAttrs;
 
-export const OP_NAMES: readonly OpName[] = [
-  'matmul', 'requantize', 'add', 'mul', 'relu', 'cast', 'isqrt', 'lut', 'expNeg', 'softmax', 'causalMask',
-  'layerNorm', 'rmsNorm', 'gather', 'rope', 'argmax', 'sample', 'transpose', 'slice', 'concat', 'reshape',
-  'quantize', 'attention', 'mlp', 'lmHead',
-];
-
 /** Composite cases, and the single ops each one calls. */
 export const PIPELINE_OPS: Readonly<Partial<Record<OpName, readonly OpName[]>>> = {
   attention: ['rope', 'concat', 'matmul', 'causalMask', 'softmax', 'requantize', 'transpose', 'reshape'],
   mlp: ['layerNorm', 'matmul', 'requantize', 'lut', 'add'],
   lmHead: ['gather', 'rmsNorm', 'matmul', 'argmax', 'sample', 'reshape', 'concat'],
 };
+
+/** Ops with no kernel of their own: reshape is a view, quantize the host-side edge (§1.3). */
+const KERNEL_FREE_OPS: readonly OpName[] = ['reshape', 'quantize'];
+
+/** Every op with cases: one per kernel of the op table (engine/ops/op_table.ts), then the rest. */
+export const OP_NAMES: readonly OpName[] = [
+  ...KERNEL_NAMES.map((k) => opOfKernel(k) as OpName),
+  ...KERNEL_FREE_OPS,
+  ...(Object.keys(PIPELINE_OPS) as OpName[]),
+];
 
 export type CaseKind = 'random' | 'adversarial' | 'pipeline';
 

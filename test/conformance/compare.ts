@@ -6,7 +6,7 @@
  * are. There is no tolerance: one differing bit is a failure. A mismatch names the case, what
  * differs, and for data the first differing element with both values.
  */
-import { DTYPE_BYTES, bytesToHex, canonicalBytes, dtypeOfArray, hashData, shapeSize } from '../../engine/index.js';
+import { DTYPE_BYTES, bytesToHex, canonicalBytes, dtypeOfArray, hashData, shapeSize } from '../../lib/index.js';
 import type { TensorData } from './cases.js';
 
 export interface Mismatch {

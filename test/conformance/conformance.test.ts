@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { listBackends, listKernels } from '../../engine/index.js';
-import '../../engine/cli/backends.js';
+import { listBackends, listKernels, opOfKernel, type KernelName } from '../../lib/index.js';
+import '../../apps/cli/backends.js';
 import * as ops from '../../engine/ops/index.js';
 import { BACKEND_FAMILIES, REFERENCE } from '../helpers/backends.js';
 import { CASES, OP_NAMES, PIPELINE_OPS, type OpName } from './cases.js';
@@ -17,14 +17,12 @@ import { conformanceSuite } from './suite.js';
 /** Exported op functions that produce no tensor (host-side helpers around quantize). */
 const HOST_ONLY = new Set(['quantizeValues', 'dequantize', 'dequantizeValues', 'roundHalfAway']);
 
-/** Public op named by a kernel: MatMul → matmul, ExpNeg → expNeg. */
-const opOfKernel = (k: string) => (k === 'MatMul' ? 'matmul' : k.charAt(0).toLowerCase() + k.slice(1));
 
 describe('the conformance case list', () => {
   const singleOps = new Set<string>(CASES.filter((c) => c.kind !== 'pipeline').map((c) => c.op));
 
   it('exercises every kernel the reference registers', () => {
-    const missing = listKernels(REFERENCE).map(opOfKernel).filter((op) => !singleOps.has(op));
+    const missing = listKernels(REFERENCE).map((k) => opOfKernel(k as KernelName)).filter((op) => !singleOps.has(op));
     expect(missing, 'kernels with no conformance case').toEqual([]);
   });
 

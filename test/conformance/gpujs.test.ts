@@ -1,6 +1,6 @@
 /**
  * The conformance suite (NUMERICS.md §18) on the gpujs backends, in a worker of their own
- * (engine/native_gl.ts says why gpujs cannot share a process with every other backend).
+ * (kernels/shared/native_gl.ts says why gpujs cannot share a process with every other backend).
  */
 import { expect, it } from 'vitest';
 import '../../kernels/gpujs/index.js';

@@ -22,7 +22,7 @@ import {
   saturate,
   type Backend,
   type KernelFunc,
-} from '../../engine/index.js';
+} from '../../lib/index.js';
 import type { MatMulAttrs } from '../../engine/ops/matmul.js';
 import type { RequantizeAttrs } from '../../engine/ops/requantize.js';
 import { CPU_KERNELS, CpuBackend } from '../../kernels/cpu/index.js';

@@ -6,7 +6,7 @@
  * worker of its own.
  */
 import { describe, expect, it } from 'vitest';
-import { getBackend } from '../../engine/index.js';
+import { getBackend } from '../../lib/index.js';
 import { reference } from '../helpers/backends.js';
 import { CASES, runCase, type Case, type TensorData } from './cases.js';
 import { compareOutputs } from './compare.js';

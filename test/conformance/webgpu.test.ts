@@ -1,6 +1,6 @@
 /**
  * The conformance suite (NUMERICS.md §18) on the webgpu backend, in a worker of its own
- * (engine/native_gl.ts says why webgpu cannot share a process with every other backend).
+ * (kernels/shared/native_gl.ts says why webgpu cannot share a process with every other backend).
  */
 import { expect, it } from 'vitest';
 import '../../kernels/webgpu/index.js';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isDType, type Backend, type DType } from '../../engine/index.js';
+import { isDType, type Backend, type DType } from '../../lib/index.js';
 import { CASES, runCase, type Case } from '../conformance/cases.js';
 import { outputHash } from '../conformance/compare.js';
 

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import '../../kernels/gpujs/index.js';
-import { getBackend, listBackends, listKernels } from '../../engine/index.js';
+import { getBackend, listBackends, listKernels } from '../../lib/index.js';
 import { BackendError } from '../../engine/errors.js';
 import { GpujsBackend, GPUJS_MODES, startGpujs } from '../../kernels/gpujs/index.js';
 import { KERNEL_CLASS, type GpujsInstance } from '../../kernels/gpujs/runtime.js';

@@ -2,10 +2,10 @@
  * The backends under test. A test file imports the backend family it exercises (cpu is always
  * loaded as the reference), and parametrised suites run on every backend registered in that
  * file's worker. Families get a worker each because `webgpu` (EGL) and `gpujs-headlessgl` (GLX)
- * cannot share a Node process (engine/native_gl.ts).
+ * cannot share a Node process (kernels/shared/native_gl.ts).
  */
 import '../../kernels/cpu/index.js';
-import { getBackend, listBackends, type Backend } from '../../engine/index.js';
+import { getBackend, listBackends, type Backend } from '../../lib/index.js';
 
 export const REFERENCE = 'cpu';
 

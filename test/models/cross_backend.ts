@@ -3,11 +3,11 @@
  * hash and the same trace root on every backend this machine can run. The cpu run is the
  * reference; every other backend registered in the calling test file's worker must reproduce
  * its hashes byte for byte. Each backend family calls this from a file of its own
- * (engine/native_gl.ts says why they cannot share a process).
+ * (kernels/shared/native_gl.ts says why they cannot share a process).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classify, generate, loadModel } from '../../engine/api.js';
-import { loadMnist } from '../../engine/data/mnist.js';
+import { loadMnist } from '../../tools/data/mnist.js';
 import { backendsAgainstReference, REFERENCE } from '../helpers/backends.js';
 
 const PROMPT = 'Call me Ishmael. ';

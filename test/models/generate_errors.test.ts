@@ -1,6 +1,6 @@
 /** Issue 3 bad input for generation: vocabulary, context length and sampling parameters. */
 import { describe, expect, it } from 'vitest';
-import { ParamError, SpmlError, ValueRangeError } from '../../engine/index.js';
+import { ParamError, SpmlError, ValueRangeError } from '../../lib/index.js';
 import { generate } from '../../engine/models/generate.js';
 import { TINY, tinyModel } from './tiny_gpt.js';
 

@@ -3,7 +3,7 @@
  * recomputing the full prefix, and a prompt's result never depends on what else runs beside it.
  */
 import { describe, expect, it } from 'vitest';
-import { argmax, hashTensor, slice, type Tensor } from '../../engine/index.js';
+import { argmax, hashTensor, slice, type Tensor } from '../../lib/index.js';
 import type { GptModel } from '../../engine/models/gpt.js';
 import { generate } from '../../engine/models/generate.js';
 import { Rng } from '../helpers/rng.js';
@@ -93,7 +93,7 @@ describe('independence', () => {
   it('the output hash is the hash of the generated ids as an int32 tensor', async () => {
     const model = await tinyModel();
     const r = await generate(model, 'sea', { maxTokens: 6 });
-    const { tensor } = await import('../../engine/index.js');
+    const { tensor } = await import('../../lib/index.js');
     expect(r.outputHash).toBe(await hashTensor(tensor(model.backend, r.tokens, [r.tokens.length], 'int32')));
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The shipped models: each .spml file is exactly what models/convert.ts builds from the committed
+ * The shipped models: each .spml file is exactly what tools/convert.ts builds from the committed
  * float checkpoint (so the model hash is reproducible), it loads, and it runs deterministically.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import { classify, generate, loadModel } from '../../engine/api.js';
 import { modelHash } from '../../engine/models/format.js';
-import { loadMnist } from '../../engine/data/mnist.js';
-import { SHIPPED_BUILDS } from '../../models/convert.js';
+import { loadMnist } from '../../tools/data/mnist.js';
+import { SHIPPED_BUILDS } from '../../tools/convert.js';
 
 const path = (name: string) => new URL(`../../models/${name}.spml`, import.meta.url);
 

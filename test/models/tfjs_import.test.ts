@@ -1,5 +1,5 @@
 /**
- * The tfjs weights importer (engine/models/tfjs_import.ts) on genuine TensorFlow.js artifacts:
+ * The tfjs weights importer (tools/import/tfjs.ts) on genuine TensorFlow.js artifacts:
  * weights made as tfjs variables/tensors and encoded with tf.io.encodeWeights (exactly what tf.io
  * saves), imported bit for bit, fed to the GPT and MLP quantizers, round-tripped through model.json
  * + shard files on disk, and every validation error.
@@ -24,7 +24,7 @@ import {
   type TfjsImportErrorKind,
   type TfjsImportOptions,
   type TfjsWeightSpec,
-} from '../../engine/models/tfjs_import.js';
+} from '../../tools/import/tfjs.js';
 
 const GPT: GptConfig = { arch: 'gpt', vocabSize: 8, contextLength: 8, width: 8, layers: 1, heads: 2, mlpWidth: 16, lnEps: 1e-5 };
 const VOCAB = 'abcdefg ';

@@ -3,7 +3,7 @@
  * not depend on the shipped checkpoint.
  */
 import '../../kernels/cpu/index.js';
-import { getBackend } from '../../engine/index.js';
+import { getBackend } from '../../lib/index.js';
 import type { FloatCheckpoint } from '../../engine/models/checkpoint.js';
 import { gptParameterShapes, type GptConfig } from '../../engine/models/config.js';
 import { GptModel } from '../../engine/models/gpt.js';

@@ -20,7 +20,7 @@ import {
   tensor,
   transpose,
   type Tensor,
-} from '../../engine/index.js';
+} from '../../lib/index.js';
 import { Rng } from '../helpers/rng.js';
 import { expectExact } from './compare.js';
 import {

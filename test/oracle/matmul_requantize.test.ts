@@ -1,7 +1,7 @@
 /** matmul and requantize through the public op API vs the BigInt oracle. */
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
-import { getBackend, matmul, requantize, tensor, type DType, type Dyadic, type Tensor } from '../../engine/index.js';
+import { getBackend, matmul, requantize, tensor, type DType, type Dyadic, type Tensor } from '../../lib/index.js';
 import { Rng } from '../helpers/rng.js';
 import { expectExact } from './compare.js';
 import { big, matmulOracle, requantizeOracle, type DyadicBig, type IntDType } from './oracle.js';

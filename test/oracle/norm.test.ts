@@ -1,7 +1,7 @@
 /** layerNorm and rmsNorm through the public op API vs the BigInt oracle. */
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
-import { getBackend, layerNorm, rmsNorm, tensor, type Dyadic, type Tensor } from '../../engine/index.js';
+import { getBackend, layerNorm, rmsNorm, tensor, type Dyadic, type Tensor } from '../../lib/index.js';
 import { Rng } from '../helpers/rng.js';
 import { expectExact } from './compare.js';
 import { big, isqrtOracle, normRowOracle, type IntDType } from './oracle.js';

@@ -1,7 +1,7 @@
 /** expNeg, softmax and sample through the public op API vs integer oracles. */
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
-import { EXP2_NEG_Q15, MASKED, expNeg, getBackend, sample, softmax, tensor, type Dyadic } from '../../engine/index.js';
+import { EXP2_NEG_Q15, MASKED, expNeg, getBackend, sample, softmax, tensor, type Dyadic } from '../../lib/index.js';
 import { Rng } from '../helpers/rng.js';
 import { expectExact } from './compare.js';
 import { big, expNegOracle, philoxOracle, sampleRowOracle, softmaxRowOracle } from './oracle.js';

@@ -6,7 +6,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import type { SpmlModel } from '../../engine/api.js';
-import { loadMnist } from '../../engine/data/mnist.js';
+import { loadMnist } from '../../tools/data/mnist.js';
 import type { TraceLeaf } from '../../engine/trace.js';
 import { arbitrateByBisection, revealFromModel, type DisputedRun } from '../../protocol/bisection.js';
 import { ModelStore, runInference, type InferenceResult } from '../../protocol/inference.js';

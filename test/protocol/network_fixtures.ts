@@ -3,7 +3,7 @@
  * the binomial bound the catch-rate tests state.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { loadMnist } from '../../engine/data/mnist.js';
+import { loadMnist } from '../../tools/data/mnist.js';
 import type { InferenceInput } from '../../protocol/messages/types.js';
 import type { NetworkConfig } from '../../protocol/network/types.js';
 

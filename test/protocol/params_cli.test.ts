@@ -1,5 +1,5 @@
 /**
- * `spml params` as a user runs it (engine/cli/params.ts): the paper's example (§3.4), JSON with
+ * `spml params` as a user runs it (apps/cli/params.ts): the paper's example (§3.4), JSON with
  * decimals as strings, the extensions, and one-line errors with exit status 2.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const paper = ['--C', '1', '--R', '1.2', '--S', '150', '--r', '0.1', '--n', '1'];
 
 function spml(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'engine/cli/spml.ts', 'params', ...args], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'apps/cli/spml.ts', 'params', ...args], { cwd: root, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -1,5 +1,5 @@
 /**
- * `spml simulate` as a user runs it (engine/cli/simulate.ts): JSON output with the theory beside
+ * `spml simulate` as a user runs it (apps/cli/simulate.ts): JSON output with the theory beside
  * each measured value, `--p auto`, a sweep writing its SVG, and bad input as one line with exit 2.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function spml(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'engine/cli/spml.ts', ...args], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'apps/cli/spml.ts', ...args], { cwd: root, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

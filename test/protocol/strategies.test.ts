@@ -6,7 +6,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import type { SpmlModel } from '../../engine/api.js';
-import { loadMnist } from '../../engine/data/mnist.js';
+import { loadMnist } from '../../tools/data/mnist.js';
 import { bisect, merkleRoot } from '../../engine/trace.js';
 import { ModelStore, runInference, traceSchedule, type InferenceResult } from '../../protocol/inference.js';
 import { inputHash } from '../../protocol/messages/encode.js';

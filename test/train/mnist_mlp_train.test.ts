@@ -1,5 +1,5 @@
 /**
- * The mnist-mlp training script (models/train/mnist_mlp.ts), run through its exported `train`
+ * The mnist-mlp training script (tools/train/mnist_mlp.ts), run through its exported `train`
  * on a tiny MLP and 200 images for one epoch: the loss is finite, the run is reproducible from
  * its seed, and the checkpoint it writes round-trips through checkpointFromJson with the
  * training record the quantizer and docs rely on.
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkpointFromJson } from '../../engine/models/checkpoint.js';
-import { prng, shuffledIndices, train } from '../../models/train/mnist_mlp.js';
+import { prng, shuffledIndices, train } from '../../tools/train/mnist_mlp.js';
 
 const tiny = { config: { arch: 'mlp', sizes: [784, 16, 10] } as const, epochs: 1, batchSize: 32, trainLimit: 200, testLimit: 200, seed: 3, progress: false, log: () => {} };
 

@@ -1,5 +1,5 @@
 /**
- * Quick check of the moby-gpt float training code (models/train/moby_gpt.ts, tf_gpt.ts): a few
+ * Quick check of the moby-gpt float training code (tools/train/moby_gpt.ts, tf_gpt.ts): a few
  * steps of a tiny config train with finite losses and write a checkpoint that round-trips
  * through checkpointFromJson with every expected tensor, and the hand-written tiled attention
  * gradient agrees with tfjs's batched-matmul formulation and with finite differences. CI never retrains the real model.
@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { checkpointFromJson } from '../../engine/models/checkpoint.js';
 import { gptParameterShapes, type GptConfig } from '../../engine/models/config.js';
-import { buildVocab, encode, readMobyDick, splitTokens, trainMobyGpt } from '../../models/train/moby_gpt.js';
-import { initParams, initTfBackend, setAttentionImpl, windowLoss } from '../../models/train/tf_gpt.js';
+import { buildVocab, encode, readMobyDick, splitTokens, trainMobyGpt } from '../../tools/train/moby_gpt.js';
+import { initParams, initTfBackend, setAttentionImpl, windowLoss } from '../../tools/train/tf_gpt.js';
 
 const tiny = { contextLength: 16, width: 16, layers: 1, heads: 2, mlpWidth: 64 };
 

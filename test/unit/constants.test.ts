@@ -25,7 +25,7 @@ import {
   getBackend,
   softmax,
   tensor,
-} from '../../engine/index.js';
+} from '../../lib/index.js';
 
 const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_UP });
 const TWO = new D(2);

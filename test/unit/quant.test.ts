@@ -10,7 +10,7 @@ import {
   dyadicToDecimal,
   dyadicToNumber,
   type Dyadic,
-} from '../../engine/index.js';
+} from '../../lib/index.js';
 import { Rng } from '../helpers/rng.js';
 import { expectSpmlError, thrown } from './expect_error.js';
 

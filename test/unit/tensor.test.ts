@@ -1,7 +1,7 @@
 /** Tensor semantics (engine/tensor.ts): immutability through copies, reshape, dispose. */
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
-import { BackendError, ShapeError, Tensor, getBackend, relu, reshape, shapeSize, tensor, type Dyadic } from '../../engine/index.js';
+import { BackendError, ShapeError, Tensor, getBackend, relu, reshape, shapeSize, tensor, type Dyadic } from '../../lib/index.js';
 import { Rng } from '../helpers/rng.js';
 import { expectSpmlError, rejected, thrown } from './expect_error.js';
 

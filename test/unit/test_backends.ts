@@ -3,7 +3,7 @@
  * on two backends at once) and a backend with storage but no kernels.
  */
 import { CPU_KERNELS, CpuBackend } from '../../kernels/cpu/index.js';
-import { getBackend, registerBackend, registerKernel, type Backend, type KernelFunc } from '../../engine/index.js';
+import { getBackend, registerBackend, registerKernel, type Backend, type KernelFunc } from '../../lib/index.js';
 
 /** A Backend that stores like cpu but answers to `name`. */
 export function hostBackend(name: string): Backend {

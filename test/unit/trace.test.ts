@@ -20,7 +20,7 @@ import {
   tensor,
   verifyInclusion,
   type TraceLeaf,
-} from '../../engine/index.js';
+} from '../../lib/index.js';
 import { Rng } from '../helpers/rng.js';
 import { expectSpmlError, thrown } from './expect_error.js';
 

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import '../../kernels/webgpu/index.js';
-import { getBackend, matmul, tensor, type Backend } from '../../engine/index.js';
+import { getBackend, matmul, tensor, type Backend } from '../../lib/index.js';
 import { Rng } from '../helpers/rng.js';
 
 let cpu: Backend;

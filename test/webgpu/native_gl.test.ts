@@ -1,5 +1,5 @@
 /**
- * webgpu (EGL) and gpujs-headlessgl (GLX) cannot share a Node process (engine/native_gl.ts).
+ * webgpu (EGL) and gpujs-headlessgl (GLX) cannot share a Node process (kernels/shared/native_gl.ts).
  * Unguarded, the second one to start ends the whole process with an X error; here it must be a
  * BackendError that says why and what to use instead, and the process must carry on.
  */
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import '../../kernels/webgpu/index.js';
 import '../../kernels/gpujs/index.js';
-import { getBackend, relu, tensor } from '../../engine/index.js';
+import { getBackend, relu, tensor } from '../../lib/index.js';
 import { BackendError } from '../../engine/errors.js';
 
 describe('one native GL API per process', () => {

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import '../../kernels/webgpu/index.js';
-import { getBackend, listKernels, type Backend } from '../../engine/index.js';
+import { getBackend, listKernels, type Backend } from '../../lib/index.js';
 import { CASES, PIPELINE_OPS, runCase, type Case, type OpName } from '../conformance/cases.js';
 import { compareOutputs } from '../conformance/compare.js';
 

@@ -9,7 +9,7 @@
  * own), with explicit transposes (tfjs-wasm's transposed matMul is slow). Initialisation and
  * shuffling use a seeded PRNG of their own, so a run is reproducible from its seed.
  *
- *   npx tsx models/train/mnist_mlp.ts [--epochs 20] [--seed 1] [--out models/mnist-mlp/float.ckpt.json]
+ *   npx tsx tools/train/mnist_mlp.ts [--epochs 20] [--seed 1] [--out models/mnist-mlp/float.ckpt.json]
  *                                     [--batch 128] [--lr 0.001]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { checkpointToJson, type FloatCheckpoint } from '../../engine/models/checkpoint.js';
 import { mlpParameterShapes, parameterCount, type MlpConfig } from '../../engine/models/config.js';
-import { loadMnist, type MnistSplit } from '../../engine/data/mnist.js';
+import { loadMnist, type MnistSplit } from '../data/mnist.js';
 import { parseFlags } from './flags.js';
 
 export const MNIST_MLP_CONFIG: MlpConfig = { arch: 'mlp', sizes: [784, 256, 128, 10] };

@@ -1,5 +1,5 @@
 /** `spml run` and `spml demo`: generate text with a GPT model and print its hashes. */
-import { generate, loadModel, type GenerateOptions } from '../api.js';
+import { generate, loadModel, type GenerateOptions } from '../../engine/api.js';
 import { printFields, printJson } from './format_result.js';
 
 export interface RunFlags {

@@ -2,7 +2,7 @@
  * `spml check-backends`: one attention-and-MLP block built from the op API, run on every registered
  * backend with the same seeded input, printing each backend's output hash and trace root and
  * whether it agrees with the cpu reference. It is the smallest end-to-end proof of spml's
- * promise. Each backend other than cpu runs in a child process (engine/native_gl.ts).
+ * promise. Each backend other than cpu runs in a child process (kernels/shared/native_gl.ts).
  */
 import {
   add,
@@ -19,7 +19,7 @@ import {
   hashTensor,
   type Backend,
   type Tensor,
-} from '../index.js';
+} from '../../lib/index.js';
 import { spawnSync } from 'node:child_process';
 import { getBackend, listBackends } from './backends.js';
 
@@ -88,7 +88,7 @@ async function measure(name: string): Promise<Row> {
 
 /**
  * The block on one backend in a child process: webgpu and gpujs-headlessgl cannot share one
- * (engine/native_gl.ts). The child is this same CLI, under the same Node flags (tsx or not).
+ * (kernels/shared/native_gl.ts). The child is this same CLI, under the same Node flags (tsx or not).
  */
 function measureInChild(name: string): Row | { name: string; error: string } {
   const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1] ?? '', 'check-backends', '--backend', name, '--json'], {

@@ -9,7 +9,7 @@
  * caller. Each backend therefore claims its API here before it touches the driver, and the second
  * one gets a BackendError that says what to do instead.
  */
-import { BackendError } from './errors.js';
+import { BackendError } from '../../engine/errors.js';
 
 export type NativeGlApi = 'EGL' | 'GLX';
 

@@ -6,7 +6,7 @@
  * evenly spaced held-out windows, and a float checkpoint (engine/models/checkpoint.ts) written
  * every --checkpoint-every steps and at the end.
  *
- *   npx tsx models/train/moby_gpt.ts [--steps N] [--out PATH] [--seed S] [--eval-every K]
+ *   npx tsx tools/train/moby_gpt.ts [--steps N] [--out PATH] [--seed S] [--eval-every K]
  *     [--batch B] [--lr LR] [--checkpoint-every K]
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
  * A static file server for the browser build (node:http, no dependencies), bound to 127.0.0.1
  * only. `serve(dir, port?)` serves `dir` on `port` (0 or absent: a free one) with the right MIME
  * types and resolves with its URL and a close(). As a command, `npm run web [-- --port N]`
- * builds dist-web/ (engine/web/build.ts) and serves it until interrupted.
+ * builds dist-web/ (apps/web/build.ts) and serves it until interrupted.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';

@@ -1,9 +1,9 @@
 /**
  * Runs spml in a real browser: `runInChromium(cases, { screenshot })` builds dist-web/ if it is
- * older than the sources (engine/web/build.ts), serves it on 127.0.0.1 (engine/web/serve.ts),
+ * older than the sources (apps/web/build.ts), serves it on 127.0.0.1 (apps/web/serve.ts),
  * starts headless Chromium from /usr/bin/chromium through playwright-core with a fresh profile
  * in a temporary folder, opens the page and runs each case, in order, through
- * `window.spml.run` (engine/web/page.ts). A case generates text or classifies images, on a
+ * `window.spml.run` (apps/web/page.ts). A case generates text or classifies images, on a
  * shipped model (by name; moby-gpt when absent) or on a model file's bytes, which go to the page
  * as base64 with the images; the page loads each model once per backend. It resolves with one
  * result per case: the backend, its description (WebGPU adapter, gpu.js kernel class), the model

@@ -1,8 +1,8 @@
 /**
  * Builds the browser bundle of spml into dist-web/ with esbuild, from the same sources as Node:
- *   spml.js      engine/web/browser.ts: the engine API and every backend a browser runs
- *   page.js      engine/web/page.ts: the demo page's script, which imports ./spml.js
- *   index.html   engine/web/index.html
+ *   spml.js      apps/web/browser.ts: the engine API and every backend a browser runs
+ *   page.js      apps/web/page.ts: the demo page's script, which imports ./spml.js
+ *   index.html   apps/web/index.html
  *   models/      the shipped models/*.spml, which the page fetches from its own origin
  * Node-only modules stay out of the bundle: the engine reaches them only through dynamic imports
  * that never run in a browser (node:*, the `webgpu` package, headless-gl's `gl`), so they are
@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const WEB_DIST = join(ROOT, 'dist-web');
-const WEB_SRC = join(ROOT, 'engine', 'web');
+const WEB_SRC = join(ROOT, 'apps', 'web');
 const MODELS = join(ROOT, 'models');
 /** Written last: its time is the build's, for `isStale`. */
 const STAMP = '.built';
@@ -38,7 +38,7 @@ function newestSource(): number {
       else if (/\.(ts|html)$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
-  for (const d of ['engine', 'kernels']) walk(join(ROOT, d));
+  for (const d of ['lib', 'engine', 'kernels', 'apps/web']) walk(join(ROOT, d));
   for (const f of shippedModels()) newest = Math.max(newest, statSync(join(MODELS, f)).mtimeMs);
   return newest;
 }

@@ -1,7 +1,7 @@
 /** `spml classify`: run the MNIST model on chosen images of the MNIST test set. */
-import { classify, loadModel } from '../api.js';
-import { ParamError } from '../errors.js';
-import { loadMnist } from '../data/mnist.js';
+import { classify, loadModel } from '../../engine/api.js';
+import { ParamError } from '../../engine/errors.js';
+import { loadMnist } from '../../tools/data/mnist.js';
 import { printFields, printJson } from './format_result.js';
 
 /** "0,5,7" or "0:100" (half-open) → indices. */

@@ -5,7 +5,7 @@
  * Calibration data comes only from the training splits. Deterministic: run it twice and the
  * files (and so the model hashes) are identical.
  *
- *   npx tsx models/convert.ts [moby-gpt] [mnist-mlp]
+ *   npx tsx tools/convert.ts [moby-gpt] [mnist-mlp]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,10 +16,10 @@ import { encodeModel, modelHash } from '../engine/models/format.js';
 import { gptToFile, mlpToFile } from '../engine/models/model_io.js';
 import { quantizeGpt } from '../engine/models/quantize_gpt.js';
 import { quantizeMlp } from '../engine/models/quantize_mlp.js';
-import { loadMnist } from '../engine/data/mnist.js';
+import { loadMnist } from './data/mnist.js';
 import { encode, readMobyDick, splitTokens } from './train/moby_gpt.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const modelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'models');
 
 /** Evenly spaced windows of the training split: the calibration set. */
 export function calibrationWindows(train: Int32Array, length: number, count: number): number[][] {
@@ -33,7 +33,7 @@ function str(v: unknown): string {
 
 /** The shipped moby-gpt file's bytes, rebuilt from the committed checkpoint. */
 export function buildMobyGpt(): Uint8Array {
-  const ck = checkpointFromJson(readFileSync(join(here, 'moby-gpt', 'float.ckpt.json'), 'utf8'));
+  const ck = checkpointFromJson(readFileSync(join(modelsDir, 'moby-gpt', 'float.ckpt.json'), 'utf8'));
   const cfg = ck.config as GptConfig;
   const tokens = encode(readMobyDick(), [...ck.vocab!]);
   const { train } = splitTokens(tokens);
@@ -52,7 +52,7 @@ export function buildMobyGpt(): Uint8Array {
 
 /** The shipped mnist-mlp file's bytes, rebuilt from the committed checkpoint. */
 export function buildMnistMlp(): Uint8Array {
-  const ck = checkpointFromJson(readFileSync(join(here, 'mnist-mlp', 'float.ckpt.json'), 'utf8'));
+  const ck = checkpointFromJson(readFileSync(join(modelsDir, 'mnist-mlp', 'float.ckpt.json'), 'utf8'));
   const train = loadMnist('train');
   const count = 2000;
   const size = train.rows * train.cols;
@@ -76,7 +76,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [name, build] of Object.entries(SHIPPED_BUILDS)) {
     if (which.length > 0 && !which.includes(name)) continue;
     const bytes = build();
-    writeFileSync(join(here, `${name}.spml`), bytes);
+    writeFileSync(join(modelsDir, `${name}.spml`), bytes);
     console.log(`${name}.spml  ${bytes.length} bytes  ${modelHash(bytes)}`);
   }
 }

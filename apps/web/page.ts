@@ -1,11 +1,11 @@
 /**
- * The demo page (engine/web/index.html): runs a GPT model with spml on a chosen backend and shows
+ * The demo page (apps/web/index.html): runs a GPT model with spml on a chosen backend and shows
  * the text, the output hash, the trace root, the speed and what really ran the kernels. Models
  * come as bytes, fetched from this page's own origin (the shipped models/*.spml) or picked from
  * disk, and go to loadModel(bytes); nothing is fetched from anywhere else. For automation,
  * `window.spml.run(case)` runs one case, a generation or a classification, on any model (a shipped
  * name or a model file's bytes) and resolves with its result, as generate()/classify() give it in
- * Node (engine/web/chromium.ts drives it in headless Chromium).
+ * Node (apps/web/chromium.ts drives it in headless Chromium).
  */
 import { SHIPPED_MODELS, classify, generate, getBackend, loadModel, type SpmlModel } from './browser.js';
 
@@ -31,7 +31,7 @@ export interface ClassifyFields<Bytes> {
 /** A shipped model by name, or a model file's bytes in base64. */
 export type WebModel = { name: string } | { base64: string };
 
-/** One case, as engine/web/chromium.ts passes it (bytes as base64). No model: the page's own. */
+/** One case, as apps/web/chromium.ts passes it (bytes as base64). No model: the page's own. */
 export type WebCase = { backend: string; model?: WebModel } & (GenerateFields | ClassifyFields<string>);
 
 export interface WebResult {

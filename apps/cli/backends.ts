@@ -6,4 +6,4 @@ import '../../kernels/cpu/index.js';
 import '../../kernels/webgpu/index.js';
 import '../../kernels/gpujs/index.js';
 
-export { getBackend, listBackends } from '../backend.js';
+export { getBackend, listBackends } from '../../engine/backend.js';

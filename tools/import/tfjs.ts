@@ -31,9 +31,9 @@
  * The module uses no Node API except in checkpointFromTfjsFiles, which imports node:fs and
  * node:path dynamically, so that it stays bundleable for the browser.
  */
-import { ParamError } from '../errors.js';
-import { checkFloatCheckpoint, type FloatCheckpoint } from './checkpoint.js';
-import { checkConfig, parameterShapes, type ModelConfig } from './config.js';
+import { ParamError } from '../../engine/errors.js';
+import { checkFloatCheckpoint, type FloatCheckpoint } from '../../engine/models/checkpoint.js';
+import { checkConfig, parameterShapes, type ModelConfig } from '../../engine/models/config.js';
 
 const OP = 'importTfjs';
 

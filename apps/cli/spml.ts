@@ -4,8 +4,8 @@
  * declares the options and turns typed errors into a one-line message and exit status 2.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SpmlError } from '../errors.js';
-import { listKernels } from '../kernel_registry.js';
+import { SpmlError } from '../../engine/errors.js';
+import { listKernels } from '../../engine/kernel_registry.js';
 import { listBackends } from './backends.js';
 import { checkBackends } from './check_backends.js';
 import { classifyCommand } from './classify.js';

@@ -5,7 +5,7 @@
  * coalition's profit from cheating and from honesty per p and can draw them (--out chart.svg).
  *
  * Options are read as strings and checked here, so that every bad value is a ProtocolParamError:
- * one line `spml: …` and exit status 2 (engine/cli/spml.ts).
+ * one line `spml: …` and exit status 2 (apps/cli/spml.ts).
  */
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /** `spml inspect`: architecture, parameter count, sizes, quantization summary and hash. */
-import { inspectModel, loadModel } from '../api.js';
+import { inspectModel, loadModel } from '../../engine/api.js';
 import { printFields, printJson } from './format_result.js';
 
 export async function inspect(source: string, flags: { json?: boolean }): Promise<number> {
