@@ -1,8 +1,8 @@
-/** Reference elementwise kernels (engine/NUMERICS.md §6). */
+/** Reference elementwise kernels: add, mul, relu, cast and isqrt (engine/NUMERICS.md §6). */
 import { allocate, saturate } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
+import { hostData } from '../shared/host_storage.js';
 import { isqrt, umul32 } from './fixed_point.js';
-import { cpuData } from './storage.js';
 
 const TWO_31 = 2147483648;
 
@@ -16,8 +16,8 @@ function productCapped(a: number, b: number): number {
 
 function binary(op: (a: number, b: number) => number): KernelFunc {
   return ({ inputs, out }) => {
-    const a = cpuData(inputs[0]!);
-    const b = cpuData(inputs[1]!);
+    const a = hostData(inputs[0]!);
+    const b = hostData(inputs[1]!);
     const y = allocate(out.dtype, out.size);
     const period = b.length;
     for (let i = 0; i < a.length; i++) y[i] = saturate(op(a[i]!, b[i % period]!), out.dtype);
@@ -30,14 +30,21 @@ export const addKernel = binary((a, b) => a + b);
 export const mulKernel = binary(productCapped);
 
 export const reluKernel: KernelFunc = ({ inputs, out }) => {
-  const x = cpuData(inputs[0]!);
+  const x = hostData(inputs[0]!);
   const y = allocate(out.dtype, out.size);
   for (let i = 0; i < x.length; i++) y[i] = x[i]! > 0 ? x[i]! : 0;
   return y;
 };
 
+export const castKernel: KernelFunc = ({ inputs, out }) => {
+  const x = hostData(inputs[0]!);
+  const y = allocate(out.dtype, out.size);
+  for (let i = 0; i < x.length; i++) y[i] = saturate(x[i]!, out.dtype);
+  return y;
+};
+
 export const isqrtKernel: KernelFunc = ({ inputs, out }) => {
-  const x = cpuData(inputs[0]!);
+  const x = hostData(inputs[0]!);
   const y = new Int32Array(out.size);
   for (let i = 0; i < x.length; i++) y[i] = isqrt(x[i]!);
   return y;

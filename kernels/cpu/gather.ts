@@ -3,11 +3,11 @@ import { ROPE_BITS } from '../../engine/constants.js';
 import { allocate, saturate } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { GatherAttrs, RopeAttrs } from '../../engine/ops/gather.js';
+import { hostData } from '../shared/host_storage.js';
 import { requantizeScalar } from './fixed_point.js';
-import { cpuData } from './storage.js';
 
 export const gatherKernel: KernelFunc<GatherAttrs> = ({ inputs, attrs, out }) => {
-  const table = cpuData(inputs[0]!);
+  const table = hostData(inputs[0]!);
   const c = out.shape[1]!;
   const y = allocate(out.dtype, out.size);
   attrs.ids.forEach((id, i) => y.set(table.subarray(id * c, id * c + c), i * c));
@@ -15,9 +15,9 @@ export const gatherKernel: KernelFunc<GatherAttrs> = ({ inputs, attrs, out }) =>
 };
 
 export const ropeKernel: KernelFunc<RopeAttrs> = ({ inputs, attrs, out }) => {
-  const x = cpuData(inputs[0]!);
-  const cos = cpuData(inputs[1]!);
-  const sin = cpuData(inputs[2]!);
+  const x = hostData(inputs[0]!);
+  const cos = hostData(inputs[1]!);
+  const sin = hostData(inputs[2]!);
   const [t, d] = out.shape.slice(-2) as [number, number];
   const half = d / 2;
   const y = allocate(out.dtype, out.size);

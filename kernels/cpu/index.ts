@@ -5,16 +5,16 @@
 import { registerBackend } from '../../engine/backend.js';
 import { registerKernels } from '../../engine/kernel_registry.js';
 import type { KernelTable } from '../../engine/ops/op_table.js';
-import { addKernel, isqrtKernel, mulKernel, reluKernel } from './elementwise.js';
+import { CpuBackend } from './backend.js';
+import { addKernel, castKernel, isqrtKernel, mulKernel, reluKernel } from './elementwise.js';
 import { gatherKernel, ropeKernel } from './gather.js';
 import { concatKernel, sliceKernel, transposeKernel } from './layout.js';
 import { lutKernel } from './lut.js';
 import { matmulKernel } from './matmul.js';
 import { normKernel } from './norm.js';
-import { castKernel, requantizeKernel } from './requantize.js';
+import { requantizeKernel } from './requantize.js';
 import { argmaxKernel, sampleKernel } from './sample.js';
 import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
-import { CpuBackend } from './storage.js';
 
 export const CPU_KERNELS: KernelTable = {
   MatMul: matmulKernel,

@@ -3,7 +3,7 @@ import { allocate } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { ConcatAttrs, SliceAttrs, TransposeAttrs } from '../../engine/ops/layout.js';
 import { rowMajorStrides } from '../../engine/tensor.js';
-import { cpuData } from './storage.js';
+import { hostData } from '../shared/host_storage.js';
 
 /** Visit every index of `shape` in row-major order, passing its coordinates. */
 function forEachIndex(shape: readonly number[], visit: (coords: number[], flat: number) => void): void {
@@ -19,7 +19,7 @@ function forEachIndex(shape: readonly number[], visit: (coords: number[], flat: 
 }
 
 export const transposeKernel: KernelFunc<TransposeAttrs> = ({ inputs, attrs, out }) => {
-  const x = cpuData(inputs[0]!);
+  const x = hostData(inputs[0]!);
   const inStrides = rowMajorStrides(inputs[0]!.shape);
   const y = allocate(out.dtype, out.size);
   forEachIndex(out.shape, (c, flat) => {
@@ -31,7 +31,7 @@ export const transposeKernel: KernelFunc<TransposeAttrs> = ({ inputs, attrs, out
 };
 
 export const sliceKernel: KernelFunc<SliceAttrs> = ({ inputs, attrs, out }) => {
-  const x = cpuData(inputs[0]!);
+  const x = hostData(inputs[0]!);
   const inStrides = rowMajorStrides(inputs[0]!.shape);
   const y = allocate(out.dtype, out.size);
   forEachIndex(out.shape, (c, flat) => {
@@ -47,7 +47,7 @@ export const concatKernel: KernelFunc<ConcatAttrs> = ({ inputs, attrs, out }) =>
   const outStrides = rowMajorStrides(out.shape);
   let offset = 0;
   for (const t of inputs) {
-    const x = cpuData(t);
+    const x = hostData(t);
     forEachIndex(t.shape, (c, flat) => {
       let dst = 0;
       for (let ax = 0; ax < c.length; ax++) dst += (ax === attrs.axis ? c[ax]! + offset : c[ax]!) * outStrides[ax]!;

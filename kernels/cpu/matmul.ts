@@ -7,13 +7,13 @@
  */
 import type { MatMulAttrs } from '../../engine/ops/matmul.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
-import { cpuData } from './storage.js';
+import { hostData } from '../shared/host_storage.js';
 
 export const matmulKernel: KernelFunc<MatMulAttrs> = ({ inputs, attrs, out }) => {
   const { batch, m, k, n, bBatched, transposeB, hasBias } = attrs;
-  const a = cpuData(inputs[0]!);
-  const b = cpuData(inputs[1]!);
-  const bias = hasBias ? cpuData(inputs[2]!) : undefined;
+  const a = hostData(inputs[0]!);
+  const b = hostData(inputs[1]!);
+  const bias = hasBias ? hostData(inputs[2]!) : undefined;
   const c = new Int32Array(out.size);
   const acc = new Float64Array(n);
   for (let p = 0; p < batch; p++) {

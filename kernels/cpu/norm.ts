@@ -6,13 +6,13 @@ import { NORM_Z_BITS } from '../../engine/constants.js';
 import { allocate, saturate } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { NormAttrs } from '../../engine/ops/norm.js';
+import { hostData } from '../shared/host_storage.js';
 import { divRoundHalfAway, isqrt, requantizeScalar } from './fixed_point.js';
-import { cpuData } from './storage.js';
 
 export const normKernel: KernelFunc<NormAttrs> = ({ inputs, attrs, out }) => {
-  const x = cpuData(inputs[0]!);
-  const gamma = cpuData(inputs[1]!);
-  const beta = attrs.hasBeta ? cpuData(inputs[2]!) : undefined;
+  const x = hostData(inputs[0]!);
+  const gamma = hostData(inputs[1]!);
+  const beta = attrs.hasBeta ? hostData(inputs[2]!) : undefined;
   const widen = inputs[0]!.dtype === 'int8' ? 256 : 1;
   const c = gamma.length;
   const y = allocate(out.dtype, out.size);

@@ -1,12 +1,12 @@
-/** Reference requantize (engine/NUMERICS.md §4) and cast (§6.3). */
+/** Reference requantize (engine/NUMERICS.md §4). */
 import { allocate, saturate } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { RequantizeAttrs } from '../../engine/ops/requantize.js';
+import { hostData } from '../shared/host_storage.js';
 import { requantizeScalar } from './fixed_point.js';
-import { cpuData } from './storage.js';
 
 export const requantizeKernel: KernelFunc<RequantizeAttrs> = ({ inputs, attrs, out }) => {
-  const x = cpuData(inputs[0]!);
+  const x = hostData(inputs[0]!);
   const { multipliers, shifts } = attrs;
   const channels = multipliers.length;
   const y = allocate(out.dtype, out.size);
@@ -14,12 +14,5 @@ export const requantizeKernel: KernelFunc<RequantizeAttrs> = ({ inputs, attrs, o
     const c = channels === 1 ? 0 : i % channels;
     y[i] = saturate(requantizeScalar(x[i]!, multipliers[c]!, shifts[c]!), out.dtype);
   }
-  return y;
-};
-
-export const castKernel: KernelFunc = ({ inputs, out }) => {
-  const x = cpuData(inputs[0]!);
-  const y = allocate(out.dtype, out.size);
-  for (let i = 0; i < x.length; i++) y[i] = saturate(x[i]!, out.dtype);
   return y;
 };

@@ -2,13 +2,13 @@
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { SampleAttrs } from '../../engine/ops/sample.js';
 import { TOP_P_ONE } from '../../engine/ops/sample.js';
+import { hostData } from '../shared/host_storage.js';
 import { umul32 } from './fixed_point.js';
 import { philox4x32 } from './philox.js';
 import { expRow } from './softmax.js';
-import { cpuData } from './storage.js';
 
 export const argmaxKernel: KernelFunc = ({ inputs, out }) => {
-  const x = cpuData(inputs[0]!);
+  const x = hostData(inputs[0]!);
   const len = x.length / Math.max(out.size, 1);
   const y = new Int32Array(out.size);
   for (let r = 0; r < out.size; r++) {
@@ -25,7 +25,7 @@ export const argmaxKernel: KernelFunc = ({ inputs, out }) => {
  * return the first candidate whose running sum exceeds u.
  */
 export const sampleKernel: KernelFunc<SampleAttrs> = ({ inputs, attrs, out }) => {
-  const x = cpuData(inputs[0]!);
+  const x = hostData(inputs[0]!);
   const rows = out.size;
   const v = x.length / Math.max(rows, 1);
   const y = new Int32Array(rows);

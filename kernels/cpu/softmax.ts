@@ -2,11 +2,11 @@
 import { MASKED, SOFTMAX_OUT_BITS } from '../../engine/constants.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { ScaleAttrs } from '../../engine/ops/softmax.js';
+import { hostData } from '../shared/host_storage.js';
 import { divRoundHalfUp, expNegQ15 } from './fixed_point.js';
-import { cpuData } from './storage.js';
 
 export const expNegKernel: KernelFunc<ScaleAttrs> = ({ inputs, attrs, out }) => {
-  const x = cpuData(inputs[0]!);
+  const x = hostData(inputs[0]!);
   const y = new Int32Array(out.size);
   for (let i = 0; i < x.length; i++) y[i] = expNegQ15(x[i]! < 0 ? -x[i]! : 0, attrs.multiplier, attrs.shift);
   return y;
@@ -34,7 +34,7 @@ export function expRow(x: ArrayLike<number>, start: number, len: number, m: numb
 }
 
 export const softmaxKernel: KernelFunc<ScaleAttrs> = ({ inputs, attrs, out }) => {
-  const x = cpuData(inputs[0]!);
+  const x = hostData(inputs[0]!);
   const len = out.shape[out.shape.length - 1]!;
   const y = new Int16Array(out.size);
   const e = new Int32Array(len);
@@ -47,7 +47,7 @@ export const softmaxKernel: KernelFunc<ScaleAttrs> = ({ inputs, attrs, out }) =>
 };
 
 export const causalMaskKernel: KernelFunc<{ offset: number }> = ({ inputs, attrs, out }) => {
-  const x = cpuData(inputs[0]!);
+  const x = hostData(inputs[0]!);
   const [t, s] = out.shape.slice(-2) as [number, number];
   const y = Int32Array.from(x);
   for (let base = 0; base < y.length; base += t * s) {

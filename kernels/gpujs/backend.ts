@@ -1,16 +1,16 @@
 /**
  * The gpu.js backends (engine/NUMERICS.md §0.2, §16 "GPU.js"): one class for each mode.
  *
- * Tensors live on the host as typed arrays, as on cpu; each op uploads its operands as float32
- * planes (planes.ts), runs one or more gpu.js kernels and reads the result back. Compiled
- * kernels are cached by name, with dynamic output and argument sizes, so a shape change never
- * recompiles. After every run the backend checks the kernel class that really ran: gpu.js
- * swaps in its cpu kernel when a GL compile fails, and that must be an error, not a result.
+ * Tensors live on the host as typed arrays, as on cpu (kernels/shared/host_storage.ts); each op
+ * uploads its operands as float32 planes (planes.ts), runs one or more gpu.js kernels and reads
+ * the result back. Compiled kernels are cached by name, with dynamic output and argument sizes,
+ * so a shape change never recompiles. After every run the backend checks the kernel class that
+ * really ran: gpu.js swaps in its cpu kernel when a GL compile fails, and that must be an error,
+ * not a result.
  */
 import type { Backend } from '../../engine/backend.js';
-import type { DType, IntArray } from '../../engine/dtype.js';
 import { BackendError } from '../../engine/errors.js';
-import type { Tensor } from '../../engine/tensor.js';
+import { HostStorageBackend } from '../shared/host_storage.js';
 import { KERNEL_CLASS, type GpujsInstance, type GpujsKernel, type GpujsMode } from './runtime.js';
 
 /** A gpu.js kernel: its JavaScript-subset source and what it needs. */
@@ -30,7 +30,7 @@ export type KernelArg = Float32Array | number;
 // gpu.js cannot upload a zero-length array; kernels never read past a tensor's size.
 const EMPTY = new Float32Array(1);
 
-export class GpujsBackend implements Backend {
+export class GpujsBackend extends HostStorageBackend {
   readonly name: string;
   readonly description: string;
   private readonly kernels = new Map<string, GpujsKernel>();
@@ -39,24 +39,9 @@ export class GpujsBackend implements Backend {
     readonly mode: GpujsMode,
     private readonly gpu: GpujsInstance,
   ) {
+    super();
     this.name = `gpujs-${mode}`;
     this.description = `gpu.js 2.24 mode '${mode}' (${KERNEL_CLASS[mode]}), float32 kernels exact below 2^24`;
-  }
-
-  upload(_dtype: DType, data: IntArray): IntArray {
-    return data.slice();
-  }
-
-  readSync(storage: unknown): IntArray {
-    return (storage as IntArray).slice();
-  }
-
-  read(storage: unknown): Promise<IntArray> {
-    return Promise.resolve(this.readSync(storage));
-  }
-
-  dispose(): void {
-    // Host arrays are reclaimed by the garbage collector.
   }
 
   /** Run `k` over a 1-D output of `size` floats and return them (empty for size 0). */
@@ -89,11 +74,6 @@ export class GpujsBackend implements Backend {
     }
     return kernel;
   }
-}
-
-/** The host array behind a gpujs tensor, without copying. Kernels must not write into it. */
-export function hostData(t: Tensor): IntArray {
-  return t.storage as IntArray;
 }
 
 /** The gpujs backend a kernel was called with. */

@@ -1,5 +1,5 @@
 /**
- * gpu.js elementwise kernels (engine/NUMERICS.md §6, §16.2): relu, add, mul and isqrt.
+ * gpu.js elementwise kernels (engine/NUMERICS.md §6, §16.2): relu, add, mul, cast and isqrt.
  *
  * Operands are read as signed 16-bit limbs (h, l) (int32 from their two planes, int8/int16
  * values split on the device), so one kernel serves every dtype; results are saturated from
@@ -7,10 +7,12 @@
  */
 import { DTYPE_MAX, DTYPE_MIN, type DType } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
-import { gpujs, hostData, type KernelSource } from './backend.js';
+import { hostData } from '../shared/host_storage.js';
+import { gpujs, type KernelSource } from './backend.js';
 import { LIMB_FUNCTIONS } from './fixed_point.js';
 import { FLOOR_DIV } from './functions.js';
 import { fromPacked, packedPlane } from './planes.js';
+import { READ_LIMBS } from './requantize.js';
 
 // One float per int8/int16 element; for int32 the planes are hi limbs then lo limbs, and the
 // sign of the value is the sign of its hi limb. Bound: values only, |x| ≤ 2^16.
@@ -144,6 +146,32 @@ function binaryKernel(k: KernelSource): KernelFunc {
 
 export const addKernel = binaryKernel(ADD);
 export const mulKernel = binaryKernel(MUL);
+
+// Same threads and input limbs as REQUANTIZE (requantize.ts). Bound: |h·2^16 + l| ≤ 2^16 where formed.
+const CAST: KernelSource = {
+  name: 'cast',
+  functions: LIMB_FUNCTIONS,
+  source: `function (x, size, limbs, wide, mn, mx) {
+${READ_LIMBS}
+  if (wide < 0.5) { return satNarrow(h, l, mn, mx); }
+  if (part > 0.5) { return satLo(h, l); }
+  return satHi(h, l);
+}`,
+};
+
+export const castKernel: KernelFunc = ({ backend, inputs, out }) => {
+  const x = inputs[0]!;
+  const wide = out.dtype === 'int32' ? 1 : 0;
+  const y = gpujs(backend).run(CAST, (wide + 1) * out.size, [
+    packedPlane(hostData(x), x.dtype),
+    out.size,
+    x.dtype === 'int32' ? 1 : 0,
+    wide,
+    wide ? 0 : DTYPE_MIN[out.dtype],
+    wide ? 0 : DTYPE_MAX[out.dtype],
+  ]);
+  return fromPacked('cast', y, out.dtype, out.size);
+};
 
 // 1 when r² ≤ v = h·2^16 + l, for 0 ≤ r < 2^16: r = 256·rh + rl, so
 // r² = rh²·2^16 + (2·rh·rl)·2^8 + rl², regathered into 16-bit words (qh, ql) and compared

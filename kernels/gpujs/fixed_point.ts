@@ -11,7 +11,13 @@
  *
  * Bound: partial products < 2^22, at most 3 per column, plus carry (< 2^13) and bias (≤ 2^10):
  * every column < 3·2^22 + 2^14 < 2^24; every limb after the shift < 2^11.
+ *
+ * Also here: the int32 limb helpers (§16.1 G1) and E(d) = T[f] >> k of §9.3 for the kernels that
+ * compute it (softmax.ts, sample.ts), with u = R(d, M, n) from the helpers above; only u < 4096
+ * matters, so min(R, 2^24) suffices.
  */
+import { EXP2_NEG_Q15 } from '../../engine/constants.js';
+import { FLOOR_DIV } from './functions.js';
 
 // The shared body of both helpers, from the operands to the shifted 11-bit limbs t0…t3 of the
 // quotient and `over` (> 0 when the quotient is ≥ 2^33). It is pasted into each helper rather
@@ -163,3 +169,54 @@ const SAT_NARROW = `function satNarrow(h, l, mn, mx) {
 
 /** absHi, absLo, negHi, negLo, satHi, satLo, satNarrow. */
 export const LIMB_FUNCTIONS: readonly string[] = [ABS_HI, ABS_LO, NEG_HI, NEG_LO, SAT_HI, SAT_LO, SAT_NARROW];
+
+/** The EXP2_NEG_Q15 table (§9.2) as a plane, uploaded next to the data. */
+export const EXP_TABLE = Float32Array.from(EXP2_NEG_Q15);
+
+/**
+ * E's last step (§9.3) from t = T[f] and k = u >> 8 ∈ [0, 15]: t for k = 0, else
+ * (t + 2^(k−1)) >> k. Bound: t + 2^(k−1) < 2^16; powers of two are exact.
+ */
+const EXP_SHIFT = `function expShift(t, k) {
+  if (k < 0.5) { return t; }
+  let half = 0.5;
+  let inv = 1;
+  for (let i = 0; i < 15; i++) {
+    if (i < k) {
+      half = half * 2;
+      inv = inv * 0.5;
+    }
+  }
+  return Math.floor((t + half) * inv);
+}`;
+
+/** Helpers for kernels that compute E (§9.3): R, int32 limb helpers, the shift, floorDiv. */
+export const EXP_FUNCTIONS: readonly string[] = [...R_FUNCTIONS, ...LIMB_FUNCTIONS, EXP_SHIFT, FLOOR_DIV];
+
+/**
+ * Kernel-body lines that set `e = E(d)` for d = dh·2^16 + dl < 2^32, with the table `table` and
+ * the scale words qh, ql, qn in scope. Only u < 4096 gives a nonzero weight, so k, f come by G2.
+ */
+export const EXP_BODY = `  const u = mulShiftRoundSmall(dh, dl, qh, ql, qn);
+  let e = 0;
+  if (u < 4095.5) {
+    const k = Math.floor(u * 0.00390625);
+    e = expShift(table[u - 256 * k], k);
+  }`;
+
+/**
+ * Kernel-body lines that set (dh, dl), the 16-bit words of d = m − x ∈ [0, 2^32) for int32 limbs
+ * (mh, ml) ≥ (xh, xl). Bound: |mh − xh| ≤ 2^16, |ml − xl| < 2^16.
+ */
+export const DIFF_BODY = `  let dh = mh - xh;
+  let dl = ml - xl;
+  if (dl < -0.5) {
+    dl = dl + 65536;
+    dh = dh - 1;
+  }`;
+
+/** The scale {M, n} as kernel arguments qh, ql, qn (M's 16-bit words). */
+export function scaleArgs(a: { multiplier: number; shift: number }): [number, number, number] {
+  const [qh, ql] = splitWord(a.multiplier);
+  return [qh, ql, a.shift];
+}

@@ -1,20 +1,27 @@
 /**
- * gpu.js embedding gather (engine/NUMERICS.md §11, §16.2 "gather"): y[t, c] = table[ids[t], c],
- * an exact copy.
+ * gpu.js embedding gather (engine/NUMERICS.md §11, §16.2 "gather") and rotary position
+ * embeddings (§12, §16.2 "rope").
  *
- * The ids (host integers below V) travel as a float plane. A table whose packed plane reaches
- * 2^23 floats (GPT-2's 50257·768 embedding) is cut into blocks of whole rows so that every flat
- * index stays exact (§16.1 G6): one run per block fills the rows whose ids fall in it and copies
- * the rest from the previous run's output. Table planes are cached per host array, since
- * tensors are immutable and an embedding is gathered from at every step.
+ * gather: y[t, c] = table[ids[t], c], an exact copy. The ids (host integers below V) travel as a
+ * float plane. A table whose packed plane reaches 2^23 floats (GPT-2's 50257·768 embedding) is
+ * cut into blocks of whole rows so that every flat index stays exact (§16.1 G6): one run per
+ * block fills the rows whose ids fall in it and copies the rest from the previous run's output.
+ * Table planes are cached per host array, since tensors are immutable and an embedding is
+ * gathered from at every step.
+ *
+ * rope: one thread per output element, with the int16 product split into bytes so that every
+ * float32 intermediate stays an exact integer within ±2^24 (§16.1 G2). The output coordinate is
+ * v = x0·a + x1·b with (a, b) = (cos, −sin) for y[2i] and (sin, cos) for y[2i+1], rounded as
+ * ⌊v / 2^14⌉ (requantize with M = 1, n = 14) and saturated to x's dtype.
  */
-import type { DType, IntArray } from '../../engine/dtype.js';
+import { allocate, type DType, type IntArray } from '../../engine/dtype.js';
 import { BackendError } from '../../engine/errors.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
-import type { GatherAttrs } from '../../engine/ops/gather.js';
-import { gpujs, hostData, type KernelSource } from './backend.js';
+import type { GatherAttrs, RopeAttrs } from '../../engine/ops/gather.js';
+import { hostData } from '../shared/host_storage.js';
+import { gpujs, type KernelSource } from './backend.js';
 import { FLOOR_DIV } from './functions.js';
-import { fromPacked, packedPlane } from './planes.js';
+import { fromPacked, fromValues, packedPlane, valuePlane } from './planes.js';
 
 /** floorDiv needs its dividend below 2^23; so does every index of one block. */
 const INDEX_LIMIT = 2 ** 23;
@@ -82,3 +89,68 @@ export const gatherKernel: KernelFunc<GatherAttrs> = ({ backend, inputs, attrs, 
   return fromPacked('gather', y, out.dtype, out.size);
 };
 
+/**
+ * x = 256·x_h + x_l (x_h = floor(x / 256) signed, x_l ∈ [0, 255]; int8 x has x_h ∈ {−1, 0}), so
+ * v = 256·h + l with h = x0_h·a + x1_h·b and l = x0_l·a + x1_l·b. Then v = vHi·2^14 + vLo with
+ * vLo ∈ [0, 2^14) is regathered from h's low 6 bits and l, and v ≥ 0 exactly when vHi ≥ 0:
+ * ⌊v / 2^14⌉ = vHi + 1 when vLo > 2^13, or vLo = 2^13 and v ≥ 0; otherwise vHi.
+ * Bound: |a|, |b| ≤ 2^15; |h| ≤ 2·2^7·2^15 = 2^23; |l| ≤ 2·255·2^15 < 2^24 − 2^16;
+ * |l + 256·(h mod 64)| < 2^24 − 2^16 + 2^14; |vHi| ≤ 2^17. Indices: e < 2^22 per run (ELEMENTS_PER_RUN).
+ */
+const ROPE: KernelSource = {
+  name: 'rope',
+  source: `function (x, cs, sn, d, half, t, t0, lo, hi) {
+  const e = this.thread.x;
+  const row = floorDiv(e, d);
+  const col = e - row * d;
+  const k = Math.floor(col * 0.5);
+  const odd = col - 2 * k;
+  const rr = t0 + row;
+  const p = rr - floorDiv(rr, t) * t;
+  const c = cs[p * half + k];
+  const s = sn[p * half + k];
+  let a = c;
+  let b = 0 - s;
+  if (odd > 0.5) { a = s; b = c; }
+  const x0 = x[e - odd];
+  const x1 = x[e - odd + 1];
+  const x0h = Math.floor(x0 * 0.00390625);
+  const x1h = Math.floor(x1 * 0.00390625);
+  const h = x0h * a + x1h * b;
+  const l = (x0 - 256 * x0h) * a + (x1 - 256 * x1h) * b;
+  const hTop = Math.floor(h * 0.015625);
+  const sum = l + (h - hTop * 64) * 256;
+  const sTop = Math.floor(sum * 0.00006103515625);
+  const vLo = sum - sTop * 16384;
+  const vHi = hTop + sTop;
+  let y = vHi;
+  if (vLo > 8192.5 || (vLo > 8191.5 && vHi > -0.5)) { y = vHi + 1; }
+  return Math.min(Math.max(y, lo), hi);
+}`,
+  functions: [FLOOR_DIV],
+};
+
+// Rows per run, so that every thread index stays below 2^22 (floorDiv needs < 2^23).
+const ELEMENTS_PER_RUN = 2 ** 22;
+
+export const ropeKernel: KernelFunc = ({ backend, inputs, attrs, out }) => {
+  const y = allocate(out.dtype, out.size);
+  if (out.size === 0) return y;
+  const { offset } = attrs as RopeAttrs;
+  const [t, d] = out.shape.slice(-2) as [number, number];
+  const half = d / 2;
+  const x = hostData(inputs[0]!);
+  // Only the T table rows this op reads, so table indices stay below T·D/2 (§16.1 G6).
+  const cs = valuePlane(hostData(inputs[1]!).subarray(offset * half, (offset + t) * half));
+  const sn = valuePlane(hostData(inputs[2]!).subarray(offset * half, (offset + t) * half));
+  const [lo, hi] = out.dtype === 'int8' ? [-128, 127] : [-32768, 32767];
+  const rows = out.size / d;
+  const perRun = Math.max(1, Math.floor(ELEMENTS_PER_RUN / d));
+  for (let start = 0; start < rows; start += perRun) {
+    const end = Math.min(rows, start + perRun);
+    const xs = valuePlane(x.subarray(start * d, end * d));
+    const f = gpujs(backend).run(ROPE, xs.length, [xs, cs, sn, d, half, t, start % t, lo, hi]);
+    y.set(fromValues('rope', f, out.dtype, xs.length), start * d);
+  }
+  return y;
+};

@@ -9,17 +9,16 @@ import { registerBackend } from '../../engine/backend.js';
 import { registerKernels } from '../../engine/kernel_registry.js';
 import type { KernelTable } from '../../engine/ops/op_table.js';
 import { GpujsBackend } from './backend.js';
-import { addKernel, isqrtKernel, mulKernel, reluKernel } from './elementwise.js';
-import { gatherKernel } from './gather.js';
+import { addKernel, castKernel, isqrtKernel, mulKernel, reluKernel } from './elementwise.js';
+import { gatherKernel, ropeKernel } from './gather.js';
 import { concatKernel, sliceKernel, transposeKernel } from './layout.js';
 import { lutKernel } from './lut.js';
 import { matmulKernel } from './matmul.js';
 import { normKernel } from './norm.js';
-import { castKernel, requantizeKernel } from './requantize.js';
-import { ropeKernel } from './rope.js';
-import { argmaxKernel, causalMaskKernel, expNegKernel, softmaxKernel } from './rows.js';
-import { sampleKernel } from './sample.js';
+import { requantizeKernel } from './requantize.js';
 import { startGpujs, type GpujsMode } from './runtime.js';
+import { argmaxKernel, sampleKernel } from './sample.js';
+import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
 
 export const GPUJS_KERNELS: KernelTable = {
   MatMul: matmulKernel,

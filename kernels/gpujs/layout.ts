@@ -12,7 +12,8 @@ import { BackendError } from '../../engine/errors.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { ConcatAttrs, SliceAttrs, TransposeAttrs } from '../../engine/ops/layout.js';
 import { rowMajorStrides } from '../../engine/tensor.js';
-import { gpujs, hostData, type GpujsBackend, type KernelSource } from './backend.js';
+import { hostData } from '../shared/host_storage.js';
+import { gpujs, type GpujsBackend, type KernelSource } from './backend.js';
 import { FLOOR_DIV } from './functions.js';
 import { fromPacked, packedPlane } from './planes.js';
 

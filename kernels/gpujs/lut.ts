@@ -5,7 +5,8 @@
  * int16 or smaller, so the kernel is exact on any float32 mode.
  */
 import type { KernelFunc } from '../../engine/kernel_registry.js';
-import { gpujs, hostData, type KernelSource } from './backend.js';
+import { hostData } from '../shared/host_storage.js';
+import { gpujs, type KernelSource } from './backend.js';
 import { fromValues, valuePlane } from './planes.js';
 
 // Bound: indices in [0, 255], values within ±2^15.

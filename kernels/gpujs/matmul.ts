@@ -19,7 +19,8 @@ import type { IntArray } from '../../engine/dtype.js';
 import { BackendError } from '../../engine/errors.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { MatMulAttrs } from '../../engine/ops/matmul.js';
-import { gpujs, hostData, type KernelSource } from './backend.js';
+import { hostData } from '../shared/host_storage.js';
+import { gpujs, type KernelSource } from './backend.js';
 import { FLOOR_DIV, HI16, LO16, WRAP_HI } from './functions.js';
 import { fromLimbs, packedPlane } from './planes.js';
 

@@ -12,7 +12,8 @@
 import { allocate } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { NormAttrs } from '../../engine/ops/norm.js';
-import { gpujs, hostData, type KernelSource } from './backend.js';
+import { hostData } from '../shared/host_storage.js';
+import { gpujs, type KernelSource } from './backend.js';
 import { R_FUNCTIONS, splitWord } from './fixed_point.js';
 import { FLOOR_DIV, WRAP_HI } from './functions.js';
 import { fromPacked, hiPlane, loPlane, valuePlane } from './planes.js';

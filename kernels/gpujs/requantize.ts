@@ -1,23 +1,25 @@
 /**
- * gpu.js requantize (engine/NUMERICS.md §4) and cast (§6.3), following §16.2.
+ * gpu.js requantize (engine/NUMERICS.md §4), following §16.2.
  *
  * Every input is read as signed 16-bit limbs (h, l): int32 from its two planes, int8/int16 values
- * split on the device (h ∈ {−1, 0}). requantize forms |x| from the limbs, applies R with 11-bit
- * limbs (fixed_point.ts), puts the sign back and saturates. An int32 output needs both words of R,
- * an int8/int16 output only min(R, 2^24), since anything above 2^15 saturates anyway.
+ * split on the device (h ∈ {−1, 0}); cast (elementwise.ts) reads its input the same way.
+ * requantize forms |x| from the limbs, applies R with 11-bit limbs (fixed_point.ts), puts the
+ * sign back and saturates. An int32 output needs both words of R, an int8/int16 output only
+ * min(R, 2^24), since anything above 2^15 saturates anyway.
  */
 import { DTYPE_MAX, DTYPE_MIN } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { RequantizeAttrs } from '../../engine/ops/requantize.js';
-import { gpujs, hostData, type KernelSource } from './backend.js';
+import { hostData } from '../shared/host_storage.js';
+import { gpujs, type KernelSource } from './backend.js';
 import { LIMB_FUNCTIONS, R_FUNCTIONS, splitWord } from './fixed_point.js';
 import { FLOOR_DIV } from './functions.js';
 import { fromPacked, packedPlane } from './planes.js';
 
-// Shared by both kernels' sources (gpu.js helpers cannot take the input array, §16.4): thread t
-// is element i's hi limb (part 0) or, for an int32 output's second half, its lo limb (part 1);
-// (h, l) are x[i] as signed 16-bit limbs, read from two planes or split from one float.
-const READ_LIMBS = `  const t = this.thread.x;
+// Shared by requantize's and cast's sources (gpu.js helpers cannot take the input array, §16.4):
+// thread t is element i's hi limb (part 0) or, for an int32 output's second half, its lo limb
+// (part 1); (h, l) are x[i] as signed 16-bit limbs, read from two planes or split from one float.
+export const READ_LIMBS = `  const t = this.thread.x;
   let i = t;
   let part = 0;
   if (t >= size) { i = t - size; part = 1; }
@@ -83,30 +85,3 @@ export const requantizeKernel: KernelFunc<RequantizeAttrs> = ({ backend, inputs,
   ]);
   return fromPacked('requantize', y, out.dtype, out.size);
 };
-
-// Same threads and input limbs as REQUANTIZE. Bound: |h·2^16 + l| ≤ 2^16 where formed.
-const CAST: KernelSource = {
-  name: 'cast',
-  functions: LIMB_FUNCTIONS,
-  source: `function (x, size, limbs, wide, mn, mx) {
-${READ_LIMBS}
-  if (wide < 0.5) { return satNarrow(h, l, mn, mx); }
-  if (part > 0.5) { return satLo(h, l); }
-  return satHi(h, l);
-}`,
-};
-
-export const castKernel: KernelFunc = ({ backend, inputs, out }) => {
-  const x = inputs[0]!;
-  const wide = out.dtype === 'int32' ? 1 : 0;
-  const y = gpujs(backend).run(CAST, (wide + 1) * out.size, [
-    packedPlane(hostData(x), x.dtype),
-    out.size,
-    x.dtype === 'int32' ? 1 : 0,
-    wide,
-    wide ? 0 : DTYPE_MIN[out.dtype],
-    wide ? 0 : DTYPE_MAX[out.dtype],
-  ]);
-  return fromPacked('cast', y, out.dtype, out.size);
-};
-

@@ -1,13 +1,18 @@
 /**
- * gpu.js deterministic sampling (engine/NUMERICS.md §14: top-k / top-p with Philox4x32-10),
- * following §16.2 "sample".
+ * gpu.js argmax (engine/NUMERICS.md §13) and deterministic sampling (§14: top-k / top-p with
+ * Philox4x32-10), following §16.2.
  *
- * Per row the candidate order (x desc, j asc, on int32 limbs (hi, lo)) comes from a bitonic sort
- * of indices, one kernel run per compare-exchange step (rows padded to a power of two; padding
- * sorts last). Then e = E(top − x) at every sorted position (rows.ts's E), Σe per chunk of 512
- * positions below topK's cut, and one thread per row folds the chunk sums into 16-bit words,
- * finds the top-p cut, draws Philox's word 0 and walks to the drawn candidate, scanning inside
- * one chunk only (llvmpipe's loop budget, §16.3).
+ * argmax compares int32 limbs (hi, lo) lexicographically in two passes, because llvmpipe ends an
+ * invocation after about 65,535 loop iterations (§16.3): the first maximum per chunk of
+ * ARGMAX_CHUNK entries, then the first maximum over chunks. softmax.ts finds its row maximum
+ * with the same passes.
+ *
+ * sample: per row the candidate order (x desc, j asc, on int32 limbs (hi, lo)) comes from a
+ * bitonic sort of indices, one kernel run per compare-exchange step (rows padded to a power of
+ * two; padding sorts last). Then e = E(top − x) at every sorted position (fixed_point.ts's E),
+ * Σe per chunk of 512 positions below topK's cut (row_chunks.ts), and one thread per row folds
+ * the chunk sums into 16-bit words, finds the top-p cut, draws Philox's word 0 and walks to the
+ * drawn candidate, scanning inside one chunk only (llvmpipe's loop budget, §16.3).
  *
  * 32-bit words travel as two 16-bit halves. Products of 32-bit words (Philox, topP·W, rand·W)
  * use 8-bit limbs (G3) and XOR goes bit by bit (G2).
@@ -16,11 +21,93 @@ import { PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1 } from '../..
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { SampleAttrs } from '../../engine/ops/sample.js';
 import { TOP_P_ONE } from '../../engine/ops/sample.js';
-import { gpujs, hostData, type KernelSource } from './backend.js';
-import { splitWord } from './fixed_point.js';
+import { hostData } from '../shared/host_storage.js';
+import { gpujs, type GpujsBackend, type KernelSource } from './backend.js';
+import { DIFF_BODY, EXP_BODY, EXP_FUNCTIONS, EXP_TABLE, scaleArgs, splitWord } from './fixed_point.js';
 import { FLOOR_DIV } from './functions.js';
-import { fromValues, hiPlane, loPlane } from './planes.js';
-import { CHUNK_SUM, DIFF_BODY, EXP_BODY, EXP_FUNCTIONS, EXP_TABLE, SUM_CHUNK, rowBatches, scaleArgs } from './rows.js';
+import { fromValues, hiPlane, loPlane, valuePlane } from './planes.js';
+import { BATCH, CHUNK_SUM, SUM_CHUNK, rowBatches, rowSlice } from './row_chunks.js';
+
+const ARGMAX_CHUNK = 4096;
+
+// Threads: one per (row, chunk); the row-relative index of the chunk's first maximum.
+// Bound: indices only, < 2^22.
+const ARGMAX_CHUNK_KERNEL: KernelSource = {
+  name: 'rows.argmaxChunk',
+  functions: [FLOOR_DIV],
+  loopMax: ARGMAX_CHUNK,
+  source: `function (xh, xl, len, chunks) {
+  const t = this.thread.x;
+  const row = floorDiv(t, chunks);
+  const j0 = (t - row * chunks) * ${ARGMAX_CHUNK};
+  const base = row * len;
+  const cnt = Math.min(len - j0, ${ARGMAX_CHUNK});
+  let best = j0;
+  let bh = xh[base + j0];
+  let bl = xl[base + j0];
+  for (let i = 1; i < cnt; i++) {
+    const h = xh[base + j0 + i];
+    const l = xl[base + j0 + i];
+    if (h > bh || (h == bh && l > bl)) {
+      best = j0 + i;
+      bh = h;
+      bl = l;
+    }
+  }
+  return best;
+}`,
+};
+
+// Threads: one per row; the first maximum over the chunk candidates, taken in chunk order.
+// Bound: indices only; chunks ≤ BATCH / ARGMAX_CHUNK = 1024.
+const ARGMAX_REDUCE: KernelSource = {
+  name: 'rows.argmaxReduce',
+  loopMax: BATCH / ARGMAX_CHUNK,
+  source: `function (xh, xl, part, len, chunks) {
+  const row = this.thread.x;
+  const base = row * len;
+  let best = part[row * chunks];
+  let bh = xh[base + best];
+  let bl = xl[base + best];
+  for (let c = 1; c < chunks; c++) {
+    const j = part[row * chunks + c];
+    const h = xh[base + j];
+    const l = xl[base + j];
+    if (h > bh || (h == bh && l > bl)) {
+      best = j;
+      bh = h;
+      bl = l;
+    }
+  }
+  return best;
+}`,
+};
+
+/** Per row of the planes, the index of its first maximum (§13) as floats. */
+export function rowArgmax(g: GpujsBackend, xh: Float32Array, xl: Float32Array, rows: number, len: number): Float32Array {
+  const chunks = Math.ceil(len / ARGMAX_CHUNK);
+  const part = g.run(ARGMAX_CHUNK_KERNEL, rows * chunks, [xh, xl, len, chunks]);
+  if (chunks === 1) return part;
+  return g.run(ARGMAX_REDUCE, rows, [xh, xl, part, len, chunks]);
+}
+
+export const argmaxKernel: KernelFunc = ({ backend, inputs, out }) => {
+  const g = gpujs(backend);
+  const xt = inputs[0]!;
+  const x = hostData(xt);
+  const y = new Int32Array(out.size);
+  if (out.size === 0) return y;
+  const len = x.length / out.size;
+  for (const [r0, r1] of rowBatches('argmax', out.size, len)) {
+    const part = rowSlice(x, r0, r1, len);
+    // int8/int16 values are their own hi limb over a lo limb of 0.
+    const wide = xt.dtype === 'int32';
+    const xh = wide ? hiPlane(part) : valuePlane(part);
+    const xl = wide ? loPlane(part) : new Float32Array(part.length);
+    y.set(fromValues('argmax', rowArgmax(g, xh, xl, r1 - r0, len), 'int32', r1 - r0), r0);
+  }
+  return y;
+};
 
 /**
  * 16-bit word w (0 = lowest … 3) of the 64-bit product of a = ah·2^16 + al and b = bh·2^16 + bl

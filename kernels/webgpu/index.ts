@@ -8,44 +8,37 @@ import { registerKernels } from '../../engine/kernel_registry.js';
 import type { KernelTable } from '../../engine/ops/op_table.js';
 import { WebGpuBackend } from './backend.js';
 import { createWebGpuDevice } from './device.js';
-import {
-  addKernel,
-  castKernel,
-  concatKernel,
-  gatherKernel,
-  lutKernel,
-  matmulKernel,
-  mulKernel,
-  reluKernel,
-  requantizeKernel,
-  sliceKernel,
-  transposeKernel,
-} from './kernels.js';
-import { normKernel, ropeKernel } from './norm.js';
-import { sampleKernel } from './sample.js';
-import { argmaxKernel, causalMaskKernel, expNegKernel, isqrtKernel, softmaxKernel } from './rows.js';
+import { addKernel, castKernel, isqrtKernel, mulKernel, reluKernel } from './elementwise.js';
+import { gatherKernel, ropeKernel } from './gather.js';
+import { concatKernel, sliceKernel, transposeKernel } from './layout.js';
+import { lutKernel } from './lut.js';
+import { matmulKernel } from './matmul.js';
+import { normKernel } from './norm.js';
+import { requantizeKernel } from './requantize.js';
+import { argmaxKernel, sampleKernel } from './sample.js';
+import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
 
 export const WEBGPU_KERNELS: KernelTable = {
-  Relu: reluKernel,
+  MatMul: matmulKernel,
+  Requantize: requantizeKernel,
   Cast: castKernel,
   Add: addKernel,
   Mul: mulKernel,
-  Requantize: requantizeKernel,
-  MatMul: matmulKernel,
+  Relu: reluKernel,
+  Isqrt: isqrtKernel,
+  Lut: lutKernel,
+  ExpNeg: expNegKernel,
+  Softmax: softmaxKernel,
+  CausalMask: causalMaskKernel,
+  LayerNorm: normKernel,
+  RmsNorm: normKernel,
+  Gather: gatherKernel,
+  Rope: ropeKernel,
+  Argmax: argmaxKernel,
+  Sample: sampleKernel,
   Transpose: transposeKernel,
   Slice: sliceKernel,
   Concat: concatKernel,
-  Gather: gatherKernel,
-  Lut: lutKernel,
-  Isqrt: isqrtKernel,
-  ExpNeg: expNegKernel,
-  CausalMask: causalMaskKernel,
-  Argmax: argmaxKernel,
-  Softmax: softmaxKernel,
-  LayerNorm: normKernel,
-  RmsNorm: normKernel,
-  Rope: ropeKernel,
-  Sample: sampleKernel,
 };
 
 registerBackend('webgpu', async () => new WebGpuBackend(await createWebGpuDevice()));

@@ -1,18 +1,17 @@
 /// <reference types="@webgpu/types" />
 /**
- * webgpu LayerNorm / RMSNorm (engine/NUMERICS.md §10) and RoPE (§12), transliterated from
- * kernels/cpu/norm.ts and kernels/cpu/gather.ts. Q = Σd² + eps < 2^47 is held as a (hi, lo) u32
+ * webgpu LayerNorm / RMSNorm (engine/NUMERICS.md §10), transliterated from kernels/cpu/norm.ts.
+ * Q = Σd² + eps < 2^47 is held as a (hi, lo) u32
  * pair (§16.1 W3) and r = isqrt(Q) < 2^24 is found bit by bit with exact 64-bit squares (W2).
  * One invocation per row computes μ and r (≤ 2·16384 loop steps, inside llvmpipe's per-invocation
  * loop budget); one per element computes z, acc and the requantized output.
  */
-import { NORM_Z_BITS, ROPE_BITS } from '../../engine/constants.js';
+import { NORM_Z_BITS } from '../../engine/constants.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
-import type { RopeAttrs } from '../../engine/ops/gather.js';
 import type { NormAttrs } from '../../engine/ops/norm.js';
 import { asWebGpu, gpuBuffer } from './backend.js';
 import { shader } from './wgsl/common.js';
-import { DIV_ROUND_HALF_UP_WGSL, REQUANTIZE_WGSL, i32Lit, saturateWgsl } from './wgsl/fixed_point.js';
+import { DIV_ROUND_HALF_UP_WGSL, REQUANTIZE_WGSL, saturateWgsl } from './wgsl/fixed_point.js';
 import type { DType } from '../../engine/dtype.js';
 
 const gpu = asWebGpu;
@@ -97,45 +96,5 @@ export const normKernel: KernelFunc<NormAttrs> = ({ backend, inputs, attrs, out 
   const beta = attrs.hasBeta ? [gpuBuffer(inputs[2]!)] : [];
   g.run(normOutSource(attrs.hasBeta, out.dtype), [x, stats, gpuBuffer(inputs[1]!), ...beta, y], [c, widen, attrs.multiplier, attrs.shift], out.size);
   g.release(stats);
-  return y;
-};
-
-/**
- * round(v / 2^14) half away from zero for v = p0 ± p1 with |p0|, |p1| ≤ 2^30, given v wrapped to
- * i32 as w. Only v = +2^31 wraps (to −2^31); then p0 > 0 tells it from v = −2^31.
- */
-const ROUND14_WGSL = `
-fn round14(w: i32, p0: i32) -> SignedMag {
-  let neg = select(w < 0, p0 < 0, w == ${i32Lit(-2147483648)});
-  return SignedMag(mulShiftRound(magnitude(w), 1u, ${ROPE_BITS}u), neg);
-}
-`;
-
-/** One invocation per pair. P: n (pairs), t, half, offset */
-function ropeSource(dtype: DType): string {
-  return shader(
-    [{ name: 'x' }, { name: 'cosT' }, { name: 'sinT' }, { name: 'y', write: true }],
-    `  let half = P[2];
-  let row = i / half;
-  let k = i % half;
-  let pos = P[3] + row % P[1];
-  let c = cosT[pos * half + k];
-  let s = sinT[pos * half + k];
-  let x0 = x[2u * i];
-  let x1 = x[2u * i + 1u];
-  let a = round14(x0 * c - x1 * s, x0 * c);
-  let b = round14(x0 * s + x1 * c, x0 * s);
-  y[2u * i] = satSigned(a.neg, a.mag);
-  y[2u * i + 1u] = satSigned(b.neg, b.mag);`,
-    REQUANTIZE_WGSL + saturateWgsl(dtype) + ROUND14_WGSL,
-  );
-}
-
-export const ropeKernel: KernelFunc<RopeAttrs> = ({ backend, inputs, attrs, out }) => {
-  const g = gpu(backend);
-  const [t, d] = out.shape.slice(-2) as [number, number];
-  const y = g.createBuffer(out.size);
-  const bufs = [gpuBuffer(inputs[0]!), gpuBuffer(inputs[1]!), gpuBuffer(inputs[2]!), y];
-  g.run(ropeSource(out.dtype), bufs, [t, d / 2, attrs.offset], out.size / 2);
   return y;
 };

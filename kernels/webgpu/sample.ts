@@ -1,25 +1,75 @@
 /// <reference types="@webgpu/types" />
 /**
- * webgpu sampling (engine/NUMERICS.md §14: top-k / top-p sampling with Philox4x32-10),
- * transliterated from kernels/cpu/sample.ts and kernels/cpu/philox.ts.
+ * webgpu argmax (engine/NUMERICS.md §13) and sampling (§14: top-k / top-p sampling with
+ * Philox4x32-10), transliterated from kernels/cpu/sample.ts and kernels/cpu/philox.ts.
  *
- * Per row the candidate order (x desc, j asc) comes from a bitonic sort of indices (rows padded
- * to a power of two; padding sorts last). Weights E(max − x) are summed per chunk of ROW_CHUNK
- * sorted positions; one invocation per row then walks the chunk sums and inside one chunk to find
- * the top-p cut and the drawn candidate, staying inside llvmpipe's per-invocation loop budget.
+ * argmax: the first maximum per chunk of ROW_CHUNK entries (wgsl/row_chunks.ts), then the first
+ * maximum over the chunks' candidates.
+ *
+ * sample: per row the candidate order (x desc, j asc) comes from a bitonic sort of indices (rows
+ * padded to a power of two; padding sorts last). Weights E(max − x) are summed per chunk of
+ * ROW_CHUNK sorted positions; one invocation per row then walks the chunk sums and inside one
+ * chunk to find the top-p cut and the drawn candidate, staying inside llvmpipe's per-invocation
+ * loop budget.
  */
 import { MASKED, PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1 } from '../../engine/constants.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { SampleAttrs } from '../../engine/ops/sample.js';
 import { TOP_P_ONE } from '../../engine/ops/sample.js';
 import { asWebGpu, expTable, gpuBuffer } from './backend.js';
-import { shader } from './wgsl/common.js';
+import { X, Y, shader } from './wgsl/common.js';
 import { EXP_NEG_WGSL, i32Lit } from './wgsl/fixed_point.js';
+import { CHUNK_HEAD, ROW_CHUNK } from './wgsl/row_chunks.js';
 
-const ROW_CHUNK = 4096;
 const MASKED_WGSL = i32Lit(MASKED);
 
 const gpu = asWebGpu;
+
+/** Index (within the row) of the chunk's first maximum. */
+const ARGMAX_CHUNK_SRC = shader(
+  [X, Y],
+  `${CHUNK_HEAD}
+  var best = j0;
+  for (var j = j0 + 1u; j < j1; j = j + 1u) {
+    if (x[rowStart + j] > x[rowStart + best]) {
+      best = j;
+    }
+  }
+  y[i] = i32(best);`,
+);
+
+/** The first maximum over the chunks' candidates, in chunk order. P: n, len, chunks */
+const ARGMAX_REDUCE_SRC = shader(
+  [X, { name: 'part' }, Y],
+  `  let len = P[1];
+  let chunks = P[2];
+  let rowStart = i * len;
+  var best = u32(part[i * chunks]);
+  for (var ch = 1u; ch < chunks; ch = ch + 1u) {
+    let c = u32(part[i * chunks + ch]);
+    if (x[rowStart + c] > x[rowStart + best]) {
+      best = c;
+    }
+  }
+  y[i] = i32(best);`,
+);
+
+export const argmaxKernel: KernelFunc = ({ backend, inputs, out }) => {
+  const g = gpu(backend);
+  const x = gpuBuffer(inputs[0]!);
+  const len = inputs[0]!.size / Math.max(out.size, 1);
+  const chunks = Math.max(1, Math.ceil(len / ROW_CHUNK));
+  const y = g.createBuffer(out.size);
+  if (chunks === 1) {
+    g.run(ARGMAX_CHUNK_SRC, [x, y], [len, 1, ROW_CHUNK], out.size);
+    return y;
+  }
+  const part = g.createBuffer(out.size * chunks);
+  g.run(ARGMAX_CHUNK_SRC, [x, part], [len, chunks, ROW_CHUNK], out.size * chunks);
+  g.run(ARGMAX_REDUCE_SRC, [x, part, y], [len, chunks], out.size);
+  g.release(part);
+  return y;
+};
 
 /** idx[i] = i mod P2. P: n, P2 */
 const INIT_SRC = shader([{ name: 'idx', type: 'u32', write: true }], '  idx[i] = i % P[1];');

@@ -26,7 +26,7 @@ import {
 import type { MatMulAttrs } from '../../engine/ops/matmul.js';
 import type { RequantizeAttrs } from '../../engine/ops/requantize.js';
 import { CPU_KERNELS, CpuBackend } from '../../kernels/cpu/index.js';
-import { cpuData } from '../../kernels/cpu/storage.js';
+import { hostData as cpuData } from '../../kernels/shared/host_storage.js';
 import { backendsUnderTest, reference } from '../helpers/backends.js';
 import { CASES, PIPELINE_OPS, findCase, runCase, td, type OpName } from './cases.js';
 import { compareOutputs, type Mismatch } from './compare.js';

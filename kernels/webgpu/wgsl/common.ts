@@ -1,6 +1,6 @@
 /**
- * Shared WGSL scaffolding of webgpu kernels (engine/NUMERICS.md §16.1): bindings and the flat
- * invocation index of a 1-D or 2-D dispatch of 64-wide workgroups.
+ * Shared WGSL scaffolding of webgpu kernels (engine/NUMERICS.md §16.1): bindings, the flat
+ * invocation index of a 1-D or 2-D dispatch of 64-wide workgroups, and the usual x and y buffers.
  */
 import { WORKGROUP_SIZE } from '../backend.js';
 
@@ -29,3 +29,8 @@ ${body}
 }
 `;
 }
+
+/** The usual input buffer `x` (i32, read) of a `shader`. */
+export const X = { name: 'x' };
+/** The usual output buffer `y` (i32, written) of a `shader`. */
+export const Y = { name: 'y', write: true };

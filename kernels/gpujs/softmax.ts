@@ -1,97 +1,22 @@
 /**
- * gpu.js row kernels: expNeg and softmax (engine/NUMERICS.md §9), the causal mask (§8) and argmax
- * (§13), following §16.2.
+ * gpu.js integer exp and softmax (engine/NUMERICS.md §9) and the causal mask (§8), following
+ * §16.2.
  *
  * int32 inputs arrive as hi/lo limb planes (§16.1 G1) and are compared lexicographically on
- * (hi, lo). E(d) = T[f] >> k with u = R(d, M, n) uses R with 11-bit limbs (fixed_point.ts);
- * only u < 4096 matters, so min(R, 2^24) suffices. Row reductions are multi-pass, because
- * llvmpipe ends an invocation after about 65,535 loop iterations (§16.3):
- *   argmax:  first maximum per chunk of ARGMAX_CHUNK entries, then the first maximum over chunks;
- *   softmax: the row maximum as argmax's index, e_j per element, Σe per chunk of SUM_CHUNK,
- *            Σ per row in 16-bit words, then p_j = divRoundHalfUp(e_j·2^14, Σ) by G5.
- * Rows run in batches of at most BATCH elements, so every flat index (and floorDiv argument)
- * stays below 2^23 (G6).
+ * (hi, lo). E(d) comes from fixed_point.ts. softmax is multi-pass, because llvmpipe ends an
+ * invocation after about 65,535 loop iterations (§16.3): the row maximum as argmax's index
+ * (sample.ts), e_j per element, Σe per chunk of SUM_CHUNK, Σ per row in 16-bit words, then
+ * p_j = divRoundHalfUp(e_j·2^14, Σ) by G5. Rows run in batches (row_chunks.ts, G6).
  */
-import { EXP2_NEG_Q15 } from '../../engine/constants.js';
-import type { IntArray } from '../../engine/dtype.js';
-import { BackendError } from '../../engine/errors.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { ScaleAttrs } from '../../engine/ops/softmax.js';
-import { gpujs, hostData, type GpujsBackend, type KernelSource } from './backend.js';
-import { LIMB_FUNCTIONS, R_FUNCTIONS, splitWord } from './fixed_point.js';
+import { hostData } from '../shared/host_storage.js';
+import { gpujs, type KernelSource } from './backend.js';
+import { DIFF_BODY, EXP_BODY, EXP_FUNCTIONS, EXP_TABLE, scaleArgs } from './fixed_point.js';
 import { FLOOR_DIV } from './functions.js';
-import { fromLimbs, fromValues, hiPlane, loPlane, valuePlane } from './planes.js';
-
-/** Elements per run: flat indices < 2^22, and twice that (two output limbs) < 2^23. */
-export const BATCH = 2 ** 22;
-const ARGMAX_CHUNK = 4096;
-/** 512 weights ≤ 2^15 sum to ≤ 2^24 (G4). */
-export const SUM_CHUNK = 512;
-
-/** The EXP2_NEG_Q15 table (§9.2) as a plane, uploaded next to the data. */
-export const EXP_TABLE = Float32Array.from(EXP2_NEG_Q15);
-
-/** Row ranges [r0, r1) of at most BATCH elements each; a row longer than BATCH cannot run. */
-export function rowBatches(op: string, rows: number, len: number): [number, number][] {
-  if (len > BATCH) throw new BackendError(op, `rows of ${len} elements exceed gpu.js's index range of ${BATCH} per run (§16 G6)`);
-  const per = Math.max(1, Math.floor(BATCH / Math.max(len, 1)));
-  const out: [number, number][] = [];
-  for (let r0 = 0; r0 < rows; r0 += per) out.push([r0, Math.min(rows, r0 + per)]);
-  return out;
-}
-
-/**
- * E's last step (§9.3) from t = T[f] and k = u >> 8 ∈ [0, 15]: t for k = 0, else
- * (t + 2^(k−1)) >> k. Bound: t + 2^(k−1) < 2^16; powers of two are exact.
- */
-const EXP_SHIFT = `function expShift(t, k) {
-  if (k < 0.5) { return t; }
-  let half = 0.5;
-  let inv = 1;
-  for (let i = 0; i < 15; i++) {
-    if (i < k) {
-      half = half * 2;
-      inv = inv * 0.5;
-    }
-  }
-  return Math.floor((t + half) * inv);
-}`;
-
-/** Helpers for kernels that compute E (§9.3): R, int32 limb helpers, the shift, floorDiv. */
-export const EXP_FUNCTIONS: readonly string[] = [...R_FUNCTIONS, ...LIMB_FUNCTIONS, EXP_SHIFT, FLOOR_DIV];
-
-/**
- * Kernel-body lines that set `e = E(d)` for d = dh·2^16 + dl < 2^32, with the table `table` and
- * the scale words qh, ql, qn in scope. Only u < 4096 gives a nonzero weight, so k, f come by G2.
- */
-export const EXP_BODY = `  const u = mulShiftRoundSmall(dh, dl, qh, ql, qn);
-  let e = 0;
-  if (u < 4095.5) {
-    const k = Math.floor(u * 0.00390625);
-    e = expShift(table[u - 256 * k], k);
-  }`;
-
-/**
- * Kernel-body lines that set (dh, dl), the 16-bit words of d = m − x ∈ [0, 2^32) for int32 limbs
- * (mh, ml) ≥ (xh, xl). Bound: |mh − xh| ≤ 2^16, |ml − xl| < 2^16.
- */
-export const DIFF_BODY = `  let dh = mh - xh;
-  let dl = ml - xl;
-  if (dl < -0.5) {
-    dl = dl + 65536;
-    dh = dh - 1;
-  }`;
-
-/** The scale {M, n} as kernel arguments qh, ql, qn (M's 16-bit words). */
-export function scaleArgs(a: { multiplier: number; shift: number }): [number, number, number] {
-  const [qh, ql] = splitWord(a.multiplier);
-  return [qh, ql, a.shift];
-}
-
-/** The host elements of rows [r0, r1) of length len, without copying. */
-function rowSlice(x: IntArray, r0: number, r1: number, len: number): IntArray {
-  return x.subarray(r0 * len, r1 * len);
-}
+import { fromLimbs, fromValues, hiPlane, loPlane } from './planes.js';
+import { CHUNK_SUM, SUM_CHUNK, rowBatches, rowSlice } from './row_chunks.js';
+import { rowArgmax } from './sample.js';
 
 // Threads: one per element. d = max(−x, 0) as 16-bit words: |x| for negative x (hi limb < 0).
 // Bound: R's own (fixed_point.ts); u ≤ 2^24; E's step < 2^16.
@@ -168,85 +93,6 @@ export const causalMaskKernel: KernelFunc<{ offset: number }> = ({ backend, inpu
   return y;
 };
 
-// Threads: one per (row, chunk); the row-relative index of the chunk's first maximum.
-// Bound: indices only, < 2^22.
-const ARGMAX_CHUNK_KERNEL: KernelSource = {
-  name: 'rows.argmaxChunk',
-  functions: [FLOOR_DIV],
-  loopMax: ARGMAX_CHUNK,
-  source: `function (xh, xl, len, chunks) {
-  const t = this.thread.x;
-  const row = floorDiv(t, chunks);
-  const j0 = (t - row * chunks) * ${ARGMAX_CHUNK};
-  const base = row * len;
-  const cnt = Math.min(len - j0, ${ARGMAX_CHUNK});
-  let best = j0;
-  let bh = xh[base + j0];
-  let bl = xl[base + j0];
-  for (let i = 1; i < cnt; i++) {
-    const h = xh[base + j0 + i];
-    const l = xl[base + j0 + i];
-    if (h > bh || (h == bh && l > bl)) {
-      best = j0 + i;
-      bh = h;
-      bl = l;
-    }
-  }
-  return best;
-}`,
-};
-
-// Threads: one per row; the first maximum over the chunk candidates, taken in chunk order.
-// Bound: indices only; chunks ≤ BATCH / ARGMAX_CHUNK = 1024.
-const ARGMAX_REDUCE: KernelSource = {
-  name: 'rows.argmaxReduce',
-  loopMax: BATCH / ARGMAX_CHUNK,
-  source: `function (xh, xl, part, len, chunks) {
-  const row = this.thread.x;
-  const base = row * len;
-  let best = part[row * chunks];
-  let bh = xh[base + best];
-  let bl = xl[base + best];
-  for (let c = 1; c < chunks; c++) {
-    const j = part[row * chunks + c];
-    const h = xh[base + j];
-    const l = xl[base + j];
-    if (h > bh || (h == bh && l > bl)) {
-      best = j;
-      bh = h;
-      bl = l;
-    }
-  }
-  return best;
-}`,
-};
-
-/** Per row of the planes, the index of its first maximum (§13) as floats. */
-function rowArgmax(g: GpujsBackend, xh: Float32Array, xl: Float32Array, rows: number, len: number): Float32Array {
-  const chunks = Math.ceil(len / ARGMAX_CHUNK);
-  const part = g.run(ARGMAX_CHUNK_KERNEL, rows * chunks, [xh, xl, len, chunks]);
-  if (chunks === 1) return part;
-  return g.run(ARGMAX_REDUCE, rows, [xh, xl, part, len, chunks]);
-}
-
-export const argmaxKernel: KernelFunc = ({ backend, inputs, out }) => {
-  const g = gpujs(backend);
-  const xt = inputs[0]!;
-  const x = hostData(xt);
-  const y = new Int32Array(out.size);
-  if (out.size === 0) return y;
-  const len = x.length / out.size;
-  for (const [r0, r1] of rowBatches('argmax', out.size, len)) {
-    const part = rowSlice(x, r0, r1, len);
-    // int8/int16 values are their own hi limb over a lo limb of 0.
-    const wide = xt.dtype === 'int32';
-    const xh = wide ? hiPlane(part) : valuePlane(part);
-    const xl = wide ? loPlane(part) : new Float32Array(part.length);
-    y.set(fromValues('argmax', rowArgmax(g, xh, xl, r1 - r0, len), 'int32', r1 - r0), r0);
-  }
-  return y;
-};
-
 // Threads: one per element; e_j = E(m − x_j), 0 for masked x_j and fully masked rows, m read at
 // the row's argmax. Bound: DIFF_BODY's and EXP_BODY's.
 const SOFTMAX_WEIGHTS: KernelSource = {
@@ -264,26 +110,6 @@ const SOFTMAX_WEIGHTS: KernelSource = {
 ${DIFF_BODY}
 ${EXP_BODY}
   return e;
-}`,
-};
-
-/**
- * Threads: one per (row, chunk); the sum of e over positions [c·512, min((c+1)·512, len)) of a
- * row that starts at row·stride. Bound: 512 weights ≤ 2^15, so the sum ≤ 2^24.
- */
-export const CHUNK_SUM: KernelSource = {
-  name: 'rows.chunkSum',
-  functions: [FLOOR_DIV],
-  loopMax: SUM_CHUNK,
-  source: `function (e, stride, len, chunks) {
-  const t = this.thread.x;
-  const row = floorDiv(t, chunks);
-  const j0 = (t - row * chunks) * ${SUM_CHUNK};
-  const base = row * stride + j0;
-  const cnt = Math.min(len - j0, ${SUM_CHUNK});
-  let s = 0;
-  for (let i = 0; i < cnt; i++) { s = s + e[base + i]; }
-  return s;
 }`,
 };
 
@@ -392,4 +218,3 @@ export const softmaxKernel: KernelFunc<ScaleAttrs> = ({ backend, inputs, attrs, 
   }
   return y;
 };
-

@@ -1,50 +1,22 @@
 /// <reference types="@webgpu/types" />
 /**
- * webgpu integer sqrt (engine/NUMERICS.md §6.4), exp and softmax (§9), causal mask (§8) and
- * argmax (§13), transliterated from kernels/cpu. llvmpipe ends an invocation's loops after about 65535
- * iterations in all, so rows (up to 2^16 entries) are split into chunks of ROW_CHUNK, each
- * reduced by its own invocation, and the chunk results are combined in a further pass.
+ * webgpu integer exp and softmax (engine/NUMERICS.md §9) and causal mask (§8), transliterated
+ * from kernels/cpu/softmax.ts. Softmax rows are reduced in chunks (wgsl/row_chunks.ts, §16.3):
+ * chunk maxima, then chunk sums of E(max − x_j), then one invocation per element.
  */
 import { MASKED, SOFTMAX_OUT_BITS } from '../../engine/constants.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { ScaleAttrs } from '../../engine/ops/softmax.js';
 import { asWebGpu, expTable, gpuBuffer } from './backend.js';
-import { shader } from './wgsl/common.js';
+import { X, Y, shader } from './wgsl/common.js';
 import { DIV_ROUND_HALF_UP_WGSL, EXP_NEG_WGSL, MAGNITUDE_WGSL, i32Lit } from './wgsl/fixed_point.js';
+import { CHUNK_HEAD, ROW_CHUNK } from './wgsl/row_chunks.js';
 
-const ROW_CHUNK = 4096;
 const MASKED_WGSL = i32Lit(MASKED);
 
 const gpu = asWebGpu;
 
-const X = { name: 'x' };
-const Y = { name: 'y', write: true };
 const TABLE = { name: 'expTable', type: 'u32' };
-
-const ISQRT_SRC = shader(
-  [X, Y],
-  `  let v = x[i];
-  if (v <= 0) {
-    y[i] = 0;
-    return;
-  }
-  let u = u32(v);
-  var r = min(u32(sqrt(f32(u))), 46341u);
-  while (r * r > u) {
-    r = r - 1u;
-  }
-  while ((r + 1u) * (r + 1u) <= u) {
-    r = r + 1u;
-  }
-  y[i] = i32(r);`,
-);
-
-export const isqrtKernel: KernelFunc = ({ backend, inputs, out }) => {
-  const g = gpu(backend);
-  const y = g.createBuffer(out.size);
-  g.run(ISQRT_SRC, [gpuBuffer(inputs[0]!), y], [], out.size);
-  return y;
-};
 
 const EXP_NEG_SRC = shader(
   [X, TABLE, Y],
@@ -73,59 +45,6 @@ export const causalMaskKernel: KernelFunc<{ offset: number }> = ({ backend, inpu
   const [t, s] = out.shape.slice(-2) as [number, number];
   const y = g.createBuffer(out.size);
   g.run(CAUSAL_SRC, [gpuBuffer(inputs[0]!), y], [t, s, attrs.offset], out.size);
-  return y;
-};
-
-// Row chunk reductions. P: n, len, chunks, chunkLen, (m, shift). Invocation i = row·chunks + ch.
-const CHUNK_HEAD = `  let len = P[1];
-  let chunks = P[2];
-  let rowStart = (i / chunks) * len;
-  let j0 = (i % chunks) * P[3];
-  let j1 = min(j0 + P[3], len);`;
-
-/** Index (within the row) of the chunk's first maximum. */
-const ARGMAX_CHUNK_SRC = shader(
-  [X, Y],
-  `${CHUNK_HEAD}
-  var best = j0;
-  for (var j = j0 + 1u; j < j1; j = j + 1u) {
-    if (x[rowStart + j] > x[rowStart + best]) {
-      best = j;
-    }
-  }
-  y[i] = i32(best);`,
-);
-
-/** The first maximum over the chunks' candidates, in chunk order. P: n, len, chunks */
-const ARGMAX_REDUCE_SRC = shader(
-  [X, { name: 'part' }, Y],
-  `  let len = P[1];
-  let chunks = P[2];
-  let rowStart = i * len;
-  var best = u32(part[i * chunks]);
-  for (var ch = 1u; ch < chunks; ch = ch + 1u) {
-    let c = u32(part[i * chunks + ch]);
-    if (x[rowStart + c] > x[rowStart + best]) {
-      best = c;
-    }
-  }
-  y[i] = i32(best);`,
-);
-
-export const argmaxKernel: KernelFunc = ({ backend, inputs, out }) => {
-  const g = gpu(backend);
-  const x = gpuBuffer(inputs[0]!);
-  const len = inputs[0]!.size / Math.max(out.size, 1);
-  const chunks = Math.max(1, Math.ceil(len / ROW_CHUNK));
-  const y = g.createBuffer(out.size);
-  if (chunks === 1) {
-    g.run(ARGMAX_CHUNK_SRC, [x, y], [len, 1, ROW_CHUNK], out.size);
-    return y;
-  }
-  const part = g.createBuffer(out.size * chunks);
-  g.run(ARGMAX_CHUNK_SRC, [x, part], [len, chunks, ROW_CHUNK], out.size * chunks);
-  g.run(ARGMAX_REDUCE_SRC, [x, part, y], [len, chunks], out.size);
-  g.release(part);
   return y;
 };
 
