@@ -13,7 +13,6 @@
  * case. Exits non-zero on any mismatch and on any stack that fails to run.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +26,7 @@ import type { ChromiumCase } from '../apps/web/chromium.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { RANDOM_GPTS, RANDOM_MLP, randomGptBytes, randomMlpBytes, randomPixels, randomPrompt } from './determinism_models.js';
 import { machineInfo, spmlVersion } from './machine.js';
+import { sha256Hex } from '../engine/sha256.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
@@ -249,7 +249,7 @@ function nvidiaGpus(): string[] {
 
 // ---- report ----
 
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+const sha256 = (s: string): string => sha256Hex(new TextEncoder().encode(s));
 /** SHA-256 of the per-case hex digests concatenated in case order. */
 const combined = (hashes: readonly string[]): string => sha256(hashes.join(''));
 

@@ -5,13 +5,13 @@
  * is a real `.spml` file, held in memory, that loadModel validates like any other. The same
  * seed gives the same bytes, hence the same model hash, in every process.
  */
-import type { FloatCheckpoint } from '../engine/models/checkpoint.js';
-import { gptParameterShapes, mlpParameterShapes, type GptConfig, type MlpConfig } from '../engine/models/config.js';
-import { encodeModel } from '../engine/models/format.js';
-import { gptToFile, mlpToFile } from '../engine/models/model_io.js';
-import { quantizeGpt } from '../engine/models/quantize_gpt.js';
-import { quantizeMlp } from '../engine/models/quantize_mlp.js';
-import { Rng } from '../test/helpers/rng.js';
+import type { FloatCheckpoint } from '../engine/format/checkpoint.js';
+import { encodeModel } from '../engine/format/format.js';
+import { gptArchitecture } from '../engine/arch/gpt/index.js';
+import { mlpArchitecture } from '../engine/arch/mlp/index.js';
+import { Rng } from '../tools/data/rng.js';
+import { gptParameterShapes, type GptConfig } from '../engine/arch/gpt/config.js';
+import { mlpParameterShapes, type MlpConfig } from '../engine/arch/mlp/config.js';
 
 /** Printable ASCII, then Latin-1 letters: enough distinct characters for the vocabularies below. */
 const CHARS = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('') + 'ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏ';
@@ -79,7 +79,7 @@ export function randomGptBytes(spec: RandomGptSpec): Uint8Array {
   const cfg = spec.config;
   const ck: FloatCheckpoint = { config: cfg, vocab: vocabOf(spec), tensors: randomTensors(gptParameterShapes(cfg), rng) };
   const sequences = Array.from({ length: 6 }, () => rng.ints(cfg.contextLength, 0, cfg.vocabSize - 1));
-  return encodeModel(gptToFile(quantizeGpt(ck, { sequences }), { name: spec.name, description: `seeded random weights (seed ${spec.seed})` }));
+  return encodeModel(gptArchitecture.toFile(gptArchitecture.quantize(ck, { sequences }), { name: spec.name, description: `seeded random weights (seed ${spec.seed})` }));
 }
 
 /** Random pixels 0..255 for `count` inputs of a random MLP, from their own seed. */
@@ -93,7 +93,7 @@ export function randomMlpBytes(spec: RandomMlpSpec): Uint8Array {
   const rng = new Rng(spec.seed);
   const ck: FloatCheckpoint = { config: spec.config, tensors: randomTensors(mlpParameterShapes(spec.config), rng) };
   const calibration = { pixels: randomPixels(spec, 64, spec.seed + 1), count: 64 };
-  return encodeModel(mlpToFile(quantizeMlp(ck, calibration), { name: spec.name, description: `seeded random weights (seed ${spec.seed})` }));
+  return encodeModel(mlpArchitecture.toFile(mlpArchitecture.quantize(ck, calibration), { name: spec.name, description: `seeded random weights (seed ${spec.seed})` }));
 }
 
 /** A prompt of `length` characters drawn from a random GPT's vocabulary. */

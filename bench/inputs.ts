@@ -2,19 +2,12 @@
  * Seeded inputs and summary statistics shared by the benches, so that every bench feeds the same
  * data to every backend and summarises timings the same way.
  */
+import { Rng } from '../tools/data/rng.js';
 
-/** mulberry32 words: a small seeded PRNG, so every run feeds the same inputs. */
+/** Seeded 32-bit words (tools/data/rng.ts), so every run feeds the same inputs. */
 export function randomWords(count: number, seed: number): Uint32Array {
-  let s = seed >>> 0;
-  const out = new Uint32Array(count);
-  for (let i = 0; i < count; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (t ^ (t >>> 14)) >>> 0;
-  }
-  return out;
+  const rng = new Rng(seed);
+  return Uint32Array.from({ length: count }, () => rng.u32());
 }
 
 export const randomInt8 = (n: number, seed: number): Int8Array => Int8Array.from(randomWords(n, seed), (w) => ((w & 0xff) << 24) >> 24);

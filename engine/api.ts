@@ -1,19 +1,18 @@
 /**
- * The library API for embedding spml (issue 3): load a model by shipped name, path or bytes,
- * then generate text or classify images. Every result carries its output hash and trace root,
- * and the model hash that protocol messages name.
+ * The library API for embedding spml: load a model by shipped name, path or bytes, then generate
+ * text or classify inputs. Every result carries its output hash and trace root, and the model
+ * hash that protocol messages name. The model's architecture (engine/arch/) is found from its
+ * file's config; nothing here depends on which one it is, only on the task it serves.
  */
+import type { Classifier, ClassifierArchitecture, LanguageModel, LanguageModelArchitecture } from './arch/architecture.js';
+import { parameterCount } from './arch/config.js';
+import { getArchitecture } from './arch/registry.js';
 import type { Backend } from './backend.js';
 import { getBackend } from './backend.js';
+import { classifyWith, type ClassifyOptions, type ClassifyResult } from './classify.js';
 import { ParamError } from './errors.js';
-import { hashData, bytesToHex } from './hash.js';
-import { Trace, type TraceLeaf } from './trace.js';
-import { parameterCount, type GptConfig, type MlpConfig } from './models/config.js';
-import { decodeModel, modelHash, ModelFormatError, type ModelFile } from './models/format.js';
-import { GptModel } from './models/gpt.js';
-import { generate as generateWith, type GenerateOptions, type GenerateResult } from './models/generate.js';
-import { MlpModel, checkPixels } from './models/mlp.js';
-import { gptFromFile, mlpFromFile } from './models/model_io.js';
+import { decodeModel, modelHash, ModelFormatError, type ModelFile } from './format/format.js';
+import { generate as generateWith, type GenerateOptions, type GenerateResult } from './generate.js';
 
 /** Models shipped in the package's models/ folder, by name. */
 export const SHIPPED_MODELS: Readonly<Record<string, string>> = {
@@ -28,16 +27,22 @@ interface LoadedCommon {
   readonly bytes: number;
   readonly file: ModelFile;
   readonly backend: Backend;
+  /** The architecture's name (the config's `arch`): 'gpt', 'mlp', … */
+  readonly kind: string;
 }
-export interface LoadedGpt extends LoadedCommon {
-  readonly kind: 'gpt';
-  readonly gpt: GptModel;
+/** A model that generates text (its architecture's task is 'generate'). */
+export interface LoadedLanguageModel extends LoadedCommon {
+  readonly task: 'generate';
+  readonly architecture: LanguageModelArchitecture;
+  readonly runtime: LanguageModel;
 }
-export interface LoadedMlp extends LoadedCommon {
-  readonly kind: 'mlp';
-  readonly mlp: MlpModel;
+/** A model that classifies inputs (its architecture's task is 'classify'). */
+export interface LoadedClassifier extends LoadedCommon {
+  readonly task: 'classify';
+  readonly architecture: ClassifierArchitecture;
+  readonly runtime: Classifier;
 }
-export type SpmlModel = LoadedGpt | LoadedMlp;
+export type SpmlModel = LoadedLanguageModel | LoadedClassifier;
 
 export interface LoadOptions {
   /** Registered backend to run on (default 'cpu'). Never falls back to another. */
@@ -78,70 +83,38 @@ export async function loadModel(source: string | Uint8Array, options: LoadOption
   if (!(bytes instanceof Uint8Array)) throw new ParamError('loadModel', 'source must be a name, a path or a Uint8Array');
   const file = decodeModel(bytes);
   const backend = await getBackend(options.backend ?? 'cpu');
-  const common = { name: typeof file.meta.name === 'string' ? file.meta.name : name, hash: modelHash(bytes), bytes: bytes.length, file, backend };
-  if (file.config.arch === 'gpt') return { ...common, kind: 'gpt', gpt: new GptModel(backend, gptFromFile(file)) };
-  if (file.config.arch === 'mlp') return { ...common, kind: 'mlp', mlp: new MlpModel(backend, mlpFromFile(file)) };
-  throw new ModelFormatError(`unsupported architecture`);
+  const architecture = getArchitecture(file.config.arch);
+  if (!architecture) throw new ModelFormatError(`unsupported architecture`);
+  const common = { name: typeof file.meta.name === 'string' ? file.meta.name : name, hash: modelHash(bytes), bytes: bytes.length, file, backend, kind: architecture.name };
+  const intModel = architecture.fromFile(file);
+  return architecture.task === 'generate'
+    ? { ...common, architecture, task: 'generate', runtime: architecture.instantiate(backend, intModel) }
+    : { ...common, architecture, task: 'classify', runtime: architecture.instantiate(backend, intModel) };
 }
 
 export interface GenerationResult extends GenerateResult {
   readonly modelHash: string;
 }
 
-/** Generate text from a GPT model; deterministic for a given model, prompt and options. */
+/** Generate text with a language model; deterministic for a given model, prompt and options. */
 export async function generate(model: SpmlModel, prompt: string, options: GenerateOptions = {}): Promise<GenerationResult> {
-  if (model?.kind !== 'gpt') throw new ParamError('generate', 'generate needs a GPT model (use classify for an MLP)');
+  if (model?.task !== 'generate') throw new ParamError('generate', `generate needs a language model, and '${model?.name}' is a ${model?.kind} classifier (use classify)`);
   if (typeof prompt !== 'string') throw new ParamError('generate', 'prompt must be a string');
-  return { ...(await generateWith(model.gpt, prompt, options)), modelHash: model.hash };
+  return { ...(await generateWith(model.runtime, prompt, options)), modelHash: model.hash };
 }
 
-export interface ClassifyResult {
-  readonly labels: readonly number[];
-  /** SHA-256 of the int32 logits [N, classes] (NUMERICS.md §2). */
-  readonly outputHash: string;
-  readonly traceRoot: string;
+export interface ClassificationResult extends ClassifyResult {
   readonly modelHash: string;
-  /** The trace's leaves (one per layer), in order; present when `keepTrace` was set. */
-  readonly traceLeaves?: readonly TraceLeaf[];
-  readonly ms: number;
 }
 
-export interface ClassifyOptions {
-  /** Also return the trace's leaves as `traceLeaves` (default false). */
-  keepTrace?: boolean;
-}
-
-/** Classify `count` images given as consecutive rows of pixels 0..255. */
-export async function classify(model: SpmlModel, images: Uint8Array, count?: number, options: ClassifyOptions = {}): Promise<ClassifyResult> {
-  if (model?.kind !== 'mlp') throw new ParamError('classify', 'classify needs an MLP model');
-  const pixels = checkPixels('classify', images);
-  const n = count ?? pixels.length / model.mlp.inputSize;
-  if (!Number.isInteger(n) || n < 1) throw new ParamError('classify', `pixel count ${pixels.length} is not a positive multiple of ${model.mlp.inputSize}`);
-  const started = performance.now();
-  const trace = new Trace();
-  const logits = model.mlp.forward(model.mlp.encodeImages(pixels, n), trace);
-  const data = await logits.data();
-  const classes = logits.shape[1]!;
-  const labels: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < classes; j++) if (data[i * classes + j]! > data[i * classes + best]!) best = j;
-    labels.push(best);
-  }
-  const { root, leaves } = await trace.finish();
-  return {
-    labels,
-    outputHash: bytesToHex(hashData('int32', logits.shape, data)),
-    traceRoot: root,
-    modelHash: model.hash,
-    ...(options.keepTrace ? { traceLeaves: leaves } : {}),
-    ms: performance.now() - started,
-  };
+/** Classify `count` inputs given as consecutive rows of bytes 0..255 (pixels, for an image model). */
+export async function classify(model: SpmlModel, images: Uint8Array, count?: number, options: ClassifyOptions = {}): Promise<ClassificationResult> {
+  if (model?.task !== 'classify') throw new ParamError('classify', `classify needs a classifier, and '${model?.name}' is a ${model?.kind} language model (use generate)`);
+  return { ...(await classifyWith(model.runtime, images, count, options)), modelHash: model.hash };
 }
 
 /** A summary of a model file for `spml inspect`. */
 export function inspectModel(model: SpmlModel) {
-  const cfg = model.file.config as GptConfig | MlpConfig;
   const byDtype: Record<string, { tensors: number; elements: number; bytes: number }> = {};
   for (const t of model.file.tensors) {
     const e = (byDtype[t.dtype] ??= { tensors: 0, elements: 0, bytes: 0 });
@@ -153,12 +126,12 @@ export function inspectModel(model: SpmlModel) {
     name: model.name,
     hash: model.hash,
     fileBytes: model.bytes,
-    architecture: cfg,
-    parameters: parameterCount(cfg),
+    architecture: model.file.config,
+    parameters: parameterCount(model.file.config),
     tensors: model.file.tensors.length,
     byDtype,
     meta: model.file.meta,
   };
 }
 
-export type { GenerateOptions, GenerateResult };
+export type { GenerateOptions, GenerateResult, ClassifyOptions, ClassifyResult };

@@ -9,10 +9,10 @@
  * The quantization scale is metadata and not hashed: two tensors with the same integers are
  * the same computation result.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { DTYPE_BYTES, DTYPE_TAG, type DType, type IntArray } from './dtype.js';
 import { ShapeError } from './errors.js';
+import { sha256 } from './sha256.js';
 import type { Tensor } from './tensor.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

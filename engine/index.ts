@@ -16,4 +16,29 @@ export { buildLut, geluTable, siluTable, geluReal, siluReal, ropeTables } from '
 export * from './ops/index.js';
 
 export { loadModel, generate, classify, inspectModel, SHIPPED_MODELS } from './api.js';
-export type { SpmlModel, LoadedGpt, LoadedMlp, LoadOptions, GenerationResult, ClassifyResult, ClassifyOptions, GenerateOptions } from './api.js';
+export type {
+  SpmlModel,
+  LoadedLanguageModel,
+  LoadedClassifier,
+  LoadOptions,
+  GenerationResult,
+  ClassificationResult,
+  ClassifyResult,
+  ClassifyOptions,
+  GenerateOptions,
+} from './api.js';
+export { registerArchitecture, getArchitecture, listArchitectures } from './arch/registry.js';
+export type {
+  Architecture,
+  LanguageModelArchitecture,
+  ClassifierArchitecture,
+  LanguageModel,
+  LanguageModelSession,
+  Classifier,
+  ModelInstance,
+  Task,
+  TaskInput,
+  TraceStep,
+} from './arch/architecture.js';
+export type { Tokenizer } from './tokenizer/tokenizer.js';
+export { CharTokenizer } from './tokenizer/char.js';

@@ -10,7 +10,7 @@
  * disagree on the root can bisect their trees (`bisect`) to the first layer that differs,
  * exchanging O(log n) subtree roots instead of every layer.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from './sha256.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { ParamError } from './errors.js';
 import { hashData } from './hash.js';

@@ -4,11 +4,13 @@
  * leaf where they part, in O(log n) subtree-root comparisons, then re-execute only up to that
  * leaf with the requested model and see whose leaf the recomputation matches.
  *
- * - MLP: truly one layer. Layer k's input is layer k−1's output, on which both traces agree; a
- *   party reveals that tensor, the arbiter checks it against the agreed leaf hash, and runs
- *   layer k alone (layer 0 takes the request's pixels).
- * - GPT: a prefix re-execution. A block at step s also reads the key/value cache of every earlier
- *   position, which the trace does not commit to, so the arbiter regenerates from the prompt and
+ * The model's architecture says how (engine/arch/architecture.ts, `replayStep`):
+ * - single step, where a step reads only the previous leaf (the MLP's layers): leaf k's input is
+ *   leaf k−1's tensor, on which both traces agree; a party reveals that tensor, the arbiter
+ *   checks it against the agreed leaf hash, and runs step k alone (step 0 takes the request's
+ *   input).
+ * - prefix, where a step also reads state the trace does not commit to (a GPT block at step s
+ *   reads the key/value cache of every earlier position): the arbiter re-runs the request and
  *   stops at the divergent leaf (generate's leafLimit), checking every recomputed leaf on the way.
  *
  * The party whose trace matches the recomputation is named honest; if neither matches, both are
@@ -19,10 +21,9 @@ import type { SpmlModel } from '../engine/api.js';
 import type { DType, IntArray } from '../engine/dtype.js';
 import { ParamError } from '../engine/errors.js';
 import { bytesToHex, hashData, hashTensor } from '../engine/hash.js';
-import { generate } from '../engine/models/generate.js';
 import { tensor, type Tensor } from '../engine/tensor.js';
 import { bisect, type TraceLeaf } from '../engine/trace.js';
-import { engineOptions, inputPixels, traceSchedule, type TraceStep } from './inference.js';
+import { runPrefix, taskInput, traceSchedule, type TraceStep } from './inference.js';
 import type { Job } from './strategies.js';
 
 /** A layer output as a party reveals it: enough to hash and to compute on. */
@@ -32,7 +33,7 @@ export interface RevealedState {
   readonly data: IntArray;
 }
 
-/** One side of a dispute: its trace, and (for the MLP) a way to reveal a layer's output. */
+/** One side of a dispute: its trace, and (where steps replay singly) a way to reveal a leaf's tensor. */
 export interface DisputedRun {
   readonly leaves: readonly TraceLeaf[];
   readonly reveal?: (index: number) => Promise<RevealedState>;
@@ -61,15 +62,17 @@ export interface BisectionResult {
   readonly honest: Verdict;
 }
 
-/** The reveal an honest party can always give: run its own model's layers 0..index again. */
+/** The reveal an honest party can always give: replay its own model's steps 0..index again. */
 export function revealFromModel(model: SpmlModel, job: Job): (index: number) => Promise<RevealedState> {
   return async (index) => {
-    if (model.kind !== 'mlp') throw new ParamError('reveal', 'only MLP layer outputs are revealed');
-    if (!Number.isInteger(index) || index < 0 || index >= model.mlp.layers) throw new ParamError('reveal', `layer ${index} is outside [0, ${model.mlp.layers})`);
-    const pixels = inputPixels(model, job.input);
-    let h = model.mlp.encodeImages(pixels, pixels.length / model.mlp.inputSize);
-    for (let i = 0; i <= index; i++) h = model.mlp.layer(i, h);
-    return { dtype: h.dtype, shape: [...h.shape], data: await h.data() };
+    const runtime = model.runtime;
+    if (!runtime.replayStep) throw new ParamError('reveal', `a ${model.kind} model replays a prefix; it reveals no leaf tensors`);
+    const input = taskInput(model, job.input);
+    const leaves = runtime.traceSchedule(input, job.options).length;
+    if (!Number.isInteger(index) || index < 0 || index >= leaves) throw new ParamError('reveal', `leaf ${index} is outside [0, ${leaves})`);
+    let h: Tensor | undefined;
+    for (let i = 0; i <= index; i++) h = runtime.replayStep(input, i, h);
+    return { dtype: h!.dtype, shape: [...h!.shape], data: await h!.data() };
   };
 }
 
@@ -105,15 +108,13 @@ export async function arbitrateByBisection(model: SpmlModel, job: Job, a: Disput
   if (index < 0) return { ...noWork, comparisons, divergentIndex: -1, label: '', honest: 'both' };
   const label = schedule[index]!.label;
 
-  if (model.kind === 'mlp') {
+  if (model.runtime.replayStep) {
     const state = index === 0 ? undefined : await agreedState(model, a, b, index - 1);
     if (index > 0 && !state) {
-      // Neither party can open the layer output both of them committed to.
+      // Neither party can open the leaf tensor both of them committed to.
       return { ...noWork, comparisons, divergentIndex: index, label, honest: 'neither' };
     }
-    const pixels = inputPixels(model, job.input);
-    const input = state ?? model.mlp.encodeImages(pixels, pixels.length / model.mlp.inputSize);
-    const recomputedHash = await hashTensor(model.mlp.layer(index, input));
+    const recomputedHash = await hashTensor(model.runtime.replayStep(taskInput(model, job.input), index, state));
     return {
       divergentIndex: index,
       label,
@@ -129,9 +130,7 @@ export async function arbitrateByBisection(model: SpmlModel, job: Job, a: Disput
     };
   }
 
-  if (job.input.kind !== 'text') throw new ParamError('arbitrateByBisection', 'a GPT request needs a text input');
-  const run = await generate(model.gpt, job.input.prompt, { ...engineOptions(job.options, job.seed), keepTrace: true, leafLimit: index + 1 });
-  const mine = run.traceLeaves ?? [];
+  const mine = (await runPrefix(model, job.input, job.options, job.seed, index + 1)).leaves;
   const matches = (theirs: readonly TraceLeaf[]) => mine.every((leaf, i) => leaf.tensorHash === theirs[i]!.tensorHash);
   return {
     divergentIndex: index,

@@ -18,8 +18,8 @@
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { sha256 } from '../engine/sha256.js';
 
 /** A node's signing identity: the 32-byte Ed25519 secret key and its public key, both lowercase hex. */
 export interface NodeKey {

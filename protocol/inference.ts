@@ -10,29 +10,24 @@
 import { ParamError } from '../engine/errors.js';
 import { classify, generate, loadModel, type GenerateOptions, type SpmlModel } from '../engine/api.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { modelHash } from '../engine/models/format.js';
-import { checkGenerateOptions } from '../engine/models/generate.js';
+import { modelHash } from '../engine/format/format.js';
 import type { TraceLeaf } from '../engine/trace.js';
+import type { TaskInput, TraceStep } from '../engine/arch/architecture.js';
 import { inputHash } from './messages/encode.js';
 import type { GenerationOptions, InferenceInput } from './messages/types.js';
+
+export type { TraceStep };
 
 export interface InferenceResult {
   /** The model the result claims to come from (what the server signs). */
   readonly modelHash: string;
   readonly inputHash: string;
-  /** Generated token ids (GPT), or one class id per image (MLP). */
+  /** Generated token ids (a language model), or one class id per input (a classifier). */
   readonly output: readonly number[];
-  /** The engine's outputHash: of the int32 token ids (GPT), of the int32 logits (MLP). */
+  /** The engine's outputHash: of the int32 token ids, or of the int32 logits of a classifier. */
   readonly outputHash: string;
   readonly traceRoot: string;
   readonly leaves: readonly TraceLeaf[];
-}
-
-/** One leaf of a run's trace as the model and request determine it before anything is run. */
-export interface TraceStep {
-  readonly label: string;
-  /** Multiply-accumulates of the layer that makes this leaf: the work to re-execute it. */
-  readonly macs: number;
 }
 
 /** Models loaded once and looked up by model hash (what every protocol message names). */
@@ -66,22 +61,24 @@ export class ModelStore {
   }
 }
 
-/** The pixel bytes of an image input, checked against the model's input size. */
+/** The pixel bytes of an image input, checked against the classifier's input size. */
 export function inputPixels(model: SpmlModel, input: InferenceInput): Uint8Array {
-  if (input.kind !== 'pixels' || model.kind !== 'mlp') throw suitError(model, input);
+  if (input.kind !== 'pixels' || model.task !== 'classify') throw suitError(model, input);
   const pixels = hexToBytes(input.pixels);
-  if (pixels.length !== input.count * model.mlp.inputSize) {
-    throw new ParamError('inference', `input holds ${pixels.length} pixels, not ${input.count} images of ${model.mlp.inputSize}`);
+  if (pixels.length !== input.count * model.runtime.inputSize) {
+    throw new ParamError('inference', `input holds ${pixels.length} pixels, not ${input.count} images of ${model.runtime.inputSize}`);
   }
   return pixels;
 }
 
 const suitError = (model: SpmlModel, input: InferenceInput) =>
-  new ParamError('inference', `a ${input.kind} input does not suit ${model.kind === 'mlp' ? 'an MLP' : 'a GPT'} model`);
+  new ParamError('inference', `a ${input.kind} input does not suit ${model.task === 'classify' ? 'a classifier' : 'a language model'} (${model.kind})`);
 
-function promptOf(model: SpmlModel, input: InferenceInput): string {
-  if (input.kind !== 'text' || model.kind !== 'gpt') throw suitError(model, input);
-  return input.prompt;
+/** A request's input as the engine runs it (engine/arch/architecture.ts), checked against the model's task. */
+export function taskInput(model: SpmlModel, input: InferenceInput): TaskInput {
+  if (input.kind === 'pixels') return { kind: 'pixels', pixels: inputPixels(model, input), count: input.count };
+  if (model.task !== 'generate') throw suitError(model, input);
+  return { kind: 'text', prompt: input.prompt };
 }
 
 /** The engine's generate options for a request: only the request's fields, plus its seed. */
@@ -92,39 +89,30 @@ export function engineOptions(options: GenerationOptions, seed: bigint): Generat
 
 /** Run f(x): the model on the input, with the options and seed both servers were given. */
 export async function runInference(model: SpmlModel, input: InferenceInput, options: GenerationOptions, seed: bigint): Promise<InferenceResult> {
-  const common = { modelHash: model.hash, inputHash: inputHash(input) };
-  if (input.kind === 'text') {
-    const prompt = promptOf(model, input);
-    const r = await generate(model, prompt, { ...engineOptions(options, seed), keepTrace: true });
-    return { ...common, output: r.tokens, outputHash: r.outputHash, traceRoot: r.traceRoot, leaves: r.traceLeaves ?? [] };
-  }
-  const r = await classify(model, inputPixels(model, input), input.count, { keepTrace: true });
-  return { ...common, output: r.labels, outputHash: r.outputHash, traceRoot: r.traceRoot, leaves: r.traceLeaves ?? [] };
+  return runPrefix(model, input, options, seed, undefined);
 }
 
 /**
- * The leaves an honest run makes, in order, with each layer's multiply-accumulates. A GPT pass
- * over T new tokens after `offset` cached ones costs T·(4C² + 2CM + 2PC) per block (q, k, v and
- * output projections, the MLP, then scores and probabilities·values over P = offset + T
- * positions) and T·V·C for the head; generation runs one pass over the prompt, then one per
- * further token. An MLP layer costs N·in·out.
+ * f(x) cut short after its first `leafLimit` trace leaves (all of them when undefined):
+ * arbitration re-executes a disputed run up to its first divergent leaf and no further.
+ */
+export async function runPrefix(model: SpmlModel, input: InferenceInput, options: GenerationOptions, seed: bigint, leafLimit: number | undefined): Promise<InferenceResult> {
+  const common = { modelHash: model.hash, inputHash: inputHash(input) };
+  const task = taskInput(model, input);
+  if (task.kind === 'text') {
+    const r = await generate(model, task.prompt, { ...engineOptions(options, seed), keepTrace: true, ...(leafLimit === undefined ? {} : { leafLimit }) });
+    return { ...common, output: r.tokens, outputHash: r.outputHash, traceRoot: r.traceRoot, leaves: r.traceLeaves ?? [] };
+  }
+  // A classification is one pass of a few layers: it runs whole, and the caller keeps the prefix.
+  const r = await classify(model, task.pixels, task.count, { keepTrace: true });
+  const leaves = r.traceLeaves ?? [];
+  return { ...common, output: r.labels, outputHash: r.outputHash, traceRoot: r.traceRoot, leaves: leafLimit === undefined ? leaves : leaves.slice(0, leafLimit) };
+}
+
+/**
+ * The leaves an honest run makes, in order, with each step's multiply-accumulates: the model's
+ * architecture knows both (its cost model, engine/arch/<arch>/model.ts).
  */
 export function traceSchedule(model: SpmlModel, input: InferenceInput, options: GenerationOptions): TraceStep[] {
-  if (model.kind === 'mlp') {
-    const n = inputPixels(model, input).length / model.mlp.inputSize;
-    const sizes = model.mlp.config.sizes;
-    return Array.from({ length: model.mlp.layers }, (_, i) => ({ label: model.mlp.layerLabel(i), macs: n * sizes[i]! * sizes[i + 1]! }));
-  }
-  const { width: C, mlpWidth: M, vocabSize: V, layers } = model.gpt.config;
-  const promptTokens = model.gpt.encode(promptOf(model, input)).length;
-  const passes = Math.max(1, checkGenerateOptions(engineOptions(options, 0n)).maxTokens);
-  const steps: TraceStep[] = [];
-  for (let p = 0; p < passes; p++) {
-    const label = p === 0 ? 'prefill' : `step${p - 1}`;
-    const T = p === 0 ? promptTokens : 1;
-    const P = p === 0 ? promptTokens : promptTokens + p;
-    for (let l = 0; l < layers; l++) steps.push({ label: `${label}.h${l}`, macs: T * (4 * C * C + 2 * C * M + 2 * P * C) });
-    steps.push({ label: `${label}.logits`, macs: T * V * C });
-  }
-  return steps;
+  return model.runtime.traceSchedule(taskInput(model, input), engineOptions(options, 0n));
 }

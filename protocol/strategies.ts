@@ -9,14 +9,14 @@
  * Every choice is a function of the strategy, the request and a key: SHA-256 stands in for the
  * coins, so a run replays exactly from its seed.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { loadModel, type SpmlModel } from '../engine/api.js';
 import { DTYPE_MAX, DTYPE_MIN } from '../engine/dtype.js';
 import { ParamError } from '../engine/errors.js';
 import { hashData } from '../engine/hash.js';
-import { encodeModel } from '../engine/models/format.js';
-import { checkGenerateOptions } from '../engine/models/generate.js';
+import { sha256 } from '../engine/sha256.js';
+import { encodeModel } from '../engine/format/format.js';
+import { checkGenerateOptions } from '../engine/generate.js';
 import { merkleRoot } from '../engine/trace.js';
 import { ProtocolParamError } from './errors.js';
 import { inputHash } from './messages/encode.js';
@@ -137,20 +137,21 @@ export async function perturbModel(model: SpmlModel, p: Perturbation): Promise<S
 }
 
 /**
- * A made-up answer in the shape of a real one, at no computational cost: random token ids (GPT)
- * or random int32 logits (MLP, whose output hash is the logits' hash and also the last leaf),
+ * A made-up answer in the shape of a real one, at no computational cost: random token ids (a
+ * language model) or random int32 logits (a classifier, whose output hash is the logits' hash
+ * and also the last leaf),
  * and random leaves under the labels an honest trace would carry.
  */
 export function fabricateResult(model: SpmlModel, job: Job, key: string): InferenceResult {
   const schedule = traceSchedule(model, job.input, job.options);
   let output: number[];
   let outputHash: string;
-  if (model.kind === 'gpt') {
+  if (model.task === 'generate') {
     const n = checkGenerateOptions(engineOptions(job.options, job.seed)).maxTokens;
-    output = keyedInts(`${key}:tokens`, n, model.gpt.config.vocabSize);
+    output = keyedInts(`${key}:tokens`, n, model.runtime.vocabSize);
     outputHash = bytesToHex(hashData('int32', [n], Int32Array.from(output)));
   } else {
-    const classes = model.mlp.config.sizes[model.mlp.layers]!;
+    const classes = model.runtime.classes;
     const count = job.input.kind === 'pixels' ? job.input.count : 0;
     const logits = Int32Array.from(keyedInts(`${key}:logits`, count * classes, 1 << 16), (v) => v - (1 << 15));
     output = Array.from({ length: count }, (_, i) => {
@@ -161,7 +162,7 @@ export function fabricateResult(model: SpmlModel, job: Job, key: string): Infere
   }
   const leaves = schedule.map((s, i) => ({
     label: s.label,
-    tensorHash: model.kind === 'mlp' && i === schedule.length - 1 ? outputHash : bytesToHex(keyedBytes(`${key}:leaf${i}`, 32)),
+    tensorHash: model.task === 'classify' && i === schedule.length - 1 ? outputHash : bytesToHex(keyedBytes(`${key}:leaf${i}`, 32)),
   }));
   return { modelHash: job.modelHash, inputHash: inputHash(job.input), output, outputHash, traceRoot: merkleRoot(leaves), leaves };
 }

@@ -10,14 +10,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkpointFromJson } from '../engine/models/checkpoint.js';
-import type { GptConfig } from '../engine/models/config.js';
-import { encodeModel, modelHash } from '../engine/models/format.js';
-import { gptToFile, mlpToFile } from '../engine/models/model_io.js';
-import { quantizeGpt } from '../engine/models/quantize_gpt.js';
-import { quantizeMlp } from '../engine/models/quantize_mlp.js';
+import { checkpointFromJson } from '../engine/format/checkpoint.js';
+import { encodeModel, modelHash } from '../engine/format/format.js';
+import { gptArchitecture } from '../engine/arch/gpt/index.js';
+import { mlpArchitecture } from '../engine/arch/mlp/index.js';
 import { loadMnist } from './data/mnist.js';
 import { encode, readMobyDick, splitTokens } from './train/moby_gpt.js';
+import type { GptConfig } from '../engine/arch/gpt/config.js';
 
 const modelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'models');
 
@@ -37,9 +36,9 @@ export function buildMobyGpt(): Uint8Array {
   const cfg = ck.config as GptConfig;
   const tokens = encode(readMobyDick(), [...ck.vocab!]);
   const { train } = splitTokens(tokens);
-  const q = quantizeGpt(ck, { sequences: calibrationWindows(train, cfg.contextLength, 32) });
+  const q = gptArchitecture.quantize(ck, { sequences: calibrationWindows(train, cfg.contextLength, 32) });
   const t = ck.training ?? {};
-  const file = gptToFile(q, {
+  const file = gptArchitecture.toFile(q, {
     name: 'moby-gpt',
     description: 'Character-level GPT-2-style decoder trained on Moby-Dick (public domain), int8 weights, int16 residual stream',
     dataset: str(t.dataset),
@@ -56,9 +55,9 @@ export function buildMnistMlp(): Uint8Array {
   const train = loadMnist('train');
   const count = 2000;
   const size = train.rows * train.cols;
-  const q = quantizeMlp(ck, { pixels: train.images.subarray(0, count * size), count });
+  const q = mlpArchitecture.quantize(ck, { pixels: train.images.subarray(0, count * size), count });
   const t = ck.training ?? {};
-  const file = mlpToFile(q, {
+  const file = mlpArchitecture.toFile(q, {
     name: 'mnist-mlp',
     description: 'MLP 784-256-128-10 (ReLU) trained on MNIST, int8 weights and activations',
     dataset: str(t.dataset),

@@ -9,16 +9,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModel, type LoadedGpt, type LoadedMlp } from '../engine/api.js';
+import { loadModel, type LoadedLanguageModel, type LoadedClassifier } from '../engine/api.js';
 import '../kernels/cpu/index.js';
-import { checkpointFromJson } from '../engine/models/checkpoint.js';
-import type { GptConfig, MlpConfig } from '../engine/models/config.js';
-import { crossEntropy, floatGptForward } from '../engine/models/float_gpt.js';
-import { floatMlpForward } from '../engine/models/quantize_mlp.js';
+import { checkpointFromJson } from '../engine/format/checkpoint.js';
+import { crossEntropy } from '../engine/arch/gpt/float.js';
 import { dyadicToNumber } from '../engine/quant.js';
-import { dyadic } from '../engine/models/int_model.js';
 import { loadMnist } from './data/mnist.js';
 import { encode, readMobyDick, splitTokens } from './train/moby_gpt.js';
+import type { GptConfig } from '../engine/arch/gpt/config.js';
+import type { MlpConfig } from '../engine/arch/mlp/config.js';
 
 const modelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'models');
 const progress = (msg: string) => process.stderr.write(`\r${msg}`.padEnd(70));
@@ -32,11 +31,11 @@ const argmaxRow = (x: ArrayLike<number>, start: number, n: number) => {
 export async function evalMobyGpt(windows = 48) {
   const ck = checkpointFromJson(readFileSync(join(modelsDir, 'moby-gpt', 'float.ckpt.json'), 'utf8'));
   const cfg = ck.config as GptConfig;
-  const model = (await loadModel('moby-gpt')) as LoadedGpt;
+  const model = (await loadModel('moby-gpt')) as LoadedLanguageModel;
   const { val } = splitTokens(encode(readMobyDick(), [...ck.vocab!]));
   const T = cfg.contextLength;
   const V = cfg.vocabSize;
-  const sLogit = dyadicToNumber(dyadic(model.gpt.model.quant.logits));
+  const sLogit = dyadicToNumber(model.runtime.logitScale);
   const step = Math.floor((val.length - T - 1) / windows);
   let floatLoss = 0;
   let intLoss = 0;
@@ -47,8 +46,8 @@ export async function evalMobyGpt(windows = 48) {
     const seq = Array.from(val.subarray(w * step, w * step + T + 1));
     const input = seq.slice(0, T);
     const targets = seq.slice(1);
-    const fl = floatGptForward(cfg, ck.tensors, input);
-    const logits = await model.gpt.session().forward(input).data();
+    const fl = model.architecture.floatLogits(ck, input);
+    const logits = await model.runtime.session().forward(input).data();
     const real = Float64Array.from(logits, (v) => v * sLogit);
     floatLoss += crossEntropy(fl, V, targets) * T;
     intLoss += crossEntropy(real, V, targets) * T;
@@ -62,7 +61,7 @@ export async function evalMobyGpt(windows = 48) {
 export async function evalMnistMlp() {
   const ck = checkpointFromJson(readFileSync(join(modelsDir, 'mnist-mlp', 'float.ckpt.json'), 'utf8'));
   const cfg = ck.config as MlpConfig;
-  const model = (await loadModel('mnist-mlp')) as LoadedMlp;
+  const model = (await loadModel('mnist-mlp')) as LoadedClassifier;
   const test = loadMnist('test');
   const size = test.rows * test.cols;
   const classes = cfg.sizes[cfg.sizes.length - 1]!;
@@ -74,8 +73,8 @@ export async function evalMnistMlp() {
     progress(`mnist-mlp: images ${start + batch}/${test.count}`);
     const n = Math.min(batch, test.count - start);
     const pixels = test.images.subarray(start * size, (start + n) * size);
-    const fl = floatMlpForward(cfg, ck.tensors, Float64Array.from(pixels, (p) => p / 255), n);
-    const logits = await model.mlp.forward(model.mlp.encodeImages(pixels, n)).data();
+    const fl = model.architecture.floatLogits(ck, Float64Array.from(pixels, (p) => p / 255), n);
+    const logits = await model.runtime.forward(model.runtime.encodeInput(pixels, n)).data();
     for (let i = 0; i < n; i++) {
       const f = argmaxRow(fl, i * classes, classes);
       const q = argmaxRow(logits, i * classes, classes);

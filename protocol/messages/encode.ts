@@ -2,11 +2,11 @@
  * Canonical bytes, digests and signing for spML messages (paper §3.1 "Off-chain Operations", §3.2).
  *
  * A message is signed over `"spml/v1/signed\n" ‖ canonicalJson(message without signature)`, with the
- * engine's canonical JSON (engine/models/canonical_json.ts: sorted keys, no whitespace), so that every
+ * engine's canonical JSON (engine/format/canonical_json.ts: sorted keys, no whitespace), so that every
  * node derives the same bytes from the same fields. The domain tag is one of those fields, so a signature
  * binds the message type; the fixed prefix keeps these bytes apart from anything else a key might sign.
  */
-import { canonicalJson } from '../../engine/models/canonical_json.js';
+import { canonicalJson } from '../../engine/format/canonical_json.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { sha256Hex, signBytes, type NodeKey } from '../crypto.js';
 import type { GenerateOptions } from '../../engine/api.js';

@@ -6,7 +6,7 @@
  * `responseA.outputHash`). Strictness matters because everything in a message is signed: an unknown
  * field would be signed data that no check ever reads.
  */
-import { isWellFormed } from '../../engine/models/canonical_json.js';
+import { isWellFormed } from '../../engine/format/canonical_json.js';
 import { isHex } from '../crypto.js';
 import { MessageRejected } from '../errors.js';
 import { DOMAINS, type Domain } from './types.js';

@@ -210,7 +210,7 @@ export async function playRound(net: NetworkState, args: RequestArgs): Promise<R
 /** What a server opens in bisection: the leaves of what it served, and reveals of the model it ran. */
 function runOf(net: NetworkState, x: Answer): ServerRun {
   const ran = x.server.strategy.kind === 'substitute' ? net.store.get(x.server.strategy.modelHash) : net.model;
-  return { leaves: x.served.result.leaves, ...(ran.kind === 'mlp' ? { reveal: revealFromModel(ran, jobOf(x.request)) } : {}) };
+  return { leaves: x.served.result.leaves, ...(ran.runtime.replayStep ? { reveal: revealFromModel(ran, jobOf(x.request)) } : {}) };
 }
 
 /**

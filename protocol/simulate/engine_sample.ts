@@ -9,7 +9,7 @@
  * Amounts are scaled to integers at BASE_UNITS per C; images are seeded random bytes, since what is
  * measured is the protocol, not the classifier.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../../engine/sha256.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { createNetwork } from '../network/index.js';
 import type { NodeSpec } from '../network/index.js';

@@ -28,7 +28,7 @@ import {
   type Backend,
   type Dyadic,
 } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 import {
   MaxError,
   doubleParts,

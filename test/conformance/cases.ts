@@ -60,7 +60,7 @@ import {
   type IntArray,
   type Tensor,
 } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 
 // ---------------------------------------------------------------------------------------------
 // Case description

@@ -3,8 +3,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ParamError } from '../../engine/errors.js';
-import { canonicalJson, compareCodePoints, MAX_JSON_DEPTH } from '../../engine/models/canonical_json.js';
-import { Rng } from '../helpers/rng.js';
+import { canonicalJson, compareCodePoints, MAX_JSON_DEPTH } from '../../engine/format/canonical_json.js';
+import { Rng } from '../../tools/data/rng.js';
 import { thrown } from './helpers.js';
 
 function expectRejected(v: unknown, mention: string): void {

@@ -16,9 +16,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError } from '../../engine/errors.js';
-import { canonicalJson } from '../../engine/models/canonical_json.js';
-import { decodeModel, encodeModel, type ModelFile } from '../../engine/models/format.js';
-import { Rng } from '../helpers/rng.js';
+import { canonicalJson } from '../../engine/format/canonical_json.js';
+import { decodeModel, encodeModel, type ModelFile } from '../../engine/format/format.js';
+import { Rng } from '../../tools/data/rng.js';
 import { align8, bytesEqual, dataSection, gptLikeModel, headerLength, headerText, resign, withHeader } from './helpers.js';
 
 const CASES = 10_000;

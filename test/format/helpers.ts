@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import { ModelFormatError, SpmlError } from '../../engine/errors.js';
 import type { DType, IntArray } from '../../engine/dtype.js';
-import { gptParameterShapes, type GptConfig } from '../../engine/models/config.js';
-import { compareCodePoints, type JsonValue, type ModelFile, type ModelTensorEntry } from '../../engine/models/format.js';
-import { Rng } from '../helpers/rng.js';
+import { compareCodePoints, type JsonValue, type ModelFile, type ModelTensorEntry } from '../../engine/format/format.js';
+import { Rng } from '../../tools/data/rng.js';
+import { gptParameterShapes, type GptConfig } from '../../engine/arch/gpt/config.js';
 
 export const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
 

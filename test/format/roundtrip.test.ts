@@ -10,16 +10,8 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ParamError } from '../../engine/errors.js';
-import {
-  decodeModel,
-  encodeModel,
-  expectTensors,
-  modelHash,
-  readModelFile,
-  writeModelFile,
-  type ModelFile,
-} from '../../engine/models/format.js';
-import { Rng } from '../helpers/rng.js';
+import { decodeModel, encodeModel, expectTensors, modelHash, readModelFile, writeModelFile, type ModelFile } from '../../engine/format/format.js';
+import { Rng } from '../../tools/data/rng.js';
 import { bytesEqual, expectFormatError, expectSameModel, gptLikeModel, randomModel, thrown } from './helpers.js';
 
 const tiny = (): ModelFile => ({

@@ -5,14 +5,8 @@
  * the byte offset the rule names.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../engine/models/canonical_json.js';
-import {
-  decodeModel,
-  encodeModel,
-  MAX_HEADER_BYTES,
-  MAX_TENSORS,
-  type ModelFile,
-} from '../../engine/models/format.js';
+import { canonicalJson } from '../../engine/format/canonical_json.js';
+import { decodeModel, encodeModel, MAX_HEADER_BYTES, MAX_TENSORS, type ModelFile } from '../../engine/format/format.js';
 import { align8, bytesEqual, craft, dataSection, expectFormatError, headerText, resign, withHeader } from './helpers.js';
 
 const tiny = (): ModelFile => ({

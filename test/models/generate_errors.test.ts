@@ -1,7 +1,7 @@
 /** Issue 3 bad input for generation: vocabulary, context length and sampling parameters. */
 import { describe, expect, it } from 'vitest';
 import { ParamError, SpmlError, ValueRangeError } from '../../lib/index.js';
-import { generate } from '../../engine/models/generate.js';
+import { generate } from '../../engine/generate.js';
 import { TINY, tinyModel } from './tiny_gpt.js';
 
 async function codeOf(p: Promise<unknown>): Promise<SpmlError> {

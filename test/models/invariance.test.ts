@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { argmax, hashTensor, slice, type Tensor } from '../../lib/index.js';
-import type { GptModel } from '../../engine/models/gpt.js';
-import { generate } from '../../engine/models/generate.js';
-import { Rng } from '../helpers/rng.js';
+import type { GptModel } from '../../engine/arch/gpt/model.js';
+import { generate } from '../../engine/generate.js';
+import { Rng } from '../../tools/data/rng.js';
 import { TINY, tinyModel } from './tiny_gpt.js';
 
 function lastRow(logits: Tensor, vocab: number): Tensor {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import { classify, generate, loadModel } from '../../engine/api.js';
-import { modelHash } from '../../engine/models/format.js';
+import { modelHash } from '../../engine/format/format.js';
 import { loadMnist } from '../../tools/data/mnist.js';
 import { SHIPPED_BUILDS } from '../../tools/convert.js';
 

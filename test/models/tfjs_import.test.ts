@@ -11,10 +11,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ParamError } from '../../engine/errors.js';
-import type { FloatCheckpoint } from '../../engine/models/checkpoint.js';
-import { gptParameterShapes, mlpParameterShapes, type GptConfig, type MlpConfig } from '../../engine/models/config.js';
-import { quantizeGpt } from '../../engine/models/quantize_gpt.js';
-import { quantizeMlp } from '../../engine/models/quantize_mlp.js';
+import type { FloatCheckpoint } from '../../engine/format/checkpoint.js';
+import { quantizeGpt } from '../../engine/arch/gpt/quantize.js';
+import { quantizeMlp } from '../../engine/arch/mlp/quantize.js';
 import {
   checkpointFromTfjsArtifacts,
   checkpointFromTfjsFiles,
@@ -25,6 +24,8 @@ import {
   type TfjsImportOptions,
   type TfjsWeightSpec,
 } from '../../tools/import/tfjs.js';
+import { gptParameterShapes, type GptConfig } from '../../engine/arch/gpt/config.js';
+import { mlpParameterShapes, type MlpConfig } from '../../engine/arch/mlp/config.js';
 
 const GPT: GptConfig = { arch: 'gpt', vocabSize: 8, contextLength: 8, width: 8, layers: 1, heads: 2, mlpWidth: 16, lnEps: 1e-5 };
 const VOCAB = 'abcdefg ';

@@ -4,12 +4,12 @@
  */
 import '../../kernels/cpu/index.js';
 import { getBackend } from '../../lib/index.js';
-import type { FloatCheckpoint } from '../../engine/models/checkpoint.js';
-import { gptParameterShapes, type GptConfig } from '../../engine/models/config.js';
-import { GptModel } from '../../engine/models/gpt.js';
-import type { IntGpt } from '../../engine/models/int_model.js';
-import { quantizeGpt } from '../../engine/models/quantize_gpt.js';
-import { Rng } from '../helpers/rng.js';
+import type { FloatCheckpoint } from '../../engine/format/checkpoint.js';
+import { GptModel } from '../../engine/arch/gpt/model.js';
+import { quantizeGpt } from '../../engine/arch/gpt/quantize.js';
+import { Rng } from '../../tools/data/rng.js';
+import { gptParameterShapes, type GptConfig } from '../../engine/arch/gpt/config.js';
+import type { IntGpt } from '../../engine/arch/gpt/quant.js';
 
 export const TINY: GptConfig = { arch: 'gpt', vocabSize: 32, contextLength: 48, width: 32, layers: 2, heads: 4, mlpWidth: 64, lnEps: 1e-5 };
 export const TINY_VOCAB = 'abcdefghijklmnopqrstuvwxyz .,;!?';

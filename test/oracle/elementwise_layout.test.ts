@@ -21,7 +21,7 @@ import {
   transpose,
   type Tensor,
 } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 import { expectExact } from './compare.js';
 import {
   addOracle,

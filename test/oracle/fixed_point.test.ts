@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EXP2_NEG_Q15 } from '../../engine/constants.js';
 import { divRoundHalfAway, divRoundHalfUp, expNegQ15, floorDiv, isqrt, mulShiftRound, requantizeScalar, umul32 } from '../../kernels/cpu/fixed_point.js';
 import { philox4x32 } from '../../kernels/cpu/philox.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 import {
   divHalfAwayOracle,
   divHalfUpOracle,

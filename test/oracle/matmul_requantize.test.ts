@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import { getBackend, matmul, requantize, tensor, type DType, type Dyadic, type Tensor } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 import { expectExact } from './compare.js';
 import { big, matmulOracle, requantizeOracle, type DyadicBig, type IntDType } from './oracle.js';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import { getBackend, layerNorm, rmsNorm, tensor, type Dyadic, type Tensor } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 import { expectExact } from './compare.js';
 import { big, isqrtOracle, normRowOracle, type IntDType } from './oracle.js';
 

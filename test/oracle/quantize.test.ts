@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import { dequantizeValues, getBackend, quantize, quantizeValues, type DType, type Dyadic } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 import { expectCode, expectExact } from './compare.js';
 import { decomposeDouble, divideAsDouble, quantizeOracle, type IntDType } from './oracle.js';
 

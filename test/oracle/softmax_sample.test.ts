@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import { EXP2_NEG_Q15, MASKED, expNeg, getBackend, sample, softmax, tensor, type Dyadic } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 import { expectExact } from './compare.js';
 import { big, expNegOracle, philoxOracle, sampleRowOracle, softmaxRowOracle } from './oracle.js';
 

@@ -2,6 +2,7 @@
  * protocol/inference.ts: f(x) as servers compute it on the shipped models, and the engine options
  * it relies on (keepTrace, leafLimit, MlpModel.layer).
  */
+import type { GptModel } from '../../engine/arch/gpt/model.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
@@ -92,13 +93,13 @@ describe('engine options the protocol relies on', () => {
 
   it('a session cut short by forwardLayers refuses further passes', async () => {
     const gpt = await new ModelStore().load('moby-gpt');
-    if (gpt.kind !== 'gpt') throw new Error('moby-gpt is a GPT');
-    const session = gpt.gpt.session();
+    const lm = gpt.runtime as GptModel;
+    const session = lm.session();
     const residual = session.forwardLayers([1, 2, 3], 2);
     expect(residual.shape).toEqual([3, 64]);
     expect(residual.dtype).toBe('int16');
     expect(() => session.forward([4])).toThrow(/partial pass/);
-    expect(() => gpt.gpt.session().forwardLayers([1], 6)).toThrow(/outside \[1, 5\]/);
+    expect(() => lm.session().forwardLayers([1], 6)).toThrow(/outside \[1, 5\]/);
   });
 });
 
@@ -117,7 +118,9 @@ describe('ModelStore and input checks', () => {
   it('rejects an input that does not suit the model, naming both', async () => {
     const store = new ModelStore();
     const mlp = await store.load('mnist-mlp');
-    await expect(runInference(mlp, prompt, {}, 0n)).rejects.toMatchObject({ code: 'PARAM', message: expect.stringContaining('text input does not suit an MLP model') });
+    await expect(runInference(mlp, prompt, {}, 0n)).rejects.toMatchObject({ code: 'PARAM', message: expect.stringContaining('text input does not suit a classifier (mlp)') });
     await expect(runInference(mlp, { kind: 'pixels', pixels: 'ff', count: 1 }, {}, 0n)).rejects.toThrow(/holds 1 pixels, not 1 images of 784/);
+    const gpt = await store.load('moby-gpt');
+    await expect(runInference(gpt, { kind: 'pixels', pixels: 'ff', count: 1 }, {}, 0n)).rejects.toMatchObject({ code: 'PARAM', message: expect.stringContaining('pixels input does not suit a language model (gpt)') });
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ledger, type AccountView, type JournalEntry } from '../../protocol/ledger.js';
 import { LedgerError } from '../../protocol/errors.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 
 /** A ledger whose internal book a test can corrupt, to show the invariant check catches it. */
 class TamperableLedger extends Ledger {

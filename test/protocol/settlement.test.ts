@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../protocol/ledger.js';
 import { LedgerError, ProtocolParamError } from '../../protocol/errors.js';
 import { Settlement, checkProtocolConfig, matchRefund, userCompensation, type ProtocolConfig, type RoundOutcome } from '../../protocol/settlement.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 
 // floor(d·u) = floor(31.5) = 31 and floor(S/3) = 333, so the tests see both floors at work.
 const config: ProtocolConfig = { u: 105n, d: { num: 3n, den: 10n }, R: 50n, S: 1000n, Su: 400n, window: 5 };

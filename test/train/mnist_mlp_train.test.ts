@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkpointFromJson } from '../../engine/models/checkpoint.js';
+import { checkpointFromJson } from '../../engine/format/checkpoint.js';
 import { prng, shuffledIndices, train } from '../../tools/train/mnist_mlp.js';
 
 const tiny = { config: { arch: 'mlp', sizes: [784, 16, 10] } as const, epochs: 1, batchSize: 32, trainLimit: 200, testLimit: 200, seed: 3, progress: false, log: () => {} };

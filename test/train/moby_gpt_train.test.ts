@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { checkpointFromJson } from '../../engine/models/checkpoint.js';
-import { gptParameterShapes, type GptConfig } from '../../engine/models/config.js';
+import { checkpointFromJson } from '../../engine/format/checkpoint.js';
 import { buildVocab, encode, readMobyDick, splitTokens, trainMobyGpt } from '../../tools/train/moby_gpt.js';
 import { initParams, initTfBackend, setAttentionImpl, windowLoss } from '../../tools/train/tf_gpt.js';
+import { gptParameterShapes, type GptConfig } from '../../engine/arch/gpt/config.js';
 
 const tiny = { contextLength: 16, width: 16, layers: 1, heads: 2, mlpWidth: 64 };
 

@@ -45,7 +45,7 @@ import {
   type Dyadic,
   type NormOptions,
 } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 import { expectSpmlError, rejected, thrown, type ErrorClass } from './expect_error.js';
 import { registerCpuClone } from './test_backends.js';
 

@@ -15,7 +15,7 @@ import {
   type DType,
   type Tensor,
 } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 import { expectSpmlError, thrown } from './expect_error.js';
 
 const cpu = await getBackend('cpu');

@@ -11,7 +11,7 @@ import {
   dyadicToNumber,
   type Dyadic,
 } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 import { expectSpmlError, thrown } from './expect_error.js';
 
 const D = Decimal.clone({ precision: 200, rounding: Decimal.ROUND_HALF_UP });

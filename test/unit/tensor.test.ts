@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import { BackendError, ShapeError, Tensor, getBackend, relu, reshape, shapeSize, tensor, type Dyadic } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 import { expectSpmlError, rejected, thrown } from './expect_error.js';
 
 const cpu = await getBackend('cpu');

@@ -21,7 +21,7 @@ import {
   verifyInclusion,
   type TraceLeaf,
 } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 import { expectSpmlError, thrown } from './expect_error.js';
 
 const cpu = await getBackend('cpu');

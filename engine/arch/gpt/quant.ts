@@ -1,32 +1,14 @@
 /**
- * The in-memory form of a quantized model, independent of the file codec: its config, its
- * integer quantization parameters, and its integer tensors (docs/MODEL_FORMAT.md).
+ * The GPT's int model: its quantization parameters (the file's `quant`), its integer tensors,
+ * and their strict check on load (docs/MODEL_FORMAT.md, "Architectures"; the scales are used
+ * in the order of engine/NUMERICS.md, "Model recipes").
  */
-import type { DType, IntArray } from '../dtype.js';
-import type { Dyadic } from '../quant.js';
-import { compareCodePoints } from './canonical_json.js';
-import type { GptConfig, MlpConfig } from './config.js';
-
-export interface IntTensor {
-  readonly dtype: DType;
-  readonly shape: readonly number[];
-  readonly data: IntArray;
-}
-
-/** A dyadic as stored in model files: [multiplier, shift]. */
-export type DyadicPair = readonly [number, number];
-
-export const pair = (d: Dyadic): DyadicPair => [d.multiplier, d.shift];
-export const dyadic = (p: DyadicPair): Dyadic => ({ multiplier: p[0], shift: p[1] });
-
-export interface NormQuant {
-  /** Integer added to Σd² (NUMERICS.md §10.2). */
-  readonly eps: number;
-  /** Requantization of z·γ + β to the int8 output. */
-  readonly scale: DyadicPair;
-  /** Real scale of the int8 output. */
-  readonly out: DyadicPair;
-}
+import type { DType } from '../../dtype.js';
+import { compareCodePoints } from '../../format/canonical_json.js';
+import { expectTensors, type ModelFile } from '../../format/format.js';
+import type { DyadicPair, IntTensor, NormQuant } from '../int_model.js';
+import { checkNorm, checkPair, checkPairs, failQuant, isObj, tensorMap } from '../model_io.js';
+import type { GptConfig } from './config.js';
 
 export interface GptLayerQuant {
   readonly ln1: NormQuant;
@@ -58,33 +40,15 @@ export interface GptQuant {
   readonly logits: DyadicPair;
 }
 
-export interface MlpLayerQuant {
-  /** Per output channel: accumulator → next layer's int8 input (or int32 logits for the last). */
-  readonly out: readonly DyadicPair[];
-}
-
-export interface MlpQuant {
-  /** Real scale of the int8 input: pixel/255 quantized at this scale. */
-  readonly input: DyadicPair;
-  readonly layers: readonly MlpLayerQuant[];
-  /** Real scale of the int32 logits. */
-  readonly logits: DyadicPair;
-}
-
 export interface IntGpt {
   readonly config: GptConfig;
   readonly quant: GptQuant;
+  /** Token id → character (the file's meta.vocab). */
   readonly vocab: string;
   readonly tensors: ReadonlyMap<string, IntTensor>;
 }
 
-export interface IntMlp {
-  readonly config: MlpConfig;
-  readonly quant: MlpQuant;
-  readonly tensors: ReadonlyMap<string, IntTensor>;
-}
-
-/** Int tensor names and dtypes of a GPT (shapes follow from the config). */
+/** Int tensor names, dtypes and shapes, sorted by name. */
 export function gptIntTensorSpecs(c: GptConfig): [string, DType, number[]][] {
   const C = c.width;
   const out: [string, DType, number[]][] = [
@@ -119,10 +83,41 @@ export function gptIntTensorSpecs(c: GptConfig): [string, DType, number[]][] {
   return out.sort((a, b) => compareCodePoints(a[0], b[0]));
 }
 
-export function mlpIntTensorSpecs(c: MlpConfig): [string, DType, number[]][] {
-  const out: [string, DType, number[]][] = [];
-  for (let i = 0; i + 1 < c.sizes.length; i++) {
-    out.push([`w${i}`, 'int8', [c.sizes[i]!, c.sizes[i + 1]!]], [`b${i}`, 'int32', [c.sizes[i + 1]!]]);
+export function checkGptQuant(c: GptConfig, q: unknown): GptQuant {
+  if (!isObj(q)) return failQuant('not an object');
+  if (!Array.isArray(q.layers) || q.layers.length !== c.layers) failQuant(`layers must have ${c.layers} entries`);
+  const C = c.width;
+  const layers = (q.layers as unknown[]).map((l, i) => {
+    const w = `layers[${i}]`;
+    if (!isObj(l)) return failQuant(`${w} is not an object`);
+    return {
+      ln1: checkNorm(`${w}.ln1`, l.ln1),
+      q: checkPairs(`${w}.q`, l.q, C),
+      k: checkPairs(`${w}.k`, l.k, C),
+      v: checkPairs(`${w}.v`, l.v, C),
+      softmax: checkPair(`${w}.softmax`, l.softmax),
+      pv: checkPair(`${w}.pv`, l.pv),
+      o: checkPairs(`${w}.o`, l.o, C),
+      ln2: checkNorm(`${w}.ln2`, l.ln2),
+      up: checkPairs(`${w}.up`, l.up, c.mlpWidth),
+      down: checkPairs(`${w}.down`, l.down, C),
+    };
+  });
+  return {
+    residual: checkPair('residual', q.residual),
+    layers,
+    lnf: checkNorm('lnf', q.lnf),
+    head: checkPairs('head', q.head, c.vocabSize),
+    logits: checkPair('logits', q.logits),
+  };
+}
+
+export function gptFromFile(file: ModelFile): IntGpt {
+  const cfg = file.config as GptConfig;
+  expectTensors(file, gptIntTensorSpecs(cfg));
+  const vocab = file.meta.vocab;
+  if (typeof vocab !== 'string' || [...vocab].length !== cfg.vocabSize || new Set(vocab).size !== cfg.vocabSize) {
+    failQuant(`meta.vocab must hold ${cfg.vocabSize} distinct characters`);
   }
-  return out.sort((a, b) => compareCodePoints(a[0], b[0]));
+  return { config: cfg, quant: checkGptQuant(cfg, file.quant), vocab: vocab as string, tensors: tensorMap(file) };
 }

@@ -1,6 +1,6 @@
 /**
- * Seeded test-data generator (mulberry32). Deliberately not the engine's Philox, so that test
- * inputs never depend on the code under test.
+ * Seeded data generator (mulberry32) for tests, benches and tools. Deliberately not the engine's
+ * Philox, so that test inputs never depend on the code under test.
  */
 export class Rng {
   private state: number;

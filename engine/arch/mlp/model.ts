@@ -3,15 +3,18 @@
  * matmuls with int32 biases, per-channel requantization, ReLU, and int32 logits on one common
  * scale. Inputs are MNIST-style pixels 0..255 with the float model's x = pixel/255.
  */
-import type { Backend } from '../backend.js';
-import { ParamError, ShapeError } from '../errors.js';
-import { argmax, matmul, quantizeValues, relu, requantize } from '../ops/index.js';
-import { tensor, type Tensor } from '../tensor.js';
-import type { Trace } from '../trace.js';
+import type { Backend } from '../../backend.js';
+import { ParamError, ShapeError } from '../../errors.js';
+import { argmax, matmul, quantizeValues, relu, requantize } from '../../ops/index.js';
+import { tensor, type Tensor } from '../../tensor.js';
+import type { Trace } from '../../trace.js';
+import type { Classifier, TaskInput, TraceStep } from '../architecture.js';
+import { dyadic } from '../int_model.js';
 import type { MlpConfig } from './config.js';
-import { dyadic, type IntMlp } from './int_model.js';
+import type { IntMlp } from './quant.js';
 
-export class MlpModel {
+export class MlpModel implements Classifier {
+  readonly task = 'classify';
   readonly config: MlpConfig;
   private readonly weights: { w: Tensor; b: Tensor }[] = [];
   /** Maps a pixel 0..255 to the int8 input code: round(pixel/255 / s_in). */
@@ -37,12 +40,20 @@ export class MlpModel {
     return this.config.sizes[0]!;
   }
 
+  get classes(): number {
+    return this.config.sizes[this.config.sizes.length - 1]!;
+  }
+
   /** int8 input codes [N, inputs] for images given as bytes 0..255. */
   encodeImages(pixels: Uint8Array, count: number): Tensor {
     if (pixels.length !== count * this.inputSize) {
       throw new ShapeError('classify', `${pixels.length} pixels do not make ${count} images of ${this.inputSize}`);
     }
     return tensor(this.backend, Int8Array.from(pixels, (p) => this.pixelTable[p]!), [count, this.inputSize], 'int8');
+  }
+
+  encodeInput(pixels: Uint8Array, count: number): Tensor {
+    return this.encodeImages(pixels, count);
   }
 
   /** Number of dense layers, which is also the number of trace leaves of a forward pass. */
@@ -79,13 +90,25 @@ export class MlpModel {
     return h;
   }
 
+  /** One leaf per layer, costing N·in·out multiply-accumulates. */
+  traceSchedule(input: TaskInput): TraceStep[] {
+    const n = this.examples(input);
+    const sizes = this.config.sizes;
+    return Array.from({ length: this.layers }, (_, i) => ({ label: this.layerLabel(i), macs: n * sizes[i]! * sizes[i + 1]! }));
+  }
+
+  /** A layer reads only the previous layer's output, so arbitration re-runs one layer alone. */
+  replayStep(input: TaskInput, index: number, previous: Tensor | undefined): Tensor {
+    if (input.kind !== 'pixels') throw new ParamError('replayStep', `a ${input.kind} input does not suit a classifier`);
+    return this.layer(index, previous ?? this.encodeImages(input.pixels, this.examples(input)));
+  }
+
+  private examples(input: TaskInput): number {
+    if (input.kind !== 'pixels') throw new ParamError('traceSchedule', `a ${input.kind} input does not suit a classifier`);
+    return input.count;
+  }
+
   predict(x: Tensor): Tensor {
     return argmax(this.forward(x));
   }
 }
-
-export function checkPixels(op: string, images: unknown): Uint8Array {
-  if (!(images instanceof Uint8Array)) throw new ParamError(op, 'images must be a Uint8Array of pixels 0..255');
-  return images;
-}
-

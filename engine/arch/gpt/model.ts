@@ -8,16 +8,21 @@
  * cache with causalMask's offset; that gives byte-identical logits to recomputing the prefix,
  * because masked entries contribute exact zeros (NUMERICS.md §8).
  */
-import type { Backend } from '../backend.js';
-import { ParamError, ValueRangeError } from '../errors.js';
-import { add, gather, layerNorm, matmul, requantize, slice } from '../ops/index.js';
-import { causalSelfAttention, geluMlp, linear, mergeHeads, splitHeads, type KvCache } from './blocks.js';
-import { tensor, type Tensor } from '../tensor.js';
-import type { Trace } from '../trace.js';
+import type { Backend } from '../../backend.js';
+import { ParamError, ValueRangeError } from '../../errors.js';
+import { checkGenerateOptions } from '../../generate.js';
+import { add, gather, layerNorm, matmul, requantize, slice } from '../../ops/index.js';
+import type { Dyadic } from '../../quant.js';
+import { tensor, type Tensor } from '../../tensor.js';
+import { CharTokenizer } from '../../tokenizer/char.js';
+import type { Trace } from '../../trace.js';
+import type { LanguageModel, LanguageModelSession, TaskInput, TraceOptions, TraceStep } from '../architecture.js';
+import { causalSelfAttention, geluMlp, linear, mergeHeads, splitHeads, type KvCache } from '../blocks.js';
+import { dyadic, type NormQuant } from '../int_model.js';
 import type { GptConfig } from './config.js';
-import { dyadic, type IntGpt, type NormQuant } from './int_model.js';
+import type { IntGpt } from './quant.js';
 
-/** One block's uploaded tensors. The block itself is composed from engine/models/blocks.ts,
+/** One block's uploaded tensors. The block itself is composed from engine/arch/blocks.ts,
  * whose pieces a Llama-style block (RMSNorm, rotary positions, SwiGLU, grouped-query attention)
  * reuses. */
 interface BlockWeights {
@@ -40,10 +45,10 @@ interface BlockWeights {
   b2: Tensor;
 }
 
-export class GptModel {
+export class GptModel implements LanguageModel {
+  readonly task = 'generate';
   readonly config: GptConfig;
-  readonly vocab: string;
-  private readonly charToId: Map<string, number>;
+  readonly tokenizer: CharTokenizer;
   private readonly blocks: BlockWeights[];
   private readonly tok: Tensor;
   private readonly pos: Tensor;
@@ -56,8 +61,7 @@ export class GptModel {
     readonly model: IntGpt,
   ) {
     this.config = model.config;
-    this.vocab = model.vocab;
-    this.charToId = new Map([...model.vocab].map((ch, i) => [ch, i]));
+    this.tokenizer = new CharTokenizer(model.vocab);
     const up = (name: string): Tensor => {
       const t = model.tensors.get(name);
       if (!t) throw new ParamError('GptModel', `missing tensor ${name}`);
@@ -93,20 +97,52 @@ export class GptModel {
     }
   }
 
+  get vocabSize(): number {
+    return this.config.vocabSize;
+  }
+
+  get contextLength(): number {
+    return this.config.contextLength;
+  }
+
+  /** One leaf per block, then the logits. */
+  get leavesPerPass(): number {
+    return this.config.layers + 1;
+  }
+
+  get logitScale(): Dyadic {
+    return dyadic(this.model.quant.logits);
+  }
+
   /** Token ids of `text`; a character outside the vocabulary is a RANGE error naming it. */
   encode(text: string): number[] {
-    return [...text].map((ch, i) => {
-      const id = this.charToId.get(ch);
-      if (id === undefined) {
-        throw new ValueRangeError('encode', `character ${JSON.stringify(ch)} (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) at position ${i} is not in the model's vocabulary`);
-      }
-      return id;
-    });
+    return this.tokenizer.encode(text);
   }
 
   decode(ids: readonly number[]): string {
-    const chars = [...this.vocab];
-    return ids.map((id) => chars[id] ?? '').join('');
+    return this.tokenizer.decode(ids);
+  }
+
+  /**
+   * The leaves of a generation, with their multiply-accumulates: a pass over T new tokens after
+   * `offset` cached ones costs T·(4C² + 2CM + 2PC) per block (q, k, v and output projections,
+   * the MLP, then scores and probabilities·values over P = offset + T positions) and T·V·C for
+   * the head; generation runs one pass over the prompt, then one per further token.
+   */
+  traceSchedule(input: TaskInput, options: TraceOptions): TraceStep[] {
+    if (input.kind !== 'text') throw new ParamError('traceSchedule', `a ${input.kind} input does not suit a language model`);
+    const { width: C, mlpWidth: M, vocabSize: V, layers } = this.config;
+    const promptTokens = this.encode(input.prompt).length;
+    const passes = Math.max(1, checkGenerateOptions(options).maxTokens);
+    const steps: TraceStep[] = [];
+    for (let p = 0; p < passes; p++) {
+      const label = p === 0 ? 'prefill' : `step${p - 1}`;
+      const T = p === 0 ? promptTokens : 1;
+      const P = p === 0 ? promptTokens : promptTokens + p;
+      for (let l = 0; l < layers; l++) steps.push({ label: `${label}.h${l}`, macs: T * (4 * C * C + 2 * C * M + 2 * P * C) });
+      steps.push({ label: `${label}.logits`, macs: T * V * C });
+    }
+    return steps;
   }
 
   session(): GptSession {
@@ -126,7 +162,7 @@ function norm(x: Tensor, g: Tensor, b: Tensor, q: NormQuant): Tensor {
 const channels = (list: readonly (readonly [number, number])[]) => list.map(dyadic);
 
 /** One generation's state: the position reached and each layer's key/value cache. */
-export class GptSession {
+export class GptSession implements LanguageModelSession {
   private readonly caches: KvCache[] = [];
   /** Number of positions already in the cache. */
   position = 0;
@@ -139,8 +175,8 @@ export class GptSession {
    * Run `ids` at positions position..position+T-1 and return int32 logits [T, vocab] on the
    * common logit scale (GptQuant.logits). Layer outputs are added to `trace` when given.
    */
-  forward(ids: readonly number[], trace?: Trace, label = 'step'): Tensor {
-    return this.forwardLayers(ids, this.model.config.layers + 1, trace, label);
+  forward(ids: readonly number[], leaves = this.model.leavesPerPass, trace?: Trace, label = 'step'): Tensor {
+    return this.forwardLayers(ids, leaves, trace, label);
   }
 
   /**

@@ -5,10 +5,11 @@
  * A JSON document, so that it diffs and inspects easily and needs no tfjs to read:
  *   { format: "spml-float-checkpoint", version: 1, config, vocab?, training?,
  *     tensors: { name: { shape: number[], data: base64 of little-endian float32 } } }
- * Tensor names and shapes are those of config.ts#parameterShapes.
+ * Tensor names and shapes are those of the architecture's parameterShapes (engine/arch/).
  */
 import { ParamError } from '../errors.js';
-import { checkConfig, parameterShapes, type ModelConfig } from './config.js';
+import { checkConfig, parameterShapes, type ModelConfig } from '../arch/config.js';
+import { getArchitecture } from '../arch/registry.js';
 
 export interface FloatCheckpoint {
   readonly config: ModelConfig;
@@ -71,16 +72,15 @@ export function checkpointFromJson(text: string): FloatCheckpoint {
     tensors.set(name, { shape, data: fromBase64(op, name, t.data, shape.reduce((a, b) => a * b, 1)) });
   }
   const vocab = typeof doc.vocab === 'string' ? doc.vocab : undefined;
-  if (config.arch === 'gpt' && (vocab === undefined || [...vocab].length !== config.vocabSize)) {
-    throw new ParamError(op, `a gpt checkpoint needs a vocab of ${config.vocabSize} characters`);
-  }
-  return { config, vocab, training: doc.training as Record<string, unknown> | undefined, tensors };
+  const checkpoint = { config, vocab, training: doc.training as Record<string, unknown> | undefined, tensors };
+  getArchitecture(config.arch)!.checkCheckpoint?.(op, checkpoint);
+  return checkpoint;
 }
 
 /**
  * Check an in-memory checkpoint the way checkpointFromJson checks a parsed one — a valid config,
- * every expected tensor present with its shape and all finite, a vocab of vocabSize characters
- * for a gpt — and return it; `op` names the caller in the ParamErrors. Extra tensors are ignored.
+ * every expected tensor present with its shape and all finite, and whatever else its architecture
+ * asks (a gpt's vocabulary) — and return it; `op` names the caller in the ParamErrors. Extra tensors are ignored.
  */
 export function checkFloatCheckpoint(op: string, ck: FloatCheckpoint): FloatCheckpoint {
   const config = checkConfig(op, ck.config);
@@ -92,8 +92,6 @@ export function checkFloatCheckpoint(op: string, ck: FloatCheckpoint): FloatChec
     if (!(t.data instanceof Float32Array) || t.data.length !== count) throw new ParamError(op, `tensor ${name}: data is not a Float32Array of ${count} elements`);
     for (let i = 0; i < count; i++) if (!Number.isFinite(t.data[i]!)) throw new ParamError(op, `tensor ${name}: element ${i} is not finite`);
   }
-  if (config.arch === 'gpt' && (ck.vocab === undefined || [...ck.vocab].length !== config.vocabSize)) {
-    throw new ParamError(op, `a gpt checkpoint needs a vocab of ${config.vocabSize} characters`);
-  }
+  getArchitecture(config.arch)!.checkCheckpoint?.(op, ck);
   return ck;
 }

@@ -1,17 +1,16 @@
 /**
- * Text generation with a GptModel: prefill the prompt, then decode one token at a time from the
+ * Text generation with any language model (engine/arch/architecture.ts): prefill the prompt, then decode one token at a time from the
  * KV cache, greedily (temperature 0) or by the deterministic sampler (NUMERICS.md §14). The
  * result carries the SHA-256 of the generated token ids and the Merkle root of every layer
  * output of every step, so two parties can compare runs by hash.
  */
 import { Decimal } from 'decimal.js';
-import { ParamError, ValueRangeError } from '../errors.js';
-import { hashData, bytesToHex } from '../hash.js';
-import { argmax, sample, slice, TOP_P_ONE } from '../ops/index.js';
-import { dyadicFromReal, dyadicToDecimal } from '../quant.js';
-import { Trace, type TraceLeaf } from '../trace.js';
-import type { GptModel } from './gpt.js';
-import { dyadic } from './int_model.js';
+import { ParamError, ValueRangeError } from './errors.js';
+import { hashData, bytesToHex } from './hash.js';
+import { argmax, sample, slice, TOP_P_ONE } from './ops/index.js';
+import { dyadicFromReal, dyadicToDecimal } from './quant.js';
+import { Trace, type TraceLeaf } from './trace.js';
+import type { LanguageModel } from './arch/architecture.js';
 
 export interface GenerateOptions {
   /** Tokens to generate (default 64). */
@@ -89,33 +88,33 @@ export function checkGenerateOptions(
   };
 }
 
-export async function generate(model: GptModel, prompt: string, options: GenerateOptions = {}): Promise<GenerateResult> {
+export async function generate(model: LanguageModel, prompt: string, options: GenerateOptions = {}): Promise<GenerateResult> {
   const o = checkGenerateOptions(options);
-  const ids = model.encode(prompt);
+  const ids = model.tokenizer.encode(prompt);
   if (ids.length === 0) throw new ParamError('generate', 'the prompt is empty');
-  const ctx = model.config.contextLength;
+  const ctx = model.contextLength;
   if (ids.length + o.maxTokens > ctx) {
     throw new ValueRangeError('generate', `prompt (${ids.length} tokens) + maxTokens (${o.maxTokens}) exceed the context of ${ctx} tokens`);
   }
   // Temperature folds into the softmax scale of the logits (NUMERICS.md §14), computed exactly.
-  const logitScale = dyadicToDecimal(dyadic(model.model.quant.logits));
+  const logitScale = dyadicToDecimal(model.logitScale);
   const sampleScale = o.temperature > 0 ? dyadicFromReal(logitScale.times(LOG2E_256).div(new Decimal(o.temperature)), 'generate') : undefined;
 
   const trace = o.trace ? new Trace() : undefined;
   const session = model.session();
   const started = performance.now();
-  // Each pass makes layers + 1 leaves; the one that reaches leafLimit is cut short there.
-  const perPass = model.config.layers + 1;
+  // Each pass makes leavesPerPass leaves; the one that reaches leafLimit is cut short there.
+  const perPass = model.leavesPerPass;
   let leavesLeft = o.leafLimit;
   const pass = (tokens: readonly number[], label: string) => {
     const count = Math.min(perPass, leavesLeft);
     leavesLeft -= count;
-    return session.forwardLayers(tokens, count, trace, label);
+    return session.forward(tokens, count, trace, label);
   };
   let logits = pass(ids, 'prefill');
   const out: number[] = [];
   for (let step = 0; step < o.maxTokens && leavesLeft > 0; step++) {
-    const last = slice(logits, [logits.shape[0]! - 1, 0], [1, model.config.vocabSize]);
+    const last = slice(logits, [logits.shape[0]! - 1, 0], [1, model.vocabSize]);
     const next = sampleScale
       ? sample(last, { scale: sampleScale, seed: o.seed, step, topK: o.topK, topP: o.topP })
       : argmax(last);
@@ -125,7 +124,7 @@ export async function generate(model: GptModel, prompt: string, options: Generat
   }
   const ms = performance.now() - started;
   const { root, leaves } = trace ? await trace.finish() : { root: await new Trace().finish().then((r) => r.root), leaves: [] };
-  const completion = model.decode(out);
+  const completion = model.tokenizer.decode(out);
   return {
     text: prompt + completion,
     completion,

@@ -1,5 +1,5 @@
 /**
- * Float64 reference forward pass of the GPT architecture (engine/models/config.ts), used by the
+ * Float64 reference forward pass of the GPT architecture (config.ts), used by the
  * quantizer to calibrate activation ranges and by the evaluation to measure float loss. It is
  * the same maths the training script optimizes (pre-LN, tanh GELU, tied head), written plainly
  * in JavaScript so the library needs no tfjs at run time.

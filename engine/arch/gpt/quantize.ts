@@ -3,12 +3,13 @@
  * the norms, §8–§9 for attention). It runs the float reference over calibration sequences,
  * takes each activation's range, and turns every scale into integer multipliers and shifts.
  */
-import { ParamError } from '../errors.js';
-import type { FloatCheckpoint } from './checkpoint.js';
+import { ParamError } from '../../errors.js';
+import type { FloatCheckpoint } from '../../format/checkpoint.js';
 import type { GptConfig } from './config.js';
-import { floatGptForward } from './float_gpt.js';
-import { gptIntTensorSpecs, pair, type GptLayerQuant, type IntGpt, type IntTensor } from './int_model.js';
-import { geluTable } from '../tables.js';
+import { floatGptForward } from './float.js';
+import { pair, type IntTensor } from '../int_model.js';
+import { gptIntTensorSpecs, type GptLayerQuant, type IntGpt } from './quant.js';
+import { geluTable } from '../../tables.js';
 import {
   channelScales,
   equalize,
@@ -20,7 +21,7 @@ import {
   quantizeRows,
   rangeScale,
   snapScale,
-} from './quantize_util.js';
+} from '../quantize_util.js';
 
 export interface GptCalibration {
   /** Token sequences (each ≤ contextLength) run through the float model to find ranges. */
@@ -47,9 +48,9 @@ export function calibrateGpt(ck: FloatCheckpoint, cal: GptCalibration): { ranges
 
 export function quantizeGpt(ck: FloatCheckpoint, cal: GptCalibration): IntGpt {
   if (ck.config.arch !== 'gpt') throw new ParamError('quantizeGpt', `checkpoint is a ${ck.config.arch}, not a gpt`);
+  const cfg = ck.config as GptConfig;
   if (ck.vocab === undefined) throw new ParamError('quantizeGpt', 'checkpoint has no vocab');
   if (cal.sequences.length === 0) throw new ParamError('quantizeGpt', 'calibration needs at least one sequence');
-  const cfg = ck.config;
   const C = cfg.width;
   const D = C / cfg.heads;
   const f = (name: string) => ck.tensors.get(name)!.data;
