@@ -1,13 +1,14 @@
 /**
  * Golden vectors (NUMERICS.md §18): the SHA-256 of the cpu reference's canonical output bytes
- * for every conformance case, pinned in golden.json. Shared by generate.ts (which writes the file)
- * and golden.test.ts (which recomputes and compares). The cases' inputs depend only on their
+ * for every conformance case, pinned in golden.json. Shared by generate.ts (which writes the file,
+ * and cases.json beside it: the same cases as data, case_data.ts) and golden.test.ts (which
+ * recomputes and compares). The cases' inputs depend only on their
  * names (seeded), so a hash changes only when the numerics, or the case itself, change.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDType, type Backend, type DType } from '../../lib/index.js';
-import { CASES, runCase, type Case } from '../conformance/cases.js';
+import { runCase, type Case } from '../conformance/cases.js';
 import { outputHash } from '../conformance/compare.js';
 
 export const GOLDEN_PATH = fileURLToPath(new URL('./golden.json', import.meta.url));
@@ -46,13 +47,6 @@ export const byName = (a: { name: string }, b: { name: string }) => (a.name < b.
 export async function computeVector(c: Case, backend: Backend): Promise<GoldenVector> {
   const out = await runCase(c, backend);
   return { name: c.name, op: c.op, outputHash: outputHash(out), shape: [...out.shape], dtype: out.dtype };
-}
-
-/** Every case's vector on `backend` (cpu), sorted by name. */
-export async function computeVectors(backend: Backend): Promise<GoldenVector[]> {
-  const out: GoldenVector[] = [];
-  for (const c of CASES) out.push(await computeVector(c, backend));
-  return out.sort(byName);
 }
 
 /** golden.json text: a header, then one vector per line so that diffs show exactly what moved. */
