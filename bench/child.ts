@@ -9,9 +9,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { listBackends } from '../lib/index.js';
+import { backendNames } from '../kernels/backends.js';
 
-/** cpu first: every other backend is compared with it. */
-export const ALL_BACKENDS = ['cpu', 'webgpu', 'gpujs-headlessgl', 'gpujs-webasm'] as const;
+/** Every backend Node offers, from the backend list; cpu (the reference) first. */
+export const ALL_BACKENDS: readonly string[] = backendNames('node');
 
 export type BenchArgs = { readonly child: string } | { readonly child?: undefined; readonly backends: readonly string[] };
 

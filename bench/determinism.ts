@@ -19,14 +19,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { classify, generate, getBackend, loadModel, type SpmlModel } from '../lib/index.js';
 import { loadMnist } from '../tools/data/mnist.js';
-import '../kernels/cpu/index.js';
-import '../kernels/webgpu/index.js';
-import '../kernels/gpujs/index.js';
+import { loadAllBackends } from '../kernels/backends.js';
 import type { ChromiumCase } from '../apps/web/chromium.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { RANDOM_GPTS, RANDOM_MLP, randomGptBytes, randomMlpBytes, randomPixels, randomPrompt } from './determinism_models.js';
 import { machineInfo, spmlVersion } from './machine.js';
 import { sha256Hex } from '../engine/sha256.js';
+
+await loadAllBackends();
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);

@@ -23,12 +23,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, getBackend, loadModel, type GenerationResult } from '../lib/index.js';
-import '../kernels/cpu/index.js';
-import '../kernels/webgpu/index.js';
-import '../kernels/gpujs/index.js';
+import { loadAllBackends } from '../kernels/backends.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { median } from './inputs.js';
 import { machineInfo, spmlVersion } from './machine.js';
+
+await loadAllBackends();
 
 const MODEL = 'moby-gpt';
 const PROMPT = 'Call me Ishmael. ';

@@ -1,9 +1,9 @@
 /**
- * Loads the backends the CLI can offer. Each backend folder registers itself on import; a later
- * backend is added here with one line.
+ * Loads the backends the CLI can offer: every family of the backend list (kernels/backends.ts),
+ * each of which registers itself on import.
  */
-import '../../kernels/cpu/index.js';
-import '../../kernels/webgpu/index.js';
-import '../../kernels/gpujs/index.js';
+import { loadAllBackends } from '../../kernels/backends.js';
+
+await loadAllBackends();
 
 export { getBackend, listBackends } from '../../engine/backend.js';

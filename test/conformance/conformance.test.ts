@@ -1,16 +1,18 @@
 /**
  * The conformance suite (NUMERICS.md §18), cpu's part: the case list covers every kernel and op,
- * every backend the CLI offers is enrolled in a family file (webgpu.test.ts, gpujs.test.ts) that
- * runs suite.ts on it in a worker of its own, and every case runs on cpu twice and compares the
- * runs (which catches nondeterminism, e.g. state leaking between calls). harness.test.ts shows
+ * every backend the CLI offers is enrolled through its family's test project (vitest.config.ts
+ * runs family.test.ts once per family of kernels/backends.ts, in processes of its own), and every
+ * case runs on cpu twice and compares the runs (which catches nondeterminism, e.g. state leaking
+ * between calls). harness.test.ts shows
  * that the same comparison fails on deliberately broken backends.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { listBackends, listKernels, opOfKernel, type KernelName } from '../../lib/index.js';
 import '../../apps/cli/backends.js';
 import * as ops from '../../engine/ops/index.js';
-import { BACKEND_FAMILIES, REFERENCE } from '../helpers/backends.js';
+import { BACKEND_FAMILIES, backendNames } from '../../kernels/backends.js';
+import vitestConfig from '../../vitest.config.js';
+import { REFERENCE } from '../helpers/backends.js';
 import { CASES, OP_NAMES, PIPELINE_OPS, type OpName } from './cases.js';
 import { conformanceSuite } from './suite.js';
 
@@ -45,12 +47,11 @@ describe('the conformance case list', () => {
     expect(CASES.every((c) => ops.includes(c.op))).toBe(true);
   });
 
-  it('enrolls every backend the CLI offers, each family in a conformance file of its own', () => {
-    const families = Object.values(BACKEND_FAMILIES).flat();
-    expect(listBackends().sort()).toEqual([REFERENCE, ...families].sort());
-    for (const family of Object.keys(BACKEND_FAMILIES)) {
-      expect(existsSync(new URL(`./${family}.test.ts`, import.meta.url)), `test/conformance/${family}.test.ts`).toBe(true);
-    }
+  it('enrolls every backend the CLI offers: each family of the backend list has a test project of its own', () => {
+    expect(listBackends().sort()).toEqual(backendNames('node').sort());
+    const projects = (vitestConfig.test?.projects ?? []) as { test?: { name?: string; provide?: { backendFamily?: string } } }[];
+    const enrolled = projects.map((p) => p.test?.provide?.backendFamily).filter((f) => f !== undefined);
+    expect(enrolled).toEqual(BACKEND_FAMILIES.map((f) => f.family).filter((f) => f !== REFERENCE));
   });
 });
 

@@ -1,19 +1,29 @@
 /**
- * The backends under test. A test file imports the backend family it exercises (cpu is always
- * loaded as the reference), and parametrised suites run on every backend registered in that
- * file's worker. Families get a worker each because `webgpu` (EGL) and `gpujs-headlessgl` (GLX)
- * cannot share a Node process (kernels/shared/native_gl.ts).
+ * The backends under test. Suites that run on every backend (the conformance suite, the shipped
+ * models' hashes) run once per family of the backend list (kernels/backends.ts): vitest.config.ts
+ * makes a project per family and hands it the family's name, so each family's test files run in
+ * processes of their own, since `webgpu` (EGL) and `gpujs-headlessgl` (GLX) cannot share a Node
+ * process (kernels/shared/native_gl.ts). cpu is always loaded as the reference.
  */
-import '../../kernels/cpu/index.js';
+import { inject } from 'vitest';
+import { backendFamily, REFERENCE_BACKEND } from '../../kernels/backends.js';
 import { getBackend, listBackends, type Backend } from '../../lib/index.js';
 
-export const REFERENCE = 'cpu';
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The backend family a per-family project tests (vitest.config.ts). */
+    backendFamily: string;
+  }
+}
 
-/** Every backend the CLI offers, by family; test/conformance/<family>.test.ts enrolls each one. */
-export const BACKEND_FAMILIES: Readonly<Record<string, readonly string[]>> = {
-  webgpu: ['webgpu'],
-  gpujs: ['gpujs-headlessgl', 'gpujs-webasm'],
-};
+export const REFERENCE = REFERENCE_BACKEND;
+
+/** The family this test file's project tests, loaded (its backends registered beside cpu). */
+export async function familyUnderTest(): Promise<{ family: string; backends: readonly string[] }> {
+  const family = backendFamily(inject('backendFamily'));
+  await family.load();
+  return { family: family.family, backends: family.backends.node };
+}
 
 export async function reference(): Promise<Backend> {
   return getBackend(REFERENCE);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { sha256, sha256Hex, sha256Portable } from '../../engine/sha256.js';
-import { Rng } from '../helpers/rng.js';
+import { Rng } from '../../tools/data/rng.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
