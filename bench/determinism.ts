@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { classify, generate, getBackend, loadModel, type SpmlModel } from '../lib/index.js';
 import { loadMnist } from '../tools/data/mnist.js';
-import { loadAllBackends } from '../kernels/backends.js';
+import { backendNames, loadAllBackends } from '../kernels/backends.js';
 import type { ChromiumCase } from '../apps/web/chromium.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { RANDOM_GPTS, RANDOM_MLP, randomGptBytes, randomMlpBytes, randomPixels, randomPrompt } from './determinism_models.js';
@@ -180,7 +180,8 @@ async function runNodeStack(backend: string): Promise<StackResult> {
 
 // ---- Chromium ----
 
-const CHROMIUM_BACKENDS = ['webgpu', 'gpujs-webgl2', 'cpu'] as const;
+/** Every backend a browser offers, from the backend list (kernels/backends.ts). */
+const CHROMIUM_BACKENDS = backendNames('browser');
 /** Per backend: the bundle build (first call only), Chromium's start, and every case. */
 const CHROMIUM_TIMEOUT_MS = 300_000;
 

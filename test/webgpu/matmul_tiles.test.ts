@@ -1,6 +1,6 @@
 /**
  * The tiled WebGPU matmul against cpu, byte for byte, on shapes chosen to reach every path of
- * kernels/webgpu/kernels.ts: each tile size (32, 64, 128), the untiled kernel for m < 16, edges
+ * kernels/webgpu/matmul.ts: each tile size (32, 64, 128), the untiled kernel for m < 16, edges
  * that are not multiples of a tile, and K long enough to be split into several 8192-chunks
  * (llvmpipe's loop limit, NUMERICS.md §16.3), with worst-case magnitudes so the sums wrap.
  */

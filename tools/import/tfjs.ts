@@ -20,7 +20,7 @@
  * holds `quantization.dtype` values (uint8, uint16 or float16) in place of its `dtype`.
  *
  * What is accepted. Each tfjs weight name goes through `nameMap` (default `defaultTfjsNameMap`:
- * `h0/attn/wq` → `h0.attn.wq`) to a spml parameter name of config.ts#parameterShapes. Every
+ * `h0/attn/wq` → `h0.attn.wq`) to a spml parameter name of the architecture's parameterShapes (engine/arch/<arch>/config.ts). Every
  * parameter must come from exactly one plain float32 weight of exactly its shape with all values
  * finite. A weight whose name maps to no parameter (or to undefined) is an error unless
  * `allowExtra`, in which case it is skipped — whatever its dtype, as long as its bytes can be

@@ -1,6 +1,6 @@
 /**
  * Float training of mnist-mlp, the shipped MNIST classifier: an MLP 784-256-128-10 with ReLU
- * between layers (engine/models/config.ts, MlpConfig), trained with Adam on mini-batches of the
+ * between layers (engine/arch/mlp/config.ts, MlpConfig), trained with Adam on mini-batches of the
  * 60,000 MNIST training images, on tfjs-core with the wasm backend.
  *
  * Input convention (the int8 engine follows it exactly): pixel p (0..255) → x = p / 255.
