@@ -25,14 +25,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dyadicFromReal, getBackend, layerNorm, matmul, softmax, tensor, type Backend, type Tensor } from '../lib/index.js';
-import '../kernels/cpu/index.js';
-import '../kernels/webgpu/index.js';
-import '../kernels/gpujs/index.js';
+import { loadAllBackends } from '../kernels/backends.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
-import { barChartSvg } from './svg_bars.js';
+import { barChartSvg } from '../tools/report/svg_chart.js';
 import { randomInt16, randomInt32, randomInt8 } from './inputs.js';
 import { machineInfo, spmlVersion, versionOf } from './machine.js';
 import { readBack, sameBytes, timeCall } from './timing.js';
+
+await loadAllBackends();
 
 const SEED = 0x5eed;
 /** Kept small so the whole run stays around a minute. */

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getBackend, matmul, tensor } from '../lib/index.js';
 import '../kernels/cpu/index.js';
-import { barChartSvg } from './svg_bars.js';
+import { barChartSvg } from '../tools/report/svg_chart.js';
 import { randomInt8 } from './inputs.js';
 import { machineInfo, packageDir, spmlVersion, versionOf } from './machine.js';
 

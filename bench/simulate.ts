@@ -31,7 +31,7 @@ import {
   type RoundExecutor,
   type SimConfig,
 } from '../protocol/simulate/index.js';
-import { barChartSvg } from './svg_bars.js';
+import { barChartSvg } from '../tools/report/svg_chart.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');

@@ -2,7 +2,8 @@
  * `spml simulate`: the economics-only Monte Carlo of PoSP/spML (paper §2.1, §3.2; theory of §2.2
  * Theorem 1 and §3.3 Proposition 1), protocol/simulate. One run prints each measured rate and
  * per-role profit beside its theoretical value and 4σ bound; `--sweep p=a:b:step` prints the
- * coalition's profit from cheating and from honesty per p and can draw them (--out chart.svg).
+ * coalition's profit from cheating and from honesty per p and can draw them (--out chart.svg):
+ * protocol/simulate returns the numbers, sweepSvg below draws them with tools/report/svg_chart.ts.
  *
  * Options are read as strings and checked here, so that every bad value is a ProtocolParamError:
  * one line `spml: …` and exit status 2 (apps/cli/spml.ts).
@@ -13,6 +14,7 @@ import { ProtocolParamError } from '../../protocol/errors.js';
 import {
   AUTO_P_FACTOR,
   autoP,
+  coalitionSize,
   formatReport,
   formatSweep,
   makeConfig,
@@ -20,14 +22,17 @@ import {
   parseSweep,
   simulate,
   sweep,
-  sweepSvg,
   SIGMAS,
   validateConfig,
   type Progress,
   type SimConfig,
+  type SweepPoint,
+  type SweepResult,
+  type SweepSide,
 } from '../../protocol/simulate/index.js';
 import { economicsPMin } from '../../protocol/simulate/economics_pmin.js';
 import { engineSample, type EngineSampleReport } from '../../protocol/simulate/engine_sample.js';
+import { lineChartSvg, PALETTE, type VerticalMarker } from '../../tools/report/svg_chart.js';
 import { printJson } from './format_result.js';
 
 const OP = 'simulate';
@@ -87,6 +92,31 @@ export function configFromFlags(f: SimulateFlags): { config: SimConfig; pAuto: b
   validateConfig(config);
   if (pAuto) config.p = autoP(config);
   return { config, pAuto };
+}
+
+/**
+ * The sweep as an SVG line chart: theory as lines, simulation as points with ±4σ whiskers, p_min
+ * marked; `extraMarkers` adds lines such as protocol/economics' exact p_min.
+ */
+export function sweepSvg(res: SweepResult, extraMarkers: VerticalMarker[] = []): string {
+  const c = res.config;
+  const pts = (f: (q: SweepPoint) => SweepSide, sim: boolean) => res.points.map((q) => (sim ? { x: q.p, y: f(q).simulated, err: f(q).bound } : { x: q.p, y: f(q).theory }));
+  const markers: VerticalMarker[] = [];
+  if (res.pMin.network !== null) markers.push({ x: res.pMin.network, label: `p_min = ${res.pMin.network.toPrecision(4)}`, color: '#d62728' });
+  markers.push(...extraMarkers);
+  return lineChartSvg({
+    title: 'Coalition profit per round: cheating vs honesty (Theorem 1)',
+    subtitle: `N=${c.nodes}, coalition ${coalitionSize(c)} (r=${+c.r.toPrecision(4)}), n=${c.n}, C=${c.econ.C}, R=${c.econ.R}, S=${c.econ.S}, U=${c.econ.U}; ${c.rounds} coalition rounds per p, seed ${c.seed}; whiskers ±4σ`,
+    xLabel: 'challenge probability p',
+    yLabel: 'expected profit per coalition round (units of C)',
+    series: [
+      { label: 'honest (theory)', style: 'line', color: PALETTE[0]!, points: pts((q) => q.honest, false) },
+      { label: 'cheat (theory)', style: 'line', color: PALETTE[1]!, points: pts((q) => q.cheat, false) },
+      { label: 'honest (simulated)', style: 'points', color: PALETTE[0]!, points: pts((q) => q.honest, true) },
+      { label: 'cheat (simulated)', style: 'points', color: PALETTE[1]!, points: pts((q) => q.cheat, true) },
+    ],
+    markers,
+  });
 }
 
 /** Progress on stderr, at most every 250 ms (the driver's throttle); nothing for runs shorter than that. */

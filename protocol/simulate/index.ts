@@ -30,6 +30,5 @@ export {
   type CoalitionLines,
 } from './theory.js';
 export { simulate, economicsExecutor, type SimReport, type Comparison, type Progress, type SimulateOptions } from './simulate.js';
-export { sweep, parseSweep, sweepValues, crossing, sweepSvg, type SweepResult, type SweepPoint, type SweepRange } from './sweep.js';
-export { lineChartSvg, niceTicks, type LineChartSpec, type ChartSeries, type VerticalMarker } from './svg_chart.js';
+export { sweep, parseSweep, sweepValues, crossing, type SweepResult, type SweepPoint, type SweepRange, type SweepSide } from './sweep.js';
 export { formatReport, formatSweep } from './report_text.js';

@@ -7,11 +7,13 @@
  * on its choice, and rounds are independent, so this conditions without bias) and lets the
  * coalition cheat in half of them at random, so one run measures both sides of Theorem 1. With
  * r = 0 the coalition is a single node: a lone cheater. Point k uses seed + k.
+ *
+ * This returns numbers only; `spml simulate --sweep --out` draws them (apps/cli/simulate.ts, with
+ * tools/report/svg_chart.ts), since protocol/ imports nothing above engine/.
  */
 import { ProtocolParamError } from '../errors.js';
 import { coalitionSize, type SimConfig } from './config.js';
 import { simulate, type Progress, type SimulateOptions } from './simulate.js';
-import { PALETTE, lineChartSvg, type VerticalMarker } from './svg_chart.js';
 import { atP, coalitionLines, networkColluders, networkPMin, theorem1PMin } from './theory.js';
 
 export interface SweepRange {
@@ -110,26 +112,4 @@ export function crossing(points: readonly SweepPoint[]): number | null {
     return prev.p + ((points[k]!.p - prev.p) * -g0) / (g - g0);
   }
   return null;
-}
-
-/** The sweep as an SVG line chart; `extraMarkers` adds lines such as protocol/economics' exact p_min. */
-export function sweepSvg(res: SweepResult, extraMarkers: VerticalMarker[] = []): string {
-  const c = res.config;
-  const pts = (f: (q: SweepPoint) => SweepSide, sim: boolean) => res.points.map((q) => (sim ? { x: q.p, y: f(q).simulated, err: f(q).bound } : { x: q.p, y: f(q).theory }));
-  const markers: VerticalMarker[] = [];
-  if (res.pMin.network !== null) markers.push({ x: res.pMin.network, label: `p_min = ${res.pMin.network.toPrecision(4)}`, color: '#d62728' });
-  markers.push(...extraMarkers);
-  return lineChartSvg({
-    title: 'Coalition profit per round: cheating vs honesty (Theorem 1)',
-    subtitle: `N=${c.nodes}, coalition ${coalitionSize(c)} (r=${+c.r.toPrecision(4)}), n=${c.n}, C=${c.econ.C}, R=${c.econ.R}, S=${c.econ.S}, U=${c.econ.U}; ${c.rounds} coalition rounds per p, seed ${c.seed}; whiskers ±4σ`,
-    xLabel: 'challenge probability p',
-    yLabel: 'expected profit per coalition round (units of C)',
-    series: [
-      { label: 'honest (theory)', style: 'line', color: PALETTE[0]!, points: pts((q) => q.honest, false) },
-      { label: 'cheat (theory)', style: 'line', color: PALETTE[1]!, points: pts((q) => q.cheat, false) },
-      { label: 'honest (simulated)', style: 'points', color: PALETTE[0]!, points: pts((q) => q.honest, true) },
-      { label: 'cheat (simulated)', style: 'points', color: PALETTE[1]!, points: pts((q) => q.cheat, true) },
-    ],
-    markers,
-  });
 }

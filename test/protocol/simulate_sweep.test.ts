@@ -1,27 +1,13 @@
 /**
  * p sweeps (protocol/simulate/sweep.ts, paper §2.2 Theorem 1): the simulated cheating and honest
- * profit curves cross next to the theoretical p_min, and the SVG chart is well-formed XML with
- * p_min marked where it belongs.
+ * profit curves cross next to the theoretical p_min, and the CLI's SVG chart of the sweep
+ * (apps/cli/simulate.ts#sweepSvg) is well-formed XML with p_min marked where it belongs.
  */
 import { describe, expect, it } from 'vitest';
 import { ProtocolParamError } from '../../protocol/errors.js';
-import { atP, coalitionLines, lineChartSvg, makeConfig, networkColluders, parseSweep, sweep, sweepSvg, sweepValues } from '../../protocol/simulate/index.js';
-
-/** Minimal XML well-formedness: balanced, properly nested tags with quoted attributes, escaped text. */
-function expectWellFormed(xml: string): void {
-  const stack: string[] = [];
-  const tag = /<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g;
-  let last = 0;
-  for (let m = tag.exec(xml); m; m = tag.exec(xml)) {
-    expect(xml.slice(last, m.index)).not.toMatch(/[<>]|&(?!(amp|lt|gt|quot|apos);)/);
-    last = tag.lastIndex;
-    const [, close, name, , selfClose] = m;
-    if (close) expect(stack.pop()).toBe(name);
-    else if (!selfClose) stack.push(name!);
-  }
-  expect(xml.slice(last).trim()).toBe('');
-  expect(stack).toEqual([]);
-}
+import { atP, coalitionLines, makeConfig, networkColluders, parseSweep, sweep, sweepValues } from '../../protocol/simulate/index.js';
+import { sweepSvg } from '../../apps/cli/simulate.js';
+import { expectWellFormed } from '../helpers/xml.js';
 
 describe('parseSweep', () => {
   it('reads p=from:to:step into an exact grid', () => {
@@ -62,9 +48,9 @@ describe('sweep', () => {
     expect(svg).toContain(`p_min = ${pMin.toPrecision(4)}`);
     const markers = [...svg.matchAll(/<line class="marker" x1="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(markers).toHaveLength(2);
-    // The p_min line lies between the 0.005 and 0.01 ticks, 45.5% of the way (0.007275).
+    // The p_min line lies between the 0.005 and 0.010 ticks, 45.5% of the way (0.007275).
     const tick = (label: string) => Number(new RegExp(`<text x="([\\d.]+)"[^>]*>${label.replace('.', '\\.')}</text>`).exec(svg)![1]);
-    const [t5, t10] = [tick('0.005'), tick('0.01')];
+    const [t5, t10] = [tick('0.005'), tick('0.010')];
     expect((markers[0]! - t5) / (t10 - t5)).toBeCloseTo((pMin - 0.005) / 0.005, 2);
     for (const label of ['honest (theory)', 'cheat (theory)', 'honest (simulated)', 'cheat (simulated)']) expect(svg).toContain(label);
   });
@@ -75,21 +61,5 @@ describe('sweep', () => {
     expect(res.pMin.network).toBeCloseTo(1 / 151.2, 12);
     expect(res.pMin.theorem1).toBeCloseTo(1 / 151.2, 12);
     expect(res.points).toHaveLength(3);
-  });
-});
-
-describe('lineChartSvg', () => {
-  it('escapes text and keeps non-finite points out of the drawing', () => {
-    const svg = lineChartSvg({
-      title: 'a < b & "c"',
-      xLabel: 'x',
-      yLabel: 'y',
-      series: [{ label: 's', style: 'points', color: '#000', points: [{ x: 0, y: 1, err: 0.5 }, { x: 1, y: NaN }, { x: 2, y: 3 }] }],
-      markers: [{ x: 1, label: 'm' }],
-    });
-    expectWellFormed(svg);
-    expect(svg).toContain('a &lt; b &amp; &quot;c&quot;');
-    expect(svg.match(/<circle /g)).toHaveLength(3); // two points and the legend
-    expect(svg).not.toContain('NaN');
   });
 });
