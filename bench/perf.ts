@@ -3,13 +3,14 @@
  * (XNNPACK, SIMD) backends, on every spml backend:
  *   1. kernels, benchmark.js medians: int8 matmul 256³ and 512³, softmax on 12×128×128 attention
  *      scores (int32 → int16; tfjs: float32 softmax), layerNorm with gain and bias on 128×768
- *      rows (int16 → int8; tfjs: the moments/rsqrt composite of bench/perf_float_gpt.ts, as
- *      tfjs-core has no layerNorm kernel);
+ *      rows (int16 → int8; tfjs: the mean/rsqrt composite the float32 GPT uses,
+ *      layerNormForward of tools/train/tf_gpt.ts, as tfjs-core has no layerNorm kernel);
  *   2. end to end, tokens/s of greedy generation (64 tokens after 'Call me Ishmael. ', 1 warm-up
  *      and 5 timed runs, median; the contenders' runs interleaved round by round) with the
  *      shipped int8 moby-gpt (generate, trace off; on cpu also trace on) against the same
  *      architecture in float32 tfjs on the float checkpoint it was quantized from
- *      (bench/perf_float_gpt.ts). Both keep a KV cache, prefill the prompt in one pass, then run
+ *      (TfGptInference of tools/train/tf_gpt.ts, the training code's forward pass with
+ *      forward-only blocks). Both keep a KV cache, prefill the prompt in one pass, then run
  *      one single-token pass per generated token and read each chosen token back to the host.
  *
  * Every timing includes reading the result back to the host (spml `await out.data()`, tfjs
@@ -22,7 +23,7 @@
  * against the parent's cpu run; the run exits non-zero if any differ or a child fails.
  *
  * The float model is checked too: its logits must match the float64 reference of
- * engine/models/float_gpt.ts (max |Δ| printed), and the first tokens of its greedy text are
+ * engine/arch/gpt/float.ts (max |Δ| printed), and the first tokens of its greedy text are
  * compared with the int8 model's (quantization changes some choices: agreement is reported, not
  * required).
  *
@@ -36,19 +37,19 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dyadicFromReal, generate, getBackend, layerNorm, loadModel, matmul, softmax, tensor, type Backend, type LoadedGpt, type Tensor } from '../lib/index.js';
-import { checkpointFromJson } from '../engine/models/checkpoint.js';
-import type { GptConfig } from '../engine/models/config.js';
-import { floatGptForward } from '../engine/models/float_gpt.js';
-import '../kernels/cpu/index.js';
-import '../kernels/webgpu/index.js';
-import '../kernels/gpujs/index.js';
+import { dyadicFromReal, generate, getBackend, layerNorm, loadModel, matmul, softmax, tensor, type Backend, type LoadedLanguageModel, type Tensor } from '../lib/index.js';
+import { checkpointFromJson } from '../engine/format/checkpoint.js';
+import { floatGptForward } from '../engine/arch/gpt/float.js';
+import { loadAllBackends } from '../kernels/backends.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
-import { generateGreedy, tfLayerNorm, TfFloatGpt } from './perf_float_gpt.js';
-import { barChartSvg } from './svg_bars.js';
+import { barChartSvg } from '../tools/report/svg_chart.js';
+import { generateGreedy, layerNormForward, TfGptInference } from '../tools/train/tf_gpt.js';
 import { median, randomInt16, randomInt32, randomInt8, randomWords } from './inputs.js';
 import { machineInfo, packageDir, spmlVersion, versionOf } from './machine.js';
 import { readBack, sameBytes, timeCall, type Timing } from './timing.js';
+import type { GptConfig } from '../engine/arch/gpt/config.js';
+
+await loadAllBackends();
 
 const SEED = 0x5eed;
 /** Kept small so the whole run (four processes) stays under about four minutes on 2 cores. */
@@ -143,7 +144,7 @@ function layerNormCase(rows: number, cols: number): KernelCase {
       const x = tf.tensor2d(Float32Array.from(xData), [rows, cols]);
       const g = tf.tensor1d(Float32Array.from(gData, (v) => v / 64 / Math.sqrt(cols)));
       const b = tf.tensor1d(Float32Array.from(bData, (v) => v / 2 ** 20));
-      return { call: () => readBack(() => tf.tidy(() => tfLayerNorm(x, g, b, 1e-5))), dispose: () => (x.dispose(), g.dispose(), b.dispose()) };
+      return { call: () => readBack(() => tf.tidy(() => layerNormForward(x, g, b, 1e-5))), dispose: () => (x.dispose(), g.dispose(), b.dispose()) };
     },
   };
 }
@@ -268,19 +269,19 @@ function loadFloat(): { cfg: GptConfig; ck: ReturnType<typeof checkpointFromJson
 
 async function measureE2e(backend: string): Promise<E2eRow> {
   log(`${MODEL}, greedy, ${MAX_TOKENS} tokens after ${JSON.stringify(PROMPT)}, runs interleaved:`);
-  const model = (await loadModel(MODEL, { backend })) as LoadedGpt;
+  const model = (await loadModel(MODEL, { backend })) as LoadedLanguageModel;
   const { cfg, ck } = loadFloat();
-  if (ck.vocab !== model.gpt.vocab) throw new Error('the float checkpoint and the shipped model have different vocabularies');
-  const ids = model.gpt.encode(PROMPT);
+  if (ck.vocab !== model.file.meta.vocab) throw new Error('the float checkpoint and the shipped model have different vocabularies');
+  const ids = model.runtime.tokenizer.encode(PROMPT);
   const spmlRun = (trace: boolean) => async () => [...(await generate(model, PROMPT, { maxTokens: MAX_TOKENS, temperature: 0, trace })).tokens];
   const tbs = peersFor(backend);
-  const floats: TfFloatGpt[] = [];
+  const floats: TfGptInference[] = [];
   try {
     const contenders: Contender[] = [{ label: `spml ${backend} int8`, once: spmlRun(false) }];
     if (backend === 'cpu') contenders.push({ label: 'spml cpu int8, trace on', once: spmlRun(true) });
     for (const tb of tbs) {
       await tf.setBackend(tb);
-      const float = new TfFloatGpt(cfg, ck.tensors);
+      const float = new TfGptInference(cfg, ck.tensors);
       floats.push(float);
       contenders.push({ label: `tfjs-${tb} float32`, before: () => tf.setBackend(tb), once: async () => generateGreedy(float, ids, MAX_TOKENS).tokens });
     }
@@ -314,7 +315,7 @@ async function checkFloat(int8Tokens: readonly number[]): Promise<FloatCheck> {
   const chars = [...ck.vocab!];
   const ids = [...PROMPT].map((ch) => chars.indexOf(ch));
   await tf.setBackend('wasm');
-  const float = new TfFloatGpt(cfg, ck.tensors);
+  const float = new TfGptInference(cfg, ck.tensors);
   const g = generateGreedy(float, ids, MAX_TOKENS, true);
   float.dispose();
   const ref = floatGptForward(cfg, ck.tensors, [...ids, ...g.tokens.slice(0, -1)]);
@@ -446,7 +447,7 @@ async function main(backendNames: readonly string[]): Promise<void> {
   const fc = floatCheck;
   lines.push(
     '',
-    `float32 tfjs model vs the float64 reference (engine/models/float_gpt.ts): max |Δlogit| ${fc.maxAbsLogitDiffVsFloat64.toExponential(2)} over ${fc.logitRows} rows; greedy choices ${fc.floatGreedyMatchesFloat64Greedy ? 'identical' : 'DIFFER'}`,
+    `float32 tfjs model vs the float64 reference (engine/arch/gpt/float.ts): max |Δlogit| ${fc.maxAbsLogitDiffVsFloat64.toExponential(2)} over ${fc.logitRows} rows; greedy choices ${fc.floatGreedyMatchesFloat64Greedy ? 'identical' : 'DIFFER'}`,
     `greedy text, int8 spml:    ${JSON.stringify(fc.int8Completion)}`,
     `greedy text, float32 tfjs: ${JSON.stringify(fc.floatCompletion)}`,
     `agreement: ${fc.firstDivergence === null ? `all ${MAX_TOKENS} tokens equal` : `first ${fc.firstDivergence} tokens equal`}; ${fc.samePositions}/${MAX_TOKENS} positions equal`,

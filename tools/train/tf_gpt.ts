@@ -1,7 +1,16 @@
 /**
- * The GPT of engine/models/config.ts written in tfjs for float training: backend setup (wasm),
- * seeded GPT-2-style parameter init, the building blocks, the forward pass and cross-entropy
- * loss, and AdamW. Measured tfjs-wasm 4.22 constraints shape the code:
+ * The GPT of engine/arch/gpt/config.ts in tfjs float32: training (backend setup, seeded GPT-2-style
+ * init, differentiable blocks, cross-entropy, AdamW) and inference with a KV cache (the float32
+ * speed peer of bench/perf.ts), both through one forward pass, gptForward, which each feeds its own
+ * blocks: training ones with hand-written gradients, inference ones forward-only.
+ *
+ * Why a tfjs graph beside the engine's float64 reference (engine/arch/gpt/float.ts): training
+ * needs gradients and speed, so it runs in float32 on tfjs-wasm (XNNPACK) with autodiff, and the
+ * library must not depend on tfjs at run time; the quantizer's calibration and the accuracy
+ * figures need exact, plain JavaScript float64 with no tfjs in the way. The two implement the same
+ * maths and are checked against each other (test/train/tf_gpt_inference.test.ts, bench/perf.ts).
+ *
+ * Measured tfjs-wasm 4.22 constraints shape the training code:
  *  - tfjs-core registers no gradients itself (the tfjs union package does), so every block has a
  *    hand-written gradient (tf.customGrad) and only Add/Reshape/Transpose/Slice are registered;
  *  - matMul is fast (XNNPACK) only for plain 2-D, untransposed operands: backward passes use
@@ -9,6 +18,10 @@
  *    (batched matmuls take a slow path, and Slice copies its whole input);
  *  - no gather gradient, so embeddings are one-hot · matrix; OneHot with dtype float32 writes int
  *    bits, so one-hots are cast.
+ * Inference needs no gradients, so it uses what is fastest there: tf.gather for the embedding,
+ * tf.fused.matMul with the bias folded in (one XNNPACK call), a pre-transposed tied head, and a
+ * KV cache per layer ([heads, positions, D], appended with concat), decoding the way spml's
+ * generate does (engine/generate.ts): one prefill pass, then one single-token pass per token.
  *
  * Architecture (must match the int8 engine): x = wte[tok] + wpe[pos]; per block
  * x += attn(LN1(x))·wo + bo (causal, heads of width D = C/H, head h owns columns [hD, (h+1)D));
@@ -19,7 +32,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { gptParameterShapes, type GptConfig } from '../../engine/models/config.js';
+import { gptParameterShapes, type GptConfig } from '../../engine/arch/gpt/config.js';
 
 /** Select and initialise the tfjs wasm backend (idempotent). */
 export async function initTfBackend(): Promise<void> {
@@ -32,6 +45,10 @@ export async function initTfBackend(): Promise<void> {
 }
 
 export type Params = Map<string, tf.Variable>;
+/** Weights by checkpoint name (engine/arch/gpt/config.ts#gptParameterShapes): Params or plain tensors. */
+export type Weights = ReadonlyMap<string, tf.Tensor>;
+/** Float32 tensors by name, as a checkpoint holds them (engine/format/checkpoint.ts). */
+export type FloatTensors = ReadonlyMap<string, { readonly data: Float32Array }>;
 
 /** Names of the residual-stream output projections (init std scaled by 1/√(2L)). */
 const isResidualProjection = (name: string) => name.endsWith('attn.wo') || name.endsWith('mlp.w2');
@@ -59,15 +76,20 @@ export function initParams(cfg: GptConfig, seed: number): Params {
   return params;
 }
 
-/** Create variables holding the given values (e.g. from a checkpoint). */
-export function paramsFromArrays(cfg: GptConfig, tensors: ReadonlyMap<string, { data: Float32Array }>): Params {
-  const params: Params = new Map();
+/** Every parameter of `cfg`, in canonical order, made from `tensors` by `make`. */
+function fromArrays<T>(cfg: GptConfig, tensors: FloatTensors, make: (data: Float32Array, shape: number[], name: string) => T): Map<string, T> {
+  const out = new Map<string, T>();
   for (const [name, shape] of gptParameterShapes(cfg)) {
     const src = tensors.get(name);
     if (!src) throw new Error(`missing tensor ${name}`);
-    params.set(name, tf.variable(tf.tensor(src.data, shape, 'float32'), true, name));
+    out.set(name, make(src.data, shape, name));
   }
-  return params;
+  return out;
+}
+
+/** Create variables holding the given values (e.g. from a checkpoint). */
+export function paramsFromArrays(cfg: GptConfig, tensors: FloatTensors): Params {
+  return fromArrays(cfg, tensors, (data, shape, name) => tf.variable(tf.tensor(data, shape, 'float32'), true, name));
 }
 
 /** Read every parameter back as a Float32Array, in canonical order. */
@@ -79,8 +101,8 @@ export function paramsToArrays(cfg: GptConfig, params: Params): Map<string, { sh
   return out;
 }
 
-function p(params: Params, name: string): tf.Variable {
-  const v = params.get(name);
+function p<T extends tf.Tensor>(weights: ReadonlyMap<string, T>, name: string): T {
+  const v = weights.get(name);
   if (!v) throw new Error(`no parameter ${name}`);
   return v;
 }
@@ -171,14 +193,24 @@ export const bmm = custom<[tf.Tensor, tf.Tensor]>((a, b, save) => {
   };
 });
 
-/** LayerNorm over the last axis of x[N, C]: (x − mean)/√(var + eps)·g + b, biased variance. */
+/** (x − mean)/√(var + eps) over the last axis (biased variance), and the 1/√(var + eps) it used. */
+function normalize(x: tf.Tensor, eps: number | tf.Tensor): { xhat: tf.Tensor; rstd: tf.Tensor } {
+  const xc = tf.sub(x, tf.mean(x, -1, true));
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps));
+  return { xhat: tf.mul(xc, rstd), rstd };
+}
+
+/** LayerNorm over the last axis, forward only: (x − mean)/√(var + eps)·g + b, biased variance. */
+export function layerNormForward(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
+  return tf.add(tf.mul(normalize(x, eps).xhat, g), b);
+}
+
+/** LayerNorm over the last axis of x[N, C], differentiable in x, g and b. */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
   return layerNormOp(x, g, b, tf.scalar(eps));
 }
 const layerNormOp = custom<[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]>((x, g, b, eps, save) => {
-  const xc = tf.sub(x, tf.mean(x, -1, true));
-  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps));
-  const xhat = tf.mul(xc, rstd);
+  const { xhat, rstd } = normalize(x, eps);
   save([xhat, rstd, g]);
   return {
     value: tf.add(tf.mul(xhat, g), b),
@@ -192,12 +224,21 @@ const layerNormOp = custom<[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]>((x, g, 
 
 const GELU_K = Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
-/** GELU, tanh form: 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
-export const gelu = custom<[tf.Tensor]>((x, save) => {
+/** GELU, tanh form: y = 0.5x(1 + th), th = tanh(√(2/π)(x + 0.044715x³)) (engine/arch/gpt/float.ts#geluTanh). */
+function geluParts(x: tf.Tensor): { th: tf.Tensor; y: tf.Tensor } {
   const th = tf.tanh(tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), GELU_A)), GELU_K));
+  return { th, y: tf.mul(tf.mul(x, 0.5), tf.add(th, 1)) };
+}
+
+/** GELU, tanh form, forward only. */
+export const geluForward = (x: tf.Tensor): tf.Tensor => geluParts(x).y;
+
+/** GELU, tanh form, differentiable. */
+export const gelu = custom<[tf.Tensor]>((x, save) => {
+  const { th, y } = geluParts(x);
   save([x, th]);
   return {
-    value: tf.mul(tf.mul(x, 0.5), tf.add(th, 1)),
+    value: y,
     gradFunc: (dy, [sx, sth]) => {
       // d/dx = 0.5(1 + th) + 0.5x(1 − th²)·k(1 + 3a x²)
       const x2 = tf.square(sx!);
@@ -210,15 +251,21 @@ export const gelu = custom<[tf.Tensor]>((x, save) => {
   };
 });
 
-const maskCache = new Map<number, tf.Tensor>();
-/** Additive causal mask [T, T]: 0 on and below the diagonal, −1e9 above. Kept across calls. */
-function causalMask(T: number): tf.Tensor {
-  let m = maskCache.get(T);
+const maskCache = new Map<string, tf.Tensor2D>();
+/**
+ * Additive causal mask [T, offset + T] for T queries at positions offset..offset+T−1 over every key
+ * up to the last of them: 0 where the key is at or before the query, −1e9 after. Kept across calls,
+ * one per tfjs backend.
+ */
+function causalMask(T: number, offset = 0): tf.Tensor2D {
+  const key = `${tf.getBackend()} ${T} ${offset}`;
+  let m = maskCache.get(key);
   if (!m) {
-    const a = new Float32Array(T * T);
-    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) a[i * T + j] = -1e9;
-    m = tf.keep(tf.tensor2d(a, [T, T]));
-    maskCache.set(T, m);
+    const S = offset + T;
+    const a = new Float32Array(T * S);
+    for (let i = 0; i < T; i++) for (let j = offset + i + 1; j < S; j++) a[i * S + j] = -1e9;
+    m = tf.keep(tf.tensor2d(a, [T, S]));
+    maskCache.set(key, m);
   }
   return m;
 }
@@ -325,42 +372,75 @@ export function setAttentionImpl(impl: 'tiles' | 'batched'): void {
   attentionImpl = impl;
 }
 
+/** Causal attention as batched matmuls over [B·H, T, D] heads, with hand-written gradients. */
+function batchedAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, B: number, T: number, H: number): tf.Tensor {
+  const C = q.shape[1]!;
+  const D = C / H;
+  // [B·T, C] → [B·H, T, D]
+  const splitHeads = (y: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(y, [B, T, H, D]), [0, 2, 1, 3]), [B * H, T, D]);
+  const probs = causalSoftmax(bmm(splitHeads(q), tf.transpose(splitHeads(k), [0, 2, 1])), 1 / Math.sqrt(D));
+  const att = bmm(probs, splitHeads(v)); // [B·H, T, D]
+  return tf.reshape(tf.transpose(tf.reshape(att, [B, H, T, D]), [0, 2, 1, 3]), [B * T, C]);
+}
+
+/**
+ * What a forward pass is built from. gptForward is the architecture, written once; training feeds
+ * it differentiable blocks, inference forward-only ones with a KV cache.
+ */
+interface GptBlocks {
+  /** x[B·T, C] = wte[tok] + wpe[pos] for token ids [B, T] at positions offset..offset+T−1. */
+  embed(tokens: tf.Tensor2D, offset: number): tf.Tensor;
+  /** y[N, out] = x[N, in] · W[in, out] + b[out]. */
+  linear(x: tf.Tensor, W: tf.Tensor, b: tf.Tensor): tf.Tensor;
+  layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor;
+  gelu(x: tf.Tensor): tf.Tensor;
+  /** Causal multi-head attention of layer l on rows q, k, v [B·T, C] → [B·T, C], heads concatenated. */
+  attention(l: number, q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, B: number, T: number): tf.Tensor;
+  /** The tied head: logits [B·T, V] = x · wteᵀ. */
+  head(x: tf.Tensor): tf.Tensor2D;
+}
+
+/** Logits [B·T, vocab] for token ids [B, T] at positions offset..offset+T−1, row b·T + t predicting the token after t. */
+function gptForward(cfg: GptConfig, weights: Weights, blocks: GptBlocks, tokens: tf.Tensor2D, offset: number): tf.Tensor2D {
+  const [B, T] = tokens.shape;
+  let x = blocks.embed(tokens, offset);
+  for (let l = 0; l < cfg.layers; l++) {
+    const w = (n: string) => p(weights, `h${l}.${n}`);
+    const h1 = blocks.layerNorm(x, w('ln1.g'), w('ln1.b'), cfg.lnEps);
+    const q = blocks.linear(h1, w('attn.wq'), w('attn.bq'));
+    const k = blocks.linear(h1, w('attn.wk'), w('attn.bk'));
+    const v = blocks.linear(h1, w('attn.wv'), w('attn.bv'));
+    x = tf.add(x, blocks.linear(blocks.attention(l, q, k, v, B, T), w('attn.wo'), w('attn.bo')));
+    const h2 = blocks.layerNorm(x, w('ln2.g'), w('ln2.b'), cfg.lnEps);
+    x = tf.add(x, blocks.linear(blocks.gelu(blocks.linear(h2, w('mlp.w1'), w('mlp.b1'))), w('mlp.w2'), w('mlp.b2')));
+  }
+  return blocks.head(blocks.layerNorm(x, p(weights, 'lnf.g'), p(weights, 'lnf.b'), cfg.lnEps));
+}
+
+/** Training blocks: every one differentiable by its hand-written gradient (tfjs-core has few of its own). */
+function trainingBlocks(cfg: GptConfig, params: Params): GptBlocks {
+  const C = cfg.width;
+  return {
+    embed: (tokens, offset) => {
+      const [B, T] = tokens.shape;
+      const tokEmb = embed(oneHotF(tf.reshape(tokens, [B * T]) as tf.Tensor1D, cfg.vocabSize), p(params, 'wte'));
+      const posEmb = offset === 0 && T === cfg.contextLength ? p(params, 'wpe') : tf.slice(p(params, 'wpe'), [offset, 0], [T, C]);
+      return tf.reshape(tf.add(tf.reshape(tokEmb, [B, T, C]), posEmb), [B * T, C]);
+    },
+    linear,
+    layerNorm,
+    gelu,
+    attention: (_l, q, k, v, B, T) => (attentionImpl === 'tiles' ? causalAttention : batchedAttention)(q, k, v, B, T, cfg.heads),
+    head: (x) => matmulNT(x, p(params, 'wte')) as tf.Tensor2D,
+  };
+}
+
 /**
  * Logits [B·T, vocab] for token ids [B, T] (T ≤ contextLength), row b·T + t predicting the
- * token after position t of sequence b.
+ * token after position t of sequence b; differentiable in every parameter.
  */
 export function forward(cfg: GptConfig, params: Params, tokens: tf.Tensor2D): tf.Tensor2D {
-  const [B, T] = tokens.shape;
-  const C = cfg.width;
-  const H = cfg.heads;
-  const D = C / H;
-  const N = B * T;
-  const oneHot = oneHotF(tf.reshape(tokens, [N]) as tf.Tensor1D, cfg.vocabSize);
-  const tokEmb = embed(oneHot, p(params, 'wte'));
-  const posEmb = T === cfg.contextLength ? p(params, 'wpe') : tf.slice(p(params, 'wpe'), [0, 0], [T, C]);
-  let x: tf.Tensor = tf.reshape(tf.add(tf.reshape(tokEmb, [B, T, C]), posEmb), [N, C]);
-  const scale = 1 / Math.sqrt(D);
-  // [N, C] → [B·H, T, D]
-  const splitHeads = (y: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(y, [B, T, H, D]), [0, 2, 1, 3]), [B * H, T, D]);
-  for (let l = 0; l < cfg.layers; l++) {
-    const w = (n: string) => p(params, `h${l}.${n}`);
-    const h1 = layerNorm(x, w('ln1.g'), w('ln1.b'), cfg.lnEps);
-    const q = linear(h1, w('attn.wq'), w('attn.bq'));
-    const k = linear(h1, w('attn.wk'), w('attn.bk'));
-    const v = linear(h1, w('attn.wv'), w('attn.bv'));
-    let merged: tf.Tensor;
-    if (attentionImpl === 'tiles') merged = causalAttention(q, k, v, B, T, H);
-    else {
-      const probs = causalSoftmax(bmm(splitHeads(q), tf.transpose(splitHeads(k), [0, 2, 1])), scale);
-      const att = bmm(probs, splitHeads(v)); // [B·H, T, D]
-      merged = tf.reshape(tf.transpose(tf.reshape(att, [B, H, T, D]), [0, 2, 1, 3]), [N, C]);
-    }
-    x = tf.add(x, linear(merged, w('attn.wo'), w('attn.bo')));
-    const h2 = layerNorm(x, w('ln2.g'), w('ln2.b'), cfg.lnEps);
-    x = tf.add(x, linear(gelu(linear(h2, w('mlp.w1'), w('mlp.b1'))), w('mlp.w2'), w('mlp.b2')));
-  }
-  const xf = layerNorm(x, p(params, 'lnf.g'), p(params, 'lnf.b'), cfg.lnEps);
-  return matmulNT(xf, p(params, 'wte')) as tf.Tensor2D;
+  return gptForward(cfg, params, trainingBlocks(cfg, params), tokens, 0);
 }
 
 /** Float one-hot rows (tfjs-wasm's OneHot writes int32 bits when asked for float32, so cast). */
@@ -441,5 +521,129 @@ export class AdamW {
       }
     });
     return norm;
+  }
+}
+
+// ---- inference ----
+
+/**
+ * The GPT on fixed float32 weights for generation (bench/perf.ts times it against spml's int8
+ * generate): the same gptForward as training, fed forward-only blocks. Tensors are kept on the
+ * tfjs backend current when it is made; make one model per backend.
+ */
+export class TfGptInference {
+  readonly weights: Weights;
+  /** wteᵀ [C, V] for the tied head, transposed once. */
+  readonly wteT: tf.Tensor2D;
+
+  constructor(
+    readonly config: GptConfig,
+    tensors: FloatTensors,
+  ) {
+    this.weights = fromArrays(config, tensors, (data, shape) => tf.keep(tf.tensor(data, shape, 'float32')));
+    this.wteT = tf.keep(tf.transpose(p(this.weights, 'wte')) as tf.Tensor2D);
+  }
+
+  session(): TfGptSession {
+    return new TfGptSession(this);
+  }
+
+  dispose(): void {
+    for (const t of this.weights.values()) t.dispose();
+    this.wteT.dispose();
+  }
+}
+
+/** One generation's state: the position reached and each layer's key/value cache [H, S, D]. */
+export class TfGptSession {
+  private readonly caches: { k?: tf.Tensor3D; v?: tf.Tensor3D }[] = [];
+  private readonly blocks: GptBlocks;
+  position = 0;
+
+  constructor(readonly model: TfGptInference) {
+    const cfg = model.config;
+    const C = cfg.width;
+    const H = cfg.heads;
+    const D = C / H;
+    const w = (name: string) => p(model.weights, name);
+    this.blocks = {
+      embed: (tokens, offset) => {
+        const T = tokens.shape[1];
+        return tf.add(tf.gather(w('wte'), tf.reshape(tokens, [T])), tf.slice(w('wpe'), [offset, 0], [T, C]));
+      },
+      linear: (x, W, b) => tf.fused.matMul({ a: x as tf.Tensor2D, b: W as tf.Tensor2D, bias: b }),
+      layerNorm: layerNormForward,
+      gelu: geluForward,
+      attention: (l, q, k, v, _B, T) => {
+        const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [T, H, D]), [1, 0, 2]) as tf.Tensor3D;
+        const cache = (this.caches[l] ??= {});
+        const offset = cache.k?.shape[1] ?? 0;
+        const keys = cache.k ? tf.concat([cache.k, heads(k)], 1) : heads(k);
+        const values = cache.v ? tf.concat([cache.v, heads(v)], 1) : heads(v);
+        cache.k?.dispose();
+        cache.v?.dispose();
+        cache.k = tf.keep(keys);
+        cache.v = tf.keep(values);
+        let scores = tf.mul(tf.matMul(heads(q), keys, false, true), 1 / Math.sqrt(D));
+        if (T > 1) scores = tf.add(scores, causalMask(T, offset)); // one new query sees every cached key
+        const mixed = tf.matMul(tf.softmax(scores) as tf.Tensor3D, values); // [H, T, D]
+        return tf.reshape(tf.transpose(mixed, [1, 0, 2]), [T, C]);
+      },
+      head: (x) => tf.matMul(x as tf.Tensor2D, model.wteT),
+    };
+  }
+
+  /** Float32 logits [T, vocab] for `ids` at positions position..position+T−1; extends the caches. */
+  forward(ids: readonly number[]): tf.Tensor2D {
+    const cfg = this.model.config;
+    const T = ids.length;
+    const offset = this.position;
+    if (T === 0 || offset + T > cfg.contextLength) throw new Error(`positions ${offset}..${offset + T - 1} are outside the context of ${cfg.contextLength}`);
+    const logits = tf.tidy(() => gptForward(cfg, this.model.weights, this.blocks, tf.tensor2d(Int32Array.from(ids), [1, T], 'int32'), offset));
+    this.position += T;
+    return logits;
+  }
+
+  dispose(): void {
+    for (const c of this.caches) {
+      c.k?.dispose();
+      c.v?.dispose();
+    }
+    this.caches.length = 0;
+  }
+}
+
+export interface Generation {
+  readonly tokens: number[];
+  readonly ms: number;
+  /** Every pass's logits (the prefill's [T, V] rows, then one row per step), when asked for. */
+  readonly logits?: Float32Array[];
+}
+
+/**
+ * Greedy decoding of `maxTokens` tokens after `prompt` ids, the way spml's generate does it: one
+ * prefill pass, then maxTokens − 1 single-token passes, reading each argmax back to the host.
+ * `keepLogits` also reads every pass's logits back (for checking, not for timing).
+ */
+export function generateGreedy(model: TfGptInference, prompt: readonly number[], maxTokens: number, keepLogits = false): Generation {
+  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`maxTokens must be a positive integer, got ${maxTokens}`);
+  const session = model.session();
+  const kept: Float32Array[] = [];
+  const started = performance.now();
+  const tokens: number[] = [];
+  try {
+    let logits = session.forward(prompt);
+    for (let step = 0; step < maxTokens; step++) {
+      if (keepLogits) kept.push(logits.dataSync() as Float32Array);
+      const next = tf.tidy(() => tf.argMax(tf.slice(logits, [logits.shape[0] - 1, 0], [1, -1]), 1));
+      logits.dispose();
+      const id = next.dataSync()[0]!;
+      next.dispose();
+      tokens.push(id);
+      if (step + 1 < maxTokens) logits = session.forward([id]);
+    }
+    return { tokens, ms: performance.now() - started, ...(keepLogits ? { logits: kept } : {}) };
+  } finally {
+    session.dispose();
   }
 }
