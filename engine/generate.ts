@@ -12,8 +12,11 @@ import { dyadicFromReal, dyadicToDecimal } from './quant.js';
 import { Trace, type TraceLeaf } from './trace.js';
 import type { LanguageModel } from './arch/architecture.js';
 
+/** What a generation does when an option is left out: the API's, the CLI's and the page's defaults. */
+export const GENERATE_DEFAULTS = { maxTokens: 64, temperature: 0, seed: 0n } as const;
+
 export interface GenerateOptions {
-  /** Tokens to generate (default 64). */
+  /** Tokens to generate (default GENERATE_DEFAULTS.maxTokens, 64). */
   maxTokens?: number;
   /** 64-bit sampling seed (default 0). */
   seed?: bigint | number;
@@ -58,9 +61,9 @@ export function checkGenerateOptions(
   o: GenerateOptions,
 ): Required<Omit<GenerateOptions, 'topK' | 'topP' | 'leafLimit'>> & { topK: number; topP: number; leafLimit: number } {
   const op = 'generate';
-  const maxTokens = o.maxTokens ?? 64;
+  const maxTokens = o.maxTokens ?? GENERATE_DEFAULTS.maxTokens;
   if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new ParamError(op, `maxTokens must be a non-negative integer, got ${String(o.maxTokens)}`);
-  const temperature = o.temperature ?? 0;
+  const temperature = o.temperature ?? GENERATE_DEFAULTS.temperature;
   if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0) {
     throw new ParamError(op, `temperature must be a finite number >= 0, got ${String(o.temperature)}`);
   }
@@ -68,7 +71,7 @@ export function checkGenerateOptions(
   if (o.topP !== undefined && (typeof o.topP !== 'number' || !(o.topP > 0 && o.topP <= 1))) {
     throw new ParamError(op, `topP must be in (0, 1], got ${String(o.topP)}`);
   }
-  const seed = o.seed ?? 0;
+  const seed = o.seed ?? GENERATE_DEFAULTS.seed;
   if (!(typeof seed === 'bigint' || Number.isSafeInteger(seed)) || BigInt(seed) < 0n || BigInt(seed) >= 1n << 64n) {
     throw new ParamError(op, `seed must be an integer in [0, 2^64), got ${String(o.seed)}`);
   }

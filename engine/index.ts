@@ -27,6 +27,8 @@ export type {
   ClassifyOptions,
   GenerateOptions,
 } from './api.js';
+export { GENERATE_DEFAULTS } from './generate.js';
+export { verify, firstDifference, type Claim, type VerifyResult, type HashCheck, type FirstDifference, type GenerateInput, type ClassifyInput } from './verify.js';
 export { registerArchitecture, getArchitecture, listArchitectures } from './arch/registry.js';
 export type {
   Architecture,

@@ -1,6 +1,12 @@
-/** `spml run` and `spml demo`: generate text with a GPT model and print its hashes. */
-import { generate, loadModel, type GenerateOptions } from '../../engine/api.js';
-import { printFields, printJson } from './format_result.js';
+/**
+ * `spml run` and `spml demo`: generate text with a language model and print its hashes. With
+ * `--expect-hash` (and `--expect-trace`) the run is also a verification: it exits 1 when the
+ * recomputed hashes differ from the expected ones (`spml verify` does the same and more).
+ */
+import { generate, loadModel } from '../../engine/api.js';
+import { ParamError } from '../../engine/errors.js';
+import { printFields, printJson, rounded } from './format_result.js';
+import { generateOptions } from './verify.js';
 
 export interface RunFlags {
   model: string;
@@ -11,30 +17,51 @@ export interface RunFlags {
   topK?: number;
   topP?: number;
   backend: string;
+  expectHash?: string;
+  expectTrace?: string;
   json?: boolean;
 }
 
+const HEX64 = /^[0-9a-fA-F]{64}$/;
+
 export async function run(flags: RunFlags): Promise<number> {
-  const model = await loadModel(flags.model, { backend: flags.backend });
-  const options: GenerateOptions = {
-    maxTokens: flags.maxTokens,
-    seed: flags.seed,
-    temperature: flags.temperature,
-    ...(flags.topK !== undefined ? { topK: flags.topK } : {}),
-    ...(flags.topP !== undefined ? { topP: flags.topP } : {}),
-  };
-  const r = await generate(model, flags.prompt, options);
-  if (flags.json) {
-    printJson({ model: model.name, modelHash: r.modelHash, backend: flags.backend, prompt: flags.prompt, ...options, seed: String(flags.seed), text: r.text, completion: r.completion, tokens: r.tokens, outputHash: r.outputHash, traceRoot: r.traceRoot, traceLeaves: r.traceLength, ms: r.ms, tokensPerSecond: r.tokensPerSecond });
-    return 0;
+  for (const [option, value] of [['--expect-hash', flags.expectHash], ['--expect-trace', flags.expectTrace]] as const) {
+    if (value !== undefined && !HEX64.test(value)) throw new ParamError('run', `${option} must be 64 hex digits (a SHA-256), got '${value}'`);
   }
-  console.log(`${r.text}\n`);
-  printFields({
-    model: `${model.name} (${model.hash})`,
-    backend: flags.backend,
-    'output hash': r.outputHash,
-    'trace root': `${r.traceRoot} (${r.traceLength} layer outputs)`,
-    speed: `${r.tokens.length} tokens in ${r.ms.toFixed(0)} ms, ${r.tokensPerSecond.toFixed(1)} tokens/s`,
-  });
-  return 0;
+  const model = await loadModel(flags.model, { backend: flags.backend });
+  const options = generateOptions(flags);
+  const r = await generate(model, flags.prompt, { ...options, keepTrace: true });
+  const hashMatches = flags.expectHash === undefined || flags.expectHash.toLowerCase() === r.outputHash;
+  const traceMatches = flags.expectTrace === undefined || flags.expectTrace.toLowerCase() === r.traceRoot;
+  const expected = flags.expectHash !== undefined || flags.expectTrace !== undefined;
+  if (flags.json) {
+    // The same field names as the API's GenerationResult, so `spml verify --expect-leaves` reads this back.
+    printJson({
+      model: model.name,
+      modelHash: r.modelHash,
+      backend: flags.backend,
+      prompt: flags.prompt,
+      ...options,
+      text: r.text,
+      completion: r.completion,
+      tokens: r.tokens,
+      outputHash: r.outputHash,
+      traceRoot: r.traceRoot,
+      traceLength: r.traceLength,
+      traceLeaves: r.traceLeaves,
+      ms: rounded(r.ms),
+      tokensPerSecond: rounded(r.tokensPerSecond),
+      ...(expected ? { matchesExpected: hashMatches && traceMatches } : {}),
+    });
+  } else {
+    console.log(`${r.text}\n`);
+    printFields({
+      model: `${model.name} (${model.hash})`,
+      backend: flags.backend,
+      'output hash': r.outputHash + (flags.expectHash === undefined ? '' : hashMatches ? '  (matches the expected hash)' : `  DIFFERS from the expected ${flags.expectHash}`),
+      'trace root': `${r.traceRoot} (${r.traceLength} layer outputs)` + (flags.expectTrace === undefined ? '' : traceMatches ? '  (matches the expected root)' : `  DIFFERS from the expected ${flags.expectTrace}`),
+      speed: `${r.tokens.length} tokens in ${r.ms.toFixed(0)} ms, ${r.tokensPerSecond.toFixed(1)} tokens/s`,
+    });
+  }
+  return hashMatches && traceMatches ? 0 : 1;
 }

@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SpmlError } from '../../engine/errors.js';
+import { GENERATE_DEFAULTS } from '../../engine/generate.js';
 import { listKernels } from '../../engine/kernel_registry.js';
 import { listBackends } from './backends.js';
 import { checkBackends } from './check_backends.js';
@@ -12,6 +13,7 @@ import { classifyCommand } from './classify.js';
 import { inspect } from './inspect.js';
 import { registerParams } from './params.js';
 import { run } from './run.js';
+import { verifyCommand } from './verify.js';
 import { registerSimulate } from './simulate.js';
 
 const int = (name: string, min: number) => (v: string) => {
@@ -30,6 +32,8 @@ const seed = (v: string) => {
 };
 
 export const DEMO_PROMPT = 'Call me Ishmael. ';
+/** The demo's preset: long enough to read, sampled, and seeded so that its hashes are fixed. */
+const DEMO_SETTINGS = { maxTokens: 80, temperature: 0.8, seed: 42n };
 
 /** Commands return an exit status; commander ignores return values, so set it here. */
 const status =
@@ -42,12 +46,13 @@ function program(): Command {
   const p = new Command('spml')
     .description('Deterministic fixed-point inference: the same model, input and seed give the same bytes, and hash, on every backend.')
     .showHelpAfterError();
-  const withGenerationOptions = (c: Command, defaultSeed: bigint) =>
+  // Defaults are the API's (GENERATE_DEFAULTS); the demo is a preset with its own.
+  const withGenerationOptions = (c: Command, defaults: { maxTokens: number; temperature: number; seed: bigint } = GENERATE_DEFAULTS) =>
     c
-      .option('--max-tokens <n>', 'tokens to generate', int('max-tokens', 0), 80)
+      .option('--max-tokens <n>', 'tokens to generate', int('max-tokens', 0), defaults.maxTokens)
       // A bigint default needs its own description: commander would JSON.stringify it.
-      .addOption(new Option('--seed <s>', '64-bit sampling seed').argParser(seed).default(defaultSeed, String(defaultSeed)))
-      .option('--temperature <t>', 'sampling temperature; 0 is greedy', num('temperature'), 0.8)
+      .addOption(new Option('--seed <s>', '64-bit sampling seed').argParser(seed).default(defaults.seed, String(defaults.seed)))
+      .option('--temperature <t>', 'sampling temperature; 0 is greedy', num('temperature'), defaults.temperature)
       .option('--top-k <k>', 'keep the k most likely tokens', int('top-k', 1))
       .option('--top-p <p>', 'keep the most likely tokens holding probability p, in (0, 1]', num('top-p'))
       .option('--backend <name>', 'backend to run on', 'cpu')
@@ -55,18 +60,30 @@ function program(): Command {
   withGenerationOptions(
     p
       .command('run')
-      .description('generate text with a GPT model and print the output hash, trace root, model hash and tokens/s')
+      .description('generate text with a language model and print the output hash, trace root, model hash and tokens/s')
       .option('--model <name|file>', 'shipped model name or .spml file', 'moby-gpt')
-      .requiredOption('--prompt <text>', 'prompt text (characters must be in the model vocabulary)'),
-    0n,
+      .requiredOption('--prompt <text>', 'prompt text (characters must be in the model vocabulary)')
+      .option('--expect-hash <hex>', 'also check the output hash against this one: exit 1 when it differs')
+      .option('--expect-trace <hex>', 'also check the trace root against this one: exit 1 when it differs'),
   ).action(status((o) => run(o)));
+  withGenerationOptions(
+    p
+      .command('verify')
+      .description('recompute a claimed result from model, input, options and seed, and say whether it matches (exit 0 yes, 1 no)')
+      .option('--model <name|file>', 'shipped model name or .spml file', 'moby-gpt')
+      .option('--prompt <text>', 'the prompt, for a language model')
+      .option('--pixels <file>', 'raw input bytes (784 per MNIST image), for a classifier')
+      .option('--expect-hash <hex>', 'the claimed output hash (required)')
+      .option('--expect-trace <hex>', 'the claimed trace root')
+      .option('--expect-leaves <file>', 'the claimed trace leaves: the JSON of `spml run --json`; a mismatch names the first layer that differs'),
+  ).action(status((o) => verifyCommand(o)));
   withGenerationOptions(
     p
       .command('demo')
       .description(`moby-gpt continues "${DEMO_PROMPT.trim()}" with a fixed seed; run it twice and the hashes match`)
       .option('--model <name|file>', 'shipped model name or .spml file', 'moby-gpt')
       .option('--prompt <text>', 'prompt text', DEMO_PROMPT),
-    42n,
+    DEMO_SETTINGS,
   ).action(status((o) => run(o)));
   p.command('inspect')
     .description('print a model’s architecture, parameter count, sizes, quantization and hash')
