@@ -1,7 +1,7 @@
 /**
  * Import float weights saved by TensorFlow.js (`tf.io`) as a spml FloatCheckpoint, ready for the
- * quantizer (quantize_gpt.ts, quantize_mlp.ts). docs/MODEL_FORMAT.md, "Importing TensorFlow.js
- * weights".
+ * quantizer (each architecture's `quantize`, engine/arch/<arch>/quantize.ts). docs/MODEL_FORMAT.md,
+ * "Importing TensorFlow.js weights".
  *
  * The tfjs format. A saved model is a `model.json` and one or more binary shard files:
  *   model.json = { modelTopology?, format?, ..., weightsManifest: [
@@ -20,9 +20,9 @@
  * holds `quantization.dtype` values (uint8, uint16 or float16) in place of its `dtype`.
  *
  * What is accepted. Each tfjs weight name goes through `nameMap` (default `defaultTfjsNameMap`:
- * `h0/attn/wq` → `h0.attn.wq`) to a spml parameter name of the architecture's parameterShapes (engine/arch/<arch>/config.ts). Every
- * parameter must come from exactly one plain float32 weight of exactly its shape with all values
- * finite. A weight whose name maps to no parameter (or to undefined) is an error unless
+ * `h0/attn/wq` → `h0.attn.wq`) to a spml parameter name of the architecture's parameterShapes
+ * (engine/arch/<arch>/config.ts). Every parameter must come from exactly one plain float32 weight
+ * of exactly its shape with all values finite. A weight whose name maps to no parameter (or to undefined) is an error unless
  * `allowExtra`, in which case it is skipped — whatever its dtype, as long as its bytes can be
  * measured. Everything wrong is a TfjsImportError (a ParamError, op `importTfjs`) whose `kind` says
  * what and whose `names` list the weights concerned. The result then goes through the same checks
@@ -31,9 +31,9 @@
  * The module uses no Node API except in checkpointFromTfjsFiles, which imports node:fs and
  * node:path dynamically, so that it stays bundleable for the browser.
  */
-import { ParamError } from '../../engine/errors.js';
-import { checkFloatCheckpoint, type FloatCheckpoint } from '../../engine/format/checkpoint.js';
-import { checkConfig, parameterShapes, type ModelConfig } from '../../engine/arch/config.js';
+import { ParamError } from '../errors.js';
+import { checkFloatCheckpoint, type FloatCheckpoint } from './checkpoint.js';
+import { checkConfig, parameterShapes, type ModelConfig } from '../arch/config.js';
 
 const OP = 'importTfjs';
 

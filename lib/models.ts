@@ -1,0 +1,45 @@
+/**
+ * The package entry point `import 'spml/models'`: the tools that build and inspect model files
+ * (docs/MODEL_FORMAT.md). The .spml codec and the model hash, float checkpoints, the TensorFlow.js
+ * weights importer, and the architectures, each with its float64 reference and quantizer:
+ *
+ *   const ck = checkpointFromJson(text);                       // or checkpointFromTfjsFiles(…)
+ *   const arch = getArchitecture(ck.config.arch)!;
+ *   const file = arch.toFile(arch.quantize(ck, calibration), { name: 'my-model' });
+ *   const bytes = encodeModel(file);                            // modelHash(bytes) names it
+ */
+export {
+  encodeModel,
+  decodeModel,
+  modelHash,
+  readModelFile,
+  writeModelFile,
+  expectTensors,
+  ModelFormatError,
+  MODEL_FORMAT_VERSION,
+  type ModelFile,
+  type ModelMeta,
+  type ModelTensorEntry,
+  type TensorSpec,
+} from '../engine/format/format.js';
+export { canonicalJson } from '../engine/format/canonical_json.js';
+export { checkpointFromJson, checkpointToJson, checkFloatCheckpoint, type FloatCheckpoint } from '../engine/format/checkpoint.js';
+export {
+  checkpointFromTfjsArtifacts,
+  checkpointFromTfjsFiles,
+  defaultTfjsNameMap,
+  TfjsImportError,
+  type TfjsArtifacts,
+  type TfjsImportOptions,
+} from '../engine/format/tfjs.js';
+export { checkConfig, parameterShapes, parameterCount, type ModelConfig } from '../engine/arch/config.js';
+export { getArchitecture, listArchitectures, registerArchitecture } from '../engine/arch/registry.js';
+export type { Architecture, LanguageModelArchitecture, ClassifierArchitecture } from '../engine/arch/architecture.js';
+export { gptArchitecture } from '../engine/arch/gpt/index.js';
+export { quantizeGpt, type GptCalibration } from '../engine/arch/gpt/quantize.js';
+export type { GptConfig } from '../engine/arch/gpt/config.js';
+export type { IntGpt, GptQuant } from '../engine/arch/gpt/quant.js';
+export { mlpArchitecture } from '../engine/arch/mlp/index.js';
+export { quantizeMlp } from '../engine/arch/mlp/quantize.js';
+export type { MlpConfig } from '../engine/arch/mlp/config.js';
+export type { IntMlp, MlpQuant } from '../engine/arch/mlp/quant.js';
