@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { KERNEL_NAMES } from '../../lib/index.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SPEC = readFileSync(`${ROOT}engine/NUMERICS.md`, 'utf8');
 
 /** The body of the section whose heading starts with `heading`, up to the next heading of any level. */

@@ -1,5 +1,5 @@
 /**
- * The tfjs weights importer (tools/import/tfjs.ts) on genuine TensorFlow.js artifacts:
+ * The tfjs weights importer (engine/format/tfjs.ts) on genuine TensorFlow.js artifacts:
  * weights made as tfjs variables/tensors and encoded with tf.io.encodeWeights (exactly what tf.io
  * saves), imported bit for bit, fed to the GPT and MLP quantizers, round-tripped through model.json
  * + shard files on disk, and every validation error.
@@ -23,7 +23,7 @@ import {
   type TfjsImportErrorKind,
   type TfjsImportOptions,
   type TfjsWeightSpec,
-} from '../../tools/import/tfjs.js';
+} from '../../engine/format/tfjs.js';
 import { gptParameterShapes, type GptConfig } from '../../engine/arch/gpt/config.js';
 import { mlpParameterShapes, type MlpConfig } from '../../engine/arch/mlp/config.js';
 
