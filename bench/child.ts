@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { listBackends } from '../lib/index.js';
-import { backendNames } from '../kernels/backends.js';
+import { backendNames, REFERENCE_BACKEND } from '../kernels/backends.js';
 
 /** Every backend Node offers, from the backend list; cpu (the reference) first. */
 export const ALL_BACKENDS: readonly string[] = backendNames('node');
@@ -24,7 +24,8 @@ export type BenchArgs = { readonly child: string } | { readonly child?: undefine
 export function parseBenchArgs(argv: readonly string[] = process.argv.slice(2)): BenchArgs {
   const args = argv.filter((a) => a !== '--');
   const child = args[0] === '--child' ? args[1] : undefined;
-  const backends = child !== undefined ? [child] : ['cpu', ...(args.length > 0 ? args.filter((b) => b !== 'cpu') : ALL_BACKENDS.slice(1))];
+  const others = (args.length > 0 ? args : ALL_BACKENDS).filter((b) => b !== REFERENCE_BACKEND);
+  const backends = child !== undefined ? [child] : [REFERENCE_BACKEND, ...others];
   const registered = listBackends();
   const unknown = backends.filter((n) => !registered.includes(n));
   if (unknown.length > 0) throw new Error(`backend(s) ${unknown.join(', ')} not registered (have: ${registered.join(', ')})`);

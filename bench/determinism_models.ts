@@ -1,7 +1,7 @@
 /**
  * Models with seeded random weights for the determinism bench (bench/determinism.ts): float
  * weights drawn from a seeded generator, run through the engine's own quantizers
- * (quantize_gpt.ts, quantize_mlp.ts) and written by its own encoder (format.ts), so each model
+ * (engine/arch/{gpt,mlp}/quantize.ts) and written by its own encoder (format.ts), so each model
  * is a real `.spml` file, held in memory, that loadModel validates like any other. The same
  * seed gives the same bytes, hence the same model hash, in every process.
  */

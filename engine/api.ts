@@ -11,7 +11,7 @@ import type { Backend } from './backend.js';
 import { getBackend } from './backend.js';
 import { classifyWith, type ClassifyOptions, type ClassifyResult } from './classify.js';
 import { ParamError } from './errors.js';
-import { decodeModel, modelHash, ModelFormatError, type ModelFile } from './format/format.js';
+import { decodeModel, modelHash, type ModelFile } from './format/format.js';
 import { generate as generateWith, type GenerateOptions, type GenerateResult } from './generate.js';
 
 /** Models shipped in the package's models/ folder, by name. */
@@ -83,8 +83,8 @@ export async function loadModel(source: string | Uint8Array, options: LoadOption
   if (!(bytes instanceof Uint8Array)) throw new ParamError('loadModel', 'source must be a name, a path or a Uint8Array');
   const file = decodeModel(bytes);
   const backend = await getBackend(options.backend ?? 'cpu');
-  const architecture = getArchitecture(file.config.arch);
-  if (!architecture) throw new ModelFormatError(`unsupported architecture`);
+  // decodeModel accepted the config, so its architecture is registered.
+  const architecture = getArchitecture(file.config.arch)!;
   const common = { name: typeof file.meta.name === 'string' ? file.meta.name : name, hash: modelHash(bytes), bytes: bytes.length, file, backend, kind: architecture.name };
   const intModel = architecture.fromFile(file);
   return architecture.task === 'generate'
@@ -98,7 +98,8 @@ export interface GenerationResult extends GenerateResult {
 
 /** Generate text with a language model; deterministic for a given model, prompt and options. */
 export async function generate(model: SpmlModel, prompt: string, options: GenerateOptions = {}): Promise<GenerationResult> {
-  if (model?.task !== 'generate') throw new ParamError('generate', `generate needs a language model, and '${model?.name}' is a ${model?.kind} classifier (use classify)`);
+  if (model === null || typeof model !== 'object') throw new ParamError('generate', 'model must be a loaded model (loadModel)');
+  if (model.task !== 'generate') throw new ParamError('generate', `generate needs a language model, and '${model.name}' is a ${model.kind} classifier (use classify)`);
   if (typeof prompt !== 'string') throw new ParamError('generate', 'prompt must be a string');
   return { ...(await generateWith(model.runtime, prompt, options)), modelHash: model.hash };
 }
@@ -109,7 +110,8 @@ export interface ClassificationResult extends ClassifyResult {
 
 /** Classify `count` inputs given as consecutive rows of bytes 0..255 (pixels, for an image model). */
 export async function classify(model: SpmlModel, images: Uint8Array, count?: number, options: ClassifyOptions = {}): Promise<ClassificationResult> {
-  if (model?.task !== 'classify') throw new ParamError('classify', `classify needs a classifier, and '${model?.name}' is a ${model?.kind} language model (use generate)`);
+  if (model === null || typeof model !== 'object') throw new ParamError('classify', 'model must be a loaded model (loadModel)');
+  if (model.task !== 'classify') throw new ParamError('classify', `classify needs a classifier, and '${model.name}' is a ${model.kind} language model (use generate)`);
   return { ...(await classifyWith(model.runtime, images, count, options)), modelHash: model.hash };
 }
 

@@ -35,6 +35,12 @@ export {
 export { checkConfig, parameterShapes, parameterCount, type ModelConfig } from '../engine/arch/config.js';
 export { getArchitecture, listArchitectures, registerArchitecture } from '../engine/arch/registry.js';
 export type { Architecture, LanguageModelArchitecture, ClassifierArchitecture } from '../engine/arch/architecture.js';
+// The kit for writing an architecture outside the package (docs/ARCHITECTURE.md, "Adding a
+// model architecture"): config checks, quant checks, and the file form of an int model.
+export { configChecker } from '../engine/arch/config_check.js';
+export { checkNorm, checkPair, checkPairs, failQuant, intModelToFile, isObj, tensorMap } from '../engine/arch/model_io.js';
+export { pair, dyadic, type IntModel, type IntTensor, type DyadicPair, type NormQuant } from '../engine/arch/int_model.js';
+export type { Classifier, LanguageModel, LanguageModelSession, TaskInput, TraceStep, FileMeta } from '../engine/arch/architecture.js';
 export { gptArchitecture } from '../engine/arch/gpt/index.js';
 export { quantizeGpt, type GptCalibration } from '../engine/arch/gpt/quantize.js';
 export type { GptConfig } from '../engine/arch/gpt/config.js';

@@ -68,7 +68,7 @@ export function revealFromModel(model: SpmlModel, job: Job): (index: number) => 
     const runtime = model.runtime;
     if (!runtime.replayStep) throw new ParamError('reveal', `a ${model.kind} model replays a prefix; it reveals no leaf tensors`);
     const input = taskInput(model, job.input);
-    const leaves = runtime.traceSchedule(input, job.options).length;
+    const leaves = traceSchedule(model, job.input, job.options).length;
     if (!Number.isInteger(index) || index < 0 || index >= leaves) throw new ParamError('reveal', `leaf ${index} is outside [0, ${leaves})`);
     let h: Tensor | undefined;
     for (let i = 0; i <= index; i++) h = runtime.replayStep(input, i, h);

@@ -74,7 +74,10 @@ export function inputPixels(model: SpmlModel, input: InferenceInput): Uint8Array
 const suitError = (model: SpmlModel, input: InferenceInput) =>
   new ParamError('inference', `a ${input.kind} input does not suit ${model.task === 'classify' ? 'a classifier' : 'a language model'} (${model.kind})`);
 
-/** A request's input as the engine runs it (engine/arch/architecture.ts), checked against the model's task. */
+/**
+ * A request's input as the engine runs it (engine/arch/architecture.ts), checked against the
+ * model's task.
+ */
 export function taskInput(model: SpmlModel, input: InferenceInput): TaskInput {
   if (input.kind === 'pixels') return { kind: 'pixels', pixels: inputPixels(model, input), count: input.count };
   if (model.task !== 'generate') throw suitError(model, input);

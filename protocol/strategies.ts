@@ -139,8 +139,7 @@ export async function perturbModel(model: SpmlModel, p: Perturbation): Promise<S
 /**
  * A made-up answer in the shape of a real one, at no computational cost: random token ids (a
  * language model) or random int32 logits (a classifier, whose output hash is the logits' hash
- * and also the last leaf),
- * and random leaves under the labels an honest trace would carry.
+ * and also the last leaf), and random leaves under the labels an honest trace would carry.
  */
 export function fabricateResult(model: SpmlModel, job: Job, key: string): InferenceResult {
   const schedule = traceSchedule(model, job.input, job.options);

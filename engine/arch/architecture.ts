@@ -80,7 +80,10 @@ export interface LanguageModelSession {
   forward(ids: readonly number[], leaves?: number, trace?: Trace, label?: string): Tensor;
 }
 
-/** A classifier: inputs to int32 logits [N, classes], one trace leaf per layer. */
+/**
+ * A classifier: inputs to int32 logits [N, classes], one trace leaf per layer. Its last leaf is
+ * the logits themselves, so the output hash (the logits' hash) equals the last leaf's hash.
+ */
 export interface Classifier extends ModelInstanceBase {
   readonly task: 'classify';
   /** Input features per example. */
@@ -120,6 +123,8 @@ export interface LanguageModelArchitecture<C extends ArchConfig = ArchConfig, M 
   instantiate(backend: Backend, model: M): LanguageModel;
   /** The float64 reference: logits [T, vocab] of the checkpoint on `tokens` (positions 0..T−1). */
   floatLogits(checkpoint: FloatCheckpoint, tokens: readonly number[]): Float64Array;
+  /** The tokenizer of a float checkpoint (its vocabulary), to turn calibration text into token ids. */
+  checkpointTokenizer(checkpoint: FloatCheckpoint): Tokenizer;
   /** The int model of a float checkpoint, calibrated on token sequences. */
   quantize(checkpoint: FloatCheckpoint, calibration: { readonly sequences: readonly (readonly number[])[] }): M;
 }
@@ -127,6 +132,8 @@ export interface LanguageModelArchitecture<C extends ArchConfig = ArchConfig, M 
 export interface ClassifierArchitecture<C extends ArchConfig = ArchConfig, M extends IntModel<C> = IntModel<C>> extends ArchitectureBase<C, M> {
   readonly task: 'classify';
   instantiate(backend: Backend, model: M): Classifier;
+  /** Input features per example (bytes per row of calibration or classification input). */
+  inputSize(config: C): number;
   /** The float64 reference: logits [count, classes] for inputs [count, inputSize] in [0, 1]. */
   floatLogits(checkpoint: FloatCheckpoint, inputs: Float64Array, count: number): Float64Array;
   /** The int model of a float checkpoint, calibrated on example inputs (bytes 0..255). */

@@ -1,6 +1,6 @@
 /**
  * Transformer block pieces on the op API (engine/NUMERICS.md §8 for attention). The GPT block in
- * gpt.ts composes them as pre-LayerNorm → causalSelfAttention → residual add → pre-LayerNorm →
+ * gpt/model.ts composes them as pre-LayerNorm → causalSelfAttention → residual add → pre-LayerNorm →
  * geluMlp → residual add. A Llama-style block reuses `causalSelfAttention` unchanged and swaps the
  * rest: rmsNorm for layerNorm, `rope` applied to the [heads, T, D] queries and keys before they
  * reach it, grouped-query attention by giving it `kvHeads < heads` key/value heads, and a SwiGLU

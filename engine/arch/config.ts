@@ -2,8 +2,10 @@
  * Model configs in general: every architecture's config names it in `arch`, and the registered
  * architecture (engine/arch/registry.ts) checks the rest and says which parameters it has.
  */
-import { ParamError } from '../errors.js';
+import { configChecker } from './config_check.js';
 import { getArchitecture } from './registry.js';
+
+export { configChecker };
 
 /** What every config has; each architecture extends it with its own fields. */
 export interface ArchConfig {
@@ -17,15 +19,6 @@ export interface ArchConfig {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ModelConfig = ArchConfig & { readonly [field: string]: any };
 
-/** The helpers every architecture's checkConfig uses, with errors in one form. */
-export function configChecker(op: string) {
-  return {
-    bad(msg: string): never {
-      throw new ParamError(op, `invalid model config: ${msg}`);
-    },
-    posInt: (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi,
-  };
-}
 
 /** Check a config: an object naming a registered architecture, whose own check it passes. */
 export function checkConfig(op: string, c: unknown): ModelConfig {

@@ -3,9 +3,14 @@
  * back (docs/MODEL_FORMAT.md, "Architectures"): strict checks of the `quant` structure, the
  * tensor table, and the file's meta. A file that decodes but does not describe a consistent
  * model is a ModelFormatError, never a model that computes garbage.
+ *
+ * This module imports nothing from the format codec or the registry but types, so that an
+ * architecture's modules load in any order (the registry imports the architectures).
  */
+import type { DType } from '../dtype.js';
+import { ModelFormatError } from '../errors.js';
 import { compareCodePoints } from '../format/canonical_json.js';
-import { ModelFormatError, type ModelFile } from '../format/format.js';
+import type { ModelFile } from '../format/format.js';
 import { MAX_MULTIPLIER, MAX_SHIFT } from '../quant.js';
 import type { FileMeta } from './architecture.js';
 import type { DyadicPair, IntModel, IntTensor, NormQuant } from './int_model.js';
@@ -49,4 +54,31 @@ export function intModelToFile(m: IntModel, meta: FileMeta, extraMeta: Record<st
     .sort((a, b) => compareCodePoints(a.name, b.name));
   const definedMeta = Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined));
   return { config: m.config, quant: JSON.parse(JSON.stringify(m.quant)), meta: { ...definedMeta, ...extraMeta }, tensors } as ModelFile;
+}
+
+/** A tensor the architecture expects: name, dtype, shape. */
+export type TensorSpec = readonly [string, DType, readonly number[]];
+/**
+ * Require that `file` holds exactly the tensors `specs` lists (any order), each with its dtype
+ * and shape; the ModelFormatError (op `expectTensors`) lists every missing, extra and
+ * mismatched tensor.
+ */
+export function expectTensors(file: ModelFile, specs: readonly TensorSpec[]): void {
+  const have = new Map(file.tensors.map((t) => [t.name, t]));
+  const want = new Map(specs.map((s) => [s[0], s]));
+  const missing: string[] = [];
+  const mismatched: string[] = [];
+  for (const [name, dtype, shape] of specs) {
+    const t = have.get(name);
+    if (!t) missing.push(name);
+    else if (t.dtype !== dtype || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      mismatched.push(`${name} is ${t.dtype} [${t.shape.join(', ')}], expected ${dtype} [${shape.join(', ')}]`);
+    }
+  }
+  const extra = file.tensors.filter((t) => !want.has(t.name)).map((t) => t.name);
+  if (missing.length + extra.length + mismatched.length === 0) return;
+  const list = (label: string, xs: string[]) =>
+    xs.length === 0 ? [] : [`${label} (${xs.length}): ${xs.slice(0, 20).join('; ')}${xs.length > 20 ? `; and ${xs.length - 20} more` : ''}`];
+  const parts = [...list('missing', missing), ...list('extra', extra), ...list('mismatched', mismatched)];
+  throw new ModelFormatError(`tensors do not match the architecture: ${parts.join('; ')}`, undefined, 'expectTensors');
 }

@@ -80,7 +80,8 @@ export function checkpointFromJson(text: string): FloatCheckpoint {
 /**
  * Check an in-memory checkpoint the way checkpointFromJson checks a parsed one — a valid config,
  * every expected tensor present with its shape and all finite, and whatever else its architecture
- * asks (a gpt's vocabulary) — and return it; `op` names the caller in the ParamErrors. Extra tensors are ignored.
+ * asks (a gpt's vocabulary) — and return it; `op` names the caller in the ParamErrors. Extra
+ * tensors are ignored.
  */
 export function checkFloatCheckpoint(op: string, ck: FloatCheckpoint): FloatCheckpoint {
   const config = checkConfig(op, ck.config);

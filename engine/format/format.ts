@@ -23,6 +23,7 @@ import { checkConfig, type ModelConfig } from '../arch/config.js';
 import { getArchitecture } from '../arch/registry.js';
 
 export { canonicalJson, compareCodePoints, ModelFormatError, type JsonValue };
+export { expectTensors, type TensorSpec } from '../arch/model_io.js';
 
 export interface ModelTensorEntry {
   name: string;
@@ -52,8 +53,6 @@ export interface ModelFile {
   tensors: ModelTensorEntry[];
 }
 
-/** A tensor the architecture expects: name, dtype, shape. */
-export type TensorSpec = readonly [string, DType, readonly number[]];
 
 /** "SPML" in ASCII. */
 export const MODEL_MAGIC: readonly number[] = [0x53, 0x50, 0x4d, 0x4c];
@@ -480,30 +479,6 @@ function readData(bytes: Uint8Array, view: DataView, at: number, dtype: DType, s
 // ---------------------------------------------------------------------------------------------
 // Architecture checks and files
 
-/**
- * Require that `file` holds exactly the tensors `specs` lists (any order), each with its dtype
- * and shape; the ModelFormatError (op `expectTensors`) lists every missing, extra and
- * mismatched tensor.
- */
-export function expectTensors(file: ModelFile, specs: readonly TensorSpec[]): void {
-  const have = new Map(file.tensors.map((t) => [t.name, t]));
-  const want = new Map(specs.map((s) => [s[0], s]));
-  const missing: string[] = [];
-  const mismatched: string[] = [];
-  for (const [name, dtype, shape] of specs) {
-    const t = have.get(name);
-    if (!t) missing.push(name);
-    else if (t.dtype !== dtype || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      mismatched.push(`${name} is ${t.dtype} [${t.shape.join(', ')}], expected ${dtype} [${shape.join(', ')}]`);
-    }
-  }
-  const extra = file.tensors.filter((t) => !want.has(t.name)).map((t) => t.name);
-  if (missing.length + extra.length + mismatched.length === 0) return;
-  const list = (label: string, xs: string[]) =>
-    xs.length === 0 ? [] : [`${label} (${xs.length}): ${xs.slice(0, 20).join('; ')}${xs.length > 20 ? `; and ${xs.length - 20} more` : ''}`];
-  const parts = [...list('missing', missing), ...list('extra', extra), ...list('mismatched', mismatched)];
-  throw new ModelFormatError(`tensors do not match the architecture: ${parts.join('; ')}`, undefined, 'expectTensors');
-}
 
 function nodeFs(op: string): NodeFs {
   const fs = nodeBuiltin<NodeFs>('node:fs');

@@ -1,6 +1,7 @@
 /**
  * The cpu backend: the living definition of engine/NUMERICS.md. Importing this module registers
- * the backend and every kernel (one line per op, after tfjs-core's register_all_kernels.ts).
+ * the backend and its KernelTable, one line per kernel of the op table (engine/ops/op_table.ts),
+ * after tfjs-core's register_all_kernels.ts.
  */
 import { registerBackend } from '../../engine/backend.js';
 import { registerKernels } from '../../engine/kernel_registry.js';

@@ -29,7 +29,10 @@ export abstract class HostStorageBackend implements Backend {
   }
 }
 
-/** The host array behind a tensor of a host-storage backend, without copying. Kernels must not write into it. */
+/**
+ * The host array behind a tensor of a host-storage backend, without copying. Kernels must not
+ * write into it.
+ */
 export function hostData(t: Tensor): IntArray {
   return t.storage as IntArray;
 }

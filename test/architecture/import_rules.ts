@@ -1,12 +1,12 @@
 /**
  * The import rules of docs/ARCHITECTURE.md, as code: which layer of the tree may import which.
  *
- *   engine/            the library: imports only engine/ and its runtime dependencies, and no
- *                      Node built-in statically (it bundles for browsers; Node-only code uses
- *                      a dynamic import or process.getBuiltinModule)
+ *   engine/            the library: imports only engine/ and ENGINE_PACKAGES, and no Node
+ *                      built-in statically (it bundles for browsers; Node-only code uses a
+ *                      dynamic import or process.getBuiltinModule)
  *   kernels/<name>/    one backend: engine/, kernels/shared/ and its own folder
  *   kernels/shared/    what backends share: engine/ and kernels/shared/
- *   kernels/*.ts       the backend list: engine/ and every backend folder's entry
+ *   kernels/*.ts       the backend list: engine/ and each backend folder's index.ts
  *   protocol/          engine/ and protocol/
  *   lib/               the package entry points: engine/, kernels/, protocol/
  *   tools/             offline tools: everything above, and tools/
@@ -62,13 +62,13 @@ export function importsOf(source: string): { specifier: string; line: number; dy
   return out;
 }
 
+/** The npm packages the engine may import: what its integer maths and hashing need, no more. */
+export const ENGINE_PACKAGES: readonly string[] = ['decimal.js', '@noble/hashes'];
+
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
-/**
- * The rule each import breaks. `engineDependencies` are the npm packages the engine may use at
- * run time (package.json's dependencies).
- */
-export function checkImports(files: readonly SourceFile[], engineDependencies: readonly string[]): Violation[] {
+/** The rule each import breaks; `enginePackages` are the npm packages the engine may import. */
+export function checkImports(files: readonly SourceFile[], enginePackages: readonly string[] = ENGINE_PACKAGES): Violation[] {
   const violations: Violation[] = [];
   for (const file of files) {
     const from = layerOf(file.path);
@@ -79,6 +79,7 @@ export function checkImports(files: readonly SourceFile[], engineDependencies: r
         const to = layerOf(target);
         if (target.startsWith('..')) report(`${from} imports outside the repository`);
         else if (!allowed(from, to)) report(`${from} may not import ${to}`);
+        else if (from === 'kernels' && to !== 'engine' && !/^kernels\/[^/]+\/index\.js$/.test(target)) report('the backend list may import only a backend folder\'s index.ts');
         continue;
       }
       if (from !== 'engine') continue;
@@ -87,7 +88,7 @@ export function checkImports(files: readonly SourceFile[], engineDependencies: r
         continue;
       }
       const pkg = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
-      if (!engineDependencies.includes(pkg)) report(`engine imports '${pkg}', which is not one of its runtime dependencies`);
+      if (!enginePackages.includes(pkg)) report(`engine imports '${pkg}', which is not one of ENGINE_PACKAGES`);
     }
   }
   return violations;

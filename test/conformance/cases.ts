@@ -6,7 +6,7 @@
  * attributes. `runCase(c, backend)` uploads the inputs to any backend, calls the public op API
  * (engine/index.ts) and reads the output back, so the same case runs unchanged on every backend.
  *
- * Every input is a function of the case's name alone: random data comes from test/helpers/rng.ts
+ * Every input is a function of the case's name alone: random data comes from tools/data/rng.ts
  * seeded with a hash of the name, so adding, removing or reordering cases never changes another
  * case's data (and never changes a golden hash). Tables come from engine/tables.ts, which builds
  * them with decimal.js, identically everywhere.

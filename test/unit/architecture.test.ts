@@ -6,11 +6,23 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
-import type { ClassifierArchitecture, Classifier, TaskInput } from '../../engine/arch/architecture.js';
-import { configChecker } from '../../engine/arch/config.js';
-import { pair, type IntModel, type IntTensor } from '../../engine/arch/int_model.js';
-import { checkPair, failQuant, intModelToFile, isObj, tensorMap } from '../../engine/arch/model_io.js';
-import { encodeModel, expectTensors } from '../../engine/format/format.js';
+// Only the package's entry points, as an architecture written outside spml would import them.
+import {
+  checkPair,
+  configChecker,
+  encodeModel,
+  expectTensors,
+  failQuant,
+  intModelToFile,
+  isObj,
+  pair,
+  tensorMap,
+  type Classifier,
+  type ClassifierArchitecture,
+  type IntModel,
+  type IntTensor,
+  type TaskInput,
+} from '../../lib/models.js';
 import {
   classify,
   getArchitecture,
@@ -99,6 +111,7 @@ const affine: ClassifierArchitecture<AffineConfig, IntAffine> = {
   },
   toFile: (model, meta) => intModelToFile(model, meta),
   instantiate: (backend, model) => new AffineModel(backend, model),
+  inputSize: (config) => config.inputs,
   floatLogits: (ck, inputs, count) => {
     const { inputs: k, classes: n } = ck.config as AffineConfig;
     const w = ck.tensors.get('w')!.data;

@@ -4,7 +4,7 @@
  * self-attention and a GELU (tanh form) MLP, a final LayerNorm, and an LM head tied to the token
  * embeddings. The same config describes the float checkpoint and the int8 model made from it.
  */
-import { configChecker } from '../config.js';
+import { configChecker } from '../config_check.js';
 
 export interface GptConfig {
   readonly arch: 'gpt';

@@ -6,6 +6,7 @@
  */
 import { ParamError } from '../../errors.js';
 import type { LanguageModelArchitecture } from '../architecture.js';
+import { CharTokenizer } from '../../tokenizer/char.js';
 import { intModelToFile } from '../model_io.js';
 import { checkGptConfig, GPT_CONFIG_KEYS, gptParameterShapes, type GptConfig } from './config.js';
 import { floatGptForward } from './float.js';
@@ -30,6 +31,7 @@ export const gptArchitecture: LanguageModelArchitecture<GptConfig, IntGpt> = {
   fromFile: gptFromFile,
   toFile: (model, meta) => intModelToFile(model, meta, { vocab: model.vocab }),
   instantiate: (backend, model) => new GptModel(backend, model),
+  checkpointTokenizer: (checkpoint) => new CharTokenizer(checkpoint.vocab ?? ''),
   floatLogits: (checkpoint, tokens) => floatGptForward(checkpoint.config as GptConfig, checkpoint.tensors, tokens),
   quantize: (checkpoint, calibration) => quantizeGpt(checkpoint, calibration),
 };

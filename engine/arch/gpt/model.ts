@@ -10,7 +10,7 @@
  */
 import type { Backend } from '../../backend.js';
 import { ParamError, ValueRangeError } from '../../errors.js';
-import { checkGenerateOptions } from '../../generate.js';
+import { GENERATE_DEFAULTS } from '../../generate.js';
 import { add, gather, layerNorm, matmul, requantize, slice } from '../../ops/index.js';
 import type { Dyadic } from '../../quant.js';
 import { tensor, type Tensor } from '../../tensor.js';
@@ -133,7 +133,7 @@ export class GptModel implements LanguageModel {
     if (input.kind !== 'text') throw new ParamError('traceSchedule', `a ${input.kind} input does not suit a language model`);
     const { width: C, mlpWidth: M, vocabSize: V, layers } = this.config;
     const promptTokens = this.encode(input.prompt).length;
-    const passes = Math.max(1, checkGenerateOptions(options).maxTokens);
+    const passes = Math.max(1, options.maxTokens ?? GENERATE_DEFAULTS.maxTokens);
     const steps: TraceStep[] = [];
     for (let p = 0; p < passes; p++) {
       const label = p === 0 ? 'prefill' : `step${p - 1}`;

@@ -5,9 +5,9 @@
  */
 import type { DType } from '../../dtype.js';
 import { compareCodePoints } from '../../format/canonical_json.js';
-import { expectTensors, type ModelFile } from '../../format/format.js';
+import type { ModelFile } from '../../format/format.js';
 import type { DyadicPair, IntTensor, NormQuant } from '../int_model.js';
-import { checkNorm, checkPair, checkPairs, failQuant, isObj, tensorMap } from '../model_io.js';
+import { checkNorm, checkPair, checkPairs, expectTensors, failQuant, isObj, tensorMap } from '../model_io.js';
 import type { GptConfig } from './config.js';
 
 export interface GptLayerQuant {

@@ -2,7 +2,7 @@
  * The MLP architecture's config (docs/MODEL_FORMAT.md, "Architectures"): a classifier of dense
  * layers with ReLU between them and logits out.
  */
-import { configChecker } from '../config.js';
+import { configChecker } from '../config_check.js';
 
 export interface MlpConfig {
   readonly arch: 'mlp';

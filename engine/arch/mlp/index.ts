@@ -23,6 +23,7 @@ export const mlpArchitecture: ClassifierArchitecture<MlpConfig, IntMlp> = {
   fromFile: mlpFromFile,
   toFile: (model, meta) => intModelToFile(model, meta),
   instantiate: (backend, model) => new MlpModel(backend, model),
+  inputSize: (config) => config.sizes[0]!,
   floatLogits: (checkpoint, inputs, count) => floatMlpForward(checkpoint.config as MlpConfig, checkpoint.tensors, inputs, count),
   quantize: (checkpoint, calibration) => quantizeMlp(checkpoint, calibration),
 };

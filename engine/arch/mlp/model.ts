@@ -99,12 +99,13 @@ export class MlpModel implements Classifier {
 
   /** A layer reads only the previous layer's output, so arbitration re-runs one layer alone. */
   replayStep(input: TaskInput, index: number, previous: Tensor | undefined): Tensor {
-    if (input.kind !== 'pixels') throw new ParamError('replayStep', `a ${input.kind} input does not suit a classifier`);
-    return this.layer(index, previous ?? this.encodeImages(input.pixels, this.examples(input)));
+    const n = this.examples(input);
+    if (previous === undefined && index !== 0) throw new ParamError('replayStep', `layer ${index} replays from layer ${index - 1}'s output, and none was given`);
+    return this.layer(index, previous ?? this.encodeImages((input as { pixels: Uint8Array }).pixels, n));
   }
 
   private examples(input: TaskInput): number {
-    if (input.kind !== 'pixels') throw new ParamError('traceSchedule', `a ${input.kind} input does not suit a classifier`);
+    if (input.kind !== 'pixels') throw new ParamError('classify', `a ${input.kind} input does not suit a classifier`);
     return input.count;
   }
 

@@ -4,9 +4,9 @@
  */
 import type { DType } from '../../dtype.js';
 import { compareCodePoints } from '../../format/canonical_json.js';
-import { expectTensors, type ModelFile } from '../../format/format.js';
+import type { ModelFile } from '../../format/format.js';
 import type { DyadicPair, IntTensor } from '../int_model.js';
-import { checkPair, checkPairs, failQuant, isObj, tensorMap } from '../model_io.js';
+import { checkPair, checkPairs, expectTensors, failQuant, isObj, tensorMap } from '../model_io.js';
 import type { MlpConfig } from './config.js';
 
 export interface MlpLayerQuant {
