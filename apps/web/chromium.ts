@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { ensureBuilt } from './build.js';
 import type { ClassifyFields, GenerateFields, WebCase, WebResult } from './page.js';
 import { serve } from './serve.js';
@@ -56,6 +56,8 @@ function toWebCase(c: ChromiumCase): WebCase {
 export interface ChromiumOptions {
   /** Save a full-page PNG of the page here after the last case. */
   screenshot?: string;
+  /** Called with the page after the last case (and before the screenshot), to look at it. */
+  onPage?: (page: Page) => Promise<void>;
 }
 
 export async function runInChromium(cases: ChromiumCase[], opts: ChromiumOptions = {}): Promise<ChromiumResult[]> {
@@ -91,6 +93,7 @@ export async function runInChromium(cases: ChromiumCase[], opts: ChromiumOptions
           throw new Error(`backend '${c.backend}' failed in Chromium: ${(e as Error).message.split('\n')[0]}`);
         }
       }
+      if (opts.onPage) await opts.onPage(page);
       if (opts.screenshot) {
         mkdirSync(dirname(opts.screenshot), { recursive: true });
         await page.screenshot({ path: opts.screenshot, fullPage: true });

@@ -1,25 +1,33 @@
 /**
- * The demo page (apps/web/index.html): runs a GPT model with spml on a chosen backend and shows
- * the text, the output hash, the trace root, the speed and what really ran the kernels. Models
+ * The demo page (apps/web/index.html): runs a language model with spml on a chosen backend and
+ * shows the text, the output hash, the trace root, the speed and what really ran the kernels. It
+ * offers every backend a browser has (the backend list, kernels/backends.ts), preselects the
+ * first that starts in this browser, and starts with `spml demo`'s settings. Models
  * come as bytes, fetched from this page's own origin (the shipped models/*.spml) or picked from
  * disk, and go to loadModel(bytes); nothing is fetched from anywhere else. For automation,
  * `window.spml.run(case)` runs one case, a generation or a classification, on any model (a shipped
  * name or a model file's bytes) and resolves with its result, as generate()/classify() give it in
  * Node (apps/web/chromium.ts drives it in headless Chromium).
  */
-import { SHIPPED_MODELS, classify, generate, getBackend, loadModel, type SpmlModel } from './browser.js';
+import { GENERATE_DEFAULTS, SHIPPED_MODELS, backendNames, classify, generate, getBackend, loadModel, type SpmlModel } from './browser.js';
 
-/** Generate text; the fields are those of generate()'s options. */
+/** Generate text; the fields are those of generate()'s options, with the same defaults. */
 export interface GenerateFields {
   kind?: 'generate';
   prompt: string;
   /** 64-bit seed; a string or bigint keeps all 64 bits. */
-  seed: number | string | bigint;
-  maxTokens: number;
-  temperature: number;
+  seed?: number | string | bigint;
+  maxTokens?: number;
+  temperature?: number;
   topK?: number;
   topP?: number;
 }
+
+/** What the form shows first: the settings of `spml demo` (and `npm start`), so its hashes match. */
+const DEMO = { prompt: 'Call me Ishmael. ', seed: 42, maxTokens: 80, temperature: 0.8 };
+
+/** The order in which the page tries backends for its preselection: fastest first, cpu last. */
+const PREFERENCE = ['webgpu', 'gpujs-webgl2', 'gpujs-webasm', 'cpu'];
 
 /** Classify `count` images: `images` holds their pixels 0..255, row after row. */
 export interface ClassifyFields<Bytes> {
@@ -45,6 +53,8 @@ export interface WebResult {
   traceRoot: string;
   /** Generated tokens or images classified. */
   items: number;
+  /** Leaves of the trace (layer outputs hashed into traceRoot), as generate() and classify() call it. */
+  traceLength: number;
   ms: number;
   /** 0 for a classification. */
   tokensPerSecond: number;
@@ -54,8 +64,21 @@ export interface WebResult {
   labels?: number[];
 }
 
+/** What the page shows, for tests and automation. */
+export interface PageState {
+  /** The backends the page offers, in order. */
+  backends: string[];
+  selected: string;
+  output: string;
+  status: string;
+  error: boolean;
+}
+
 export interface SpmlPage {
   run(c: WebCase): Promise<WebResult>;
+  /** Resolves with the backend the page preselected once it has probed this browser. */
+  ready: Promise<string>;
+  state(): PageState;
 }
 
 declare global {
@@ -121,7 +144,7 @@ function modelOn(src: ModelSource, backend: string): Promise<SpmlModel> {
 }
 
 function toSeed(seed: GenerateFields['seed']): bigint {
-  return typeof seed === 'bigint' ? seed : BigInt(seed);
+  return seed === undefined ? GENERATE_DEFAULTS.seed : typeof seed === 'bigint' ? seed : BigInt(seed);
 }
 
 /** Show the case in the form, so that the page says what produced its output. */
@@ -129,12 +152,23 @@ function fillForm(c: WebCase): void {
   $<HTMLSelectElement>('backend').value = c.backend;
   if (c.kind === 'classify') return;
   $<HTMLTextAreaElement>('prompt').value = c.prompt;
-  $<HTMLInputElement>('seed').value = String(c.seed);
-  $<HTMLInputElement>('maxTokens').value = String(c.maxTokens);
-  $<HTMLInputElement>('temperature').value = String(c.temperature);
+  $<HTMLInputElement>('seed').value = String(c.seed ?? GENERATE_DEFAULTS.seed);
+  $<HTMLInputElement>('maxTokens').value = String(c.maxTokens ?? GENERATE_DEFAULTS.maxTokens);
+  $<HTMLInputElement>('temperature').value = String(c.temperature ?? GENERATE_DEFAULTS.temperature);
 }
 
+/** Run a case and show it; on an error, clear the previous output so it is not taken for this run's. */
 async function run(c: WebCase): Promise<WebResult> {
+  try {
+    return await runCase(c);
+  } catch (e) {
+    $('output').textContent = '';
+    setStatus(`${c.backend}: ${e instanceof Error ? e.message : String(e)}`, true);
+    throw e;
+  }
+}
+
+async function runCase(c: WebCase): Promise<WebResult> {
   fillForm(c);
   setStatus(`running on ${c.backend}…`);
   const model = await modelOn(await caseSource(c.model), c.backend);
@@ -143,12 +177,12 @@ async function run(c: WebCase): Promise<WebResult> {
   let result: WebResult;
   let text: string;
   if (c.kind === 'classify') {
-    const r = await classify(model, fromBase64(c.images), c.count);
-    result = { ...common, kind: 'classify', modelHash: r.modelHash, outputHash: r.outputHash, traceRoot: r.traceRoot, items: c.count, ms: r.ms, tokensPerSecond: 0, labels: [...r.labels] };
+    const r = await classify(model, fromBase64(c.images), c.count, { keepTrace: true });
+    result = { ...common, kind: 'classify', modelHash: r.modelHash, outputHash: r.outputHash, traceRoot: r.traceRoot, traceLength: r.traceLeaves?.length ?? 0, items: c.count, ms: r.ms, tokensPerSecond: 0, labels: [...r.labels] };
     text = `labels: ${r.labels.join(' ')}`;
   } else {
     const r = await generate(model, c.prompt, { maxTokens: c.maxTokens, seed: toSeed(c.seed), temperature: c.temperature, topK: c.topK, topP: c.topP });
-    result = { ...common, kind: 'generate', modelHash: r.modelHash, outputHash: r.outputHash, traceRoot: r.traceRoot, items: r.tokens.length, ms: r.ms, tokensPerSecond: r.tokensPerSecond, completion: r.completion };
+    result = { ...common, kind: 'generate', modelHash: r.modelHash, outputHash: r.outputHash, traceRoot: r.traceRoot, traceLength: r.traceLength, items: r.tokens.length, ms: r.ms, tokensPerSecond: r.tokensPerSecond, completion: r.completion };
     text = r.text;
   }
   show(text, result);
@@ -214,9 +248,49 @@ $('form').addEventListener('submit', (e) => {
   go.disabled = true;
   Promise.resolve()
     .then(() => run(formCase()))
-    .catch((err: unknown) => setStatus(String(err), true))
+    .catch(() => undefined) // run() has shown the error and cleared the output
     .finally(() => (go.disabled = false));
 });
 
-window.spml = { run };
-setStatus('ready');
+/**
+ * Offer every backend of the list, then select the first in PREFERENCE order that starts here
+ * (a browser without WebGPU falls through to gpu.js, and cpu always starts). A backend that does
+ * not start stays on the list, marked, so the visitor sees what this browser lacks.
+ */
+async function preselect(): Promise<string> {
+  const select = $<HTMLSelectElement>('backend');
+  const offered = backendNames('browser');
+  select.replaceChildren(...offered.map((name) => new Option(name, name)));
+  const order = [...PREFERENCE.filter((b) => offered.includes(b)), ...offered.filter((b) => !PREFERENCE.includes(b))];
+  for (const name of order) {
+    setStatus(`trying ${name}…`);
+    try {
+      await getBackend(name);
+      select.value = name;
+      setStatus(`ready: ${name}`);
+      return name;
+    } catch (e) {
+      const option = Array.from(select.options).find((o) => o.value === name)!;
+      option.textContent = `${name} (does not start here)`;
+      option.title = e instanceof Error ? e.message : String(e);
+    }
+  }
+  throw new Error('no backend starts in this browser');
+}
+
+function state(): PageState {
+  const select = $<HTMLSelectElement>('backend');
+  const status = $('status');
+  return {
+    backends: Array.from(select.options).map((o) => o.value),
+    selected: select.value,
+    output: $('output').textContent ?? '',
+    status: status.textContent ?? '',
+    error: status.className === 'error',
+  };
+}
+
+fillForm({ backend: '', ...DEMO });
+const ready = preselect();
+ready.catch((e: unknown) => setStatus(String(e), true));
+window.spml = { run, ready, state };
