@@ -8,7 +8,7 @@ import { Decimal } from 'decimal.js';
 import { ParamError, ValueRangeError } from './errors.js';
 import { hashData, bytesToHex } from './hash.js';
 import { argmax, sample, slice, TOP_P_ONE } from './ops/index.js';
-import { dyadicFromReal, dyadicToDecimal } from './quant.js';
+import { dyadicFromReal, dyadicToDecimal, type Dyadic } from './quant.js';
 import { Trace, type TraceLeaf } from './trace.js';
 import type { LanguageModel } from './arch/architecture.js';
 
@@ -57,6 +57,59 @@ export interface GenerateResult {
 
 const LOG2E_256 = new Decimal(256).div(Decimal.ln(2));
 
+/** The real sampling scale of temperature t > 0, r = s_logit·K / t, exactly as NUMERICS.md §20.4 rounds it. */
+const sampleScaleReal = (logitScale: Dyadic, t: number): Decimal => dyadicToDecimal(logitScale).times(LOG2E_256).div(new Decimal(t));
+
+/** Temperature t's sampling scale, or undefined where dyadicFromReal refuses it (outside [2^-32, 2^31), NUMERICS.md §1.2). */
+function scaleOf(logitScale: Dyadic, t: number): Dyadic | undefined {
+  try {
+    return dyadicFromReal(sampleScaleReal(logitScale, t), 'generate');
+  } catch (e) {
+    if (e instanceof ParamError) return undefined;
+    throw e;
+  }
+}
+const representable = (logitScale: Dyadic, t: number) => scaleOf(logitScale, t) !== undefined;
+
+/** The adjacent binary64 above (+1) or below (-1) a positive finite x. */
+function adjacentDouble(x: number, dir: 1 | -1): number {
+  const f = new Float64Array([x]);
+  const bits = new BigInt64Array(f.buffer);
+  bits[0] = bits[0]! + BigInt(dir);
+  return f[0]!;
+}
+
+/**
+ * The temperatures a model with this logit scale can sample at: exactly the binary64 numbers t in
+ * [min, max] (and 0, greedy). The scale r(t) = s_logit·K/t falls as t grows and dyadicFromReal
+ * accepts r in [2^-32, 2^31), so min ≈ s_logit·K/2^31 and max ≈ s_logit·K·2^32; each bound starts
+ * from that float estimate and moves one binary64 at a time until the arithmetic that generate
+ * uses accepts it and rejects its outer neighbour.
+ */
+export function temperatureRange(logitScale: Dyadic): { min: number; max: number } {
+  const sK = dyadicToDecimal(logitScale).times(LOG2E_256);
+  const edge = (estimate: number, outward: 1 | -1) => {
+    let t = estimate;
+    while (!representable(logitScale, t)) t = adjacentDouble(t, -outward as 1 | -1);
+    while (representable(logitScale, adjacentDouble(t, outward))) t = adjacentDouble(t, outward);
+    return t;
+  };
+  return { min: edge(sK.div(2 ** 31).toNumber(), -1), max: edge(sK.times(2 ** 32).toNumber(), 1) };
+}
+
+/** Temperature t > 0 as a sampling scale, or a ParamError in the user's terms: the range this model supports. */
+function sampleScaleFor(logitScale: Dyadic, t: number): Dyadic {
+  const scale = scaleOf(logitScale, t);
+  if (scale) return scale;
+  const { min, max } = temperatureRange(logitScale);
+  // Shown to two digits, rounded inward, so that both printed bounds are themselves accepted.
+  const show = (x: number, rounding: Decimal.Rounding) => {
+    const d = new Decimal(x).toSignificantDigits(2, rounding);
+    return d.e < -4 || d.e >= 6 ? d.toExponential().replace('e+', 'e') : d.toString();
+  };
+  throw new ParamError('generate', `temperature ${t} is outside the range this model supports, [${show(min, Decimal.ROUND_UP)}, ${show(max, Decimal.ROUND_DOWN)}] (or 0 for greedy)`);
+}
+
 export function checkGenerateOptions(
   o: GenerateOptions,
 ): Required<Omit<GenerateOptions, 'topK' | 'topP' | 'leafLimit'>> & { topK: number; topP: number; leafLimit: number } {
@@ -100,8 +153,7 @@ export async function generate(model: LanguageModel, prompt: string, options: Ge
     throw new ValueRangeError('generate', `prompt (${ids.length} tokens) + maxTokens (${o.maxTokens}) exceed the context of ${ctx} tokens`);
   }
   // Temperature folds into the softmax scale of the logits (NUMERICS.md §14), computed exactly.
-  const logitScale = dyadicToDecimal(model.logitScale);
-  const sampleScale = o.temperature > 0 ? dyadicFromReal(logitScale.times(LOG2E_256).div(new Decimal(o.temperature)), 'generate') : undefined;
+  const sampleScale = o.temperature > 0 ? sampleScaleFor(model.logitScale, o.temperature) : undefined;
 
   const trace = o.trace ? new Trace() : undefined;
   const session = model.session();

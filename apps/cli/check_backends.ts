@@ -21,7 +21,17 @@ import {
   type Tensor,
 } from '../../lib/index.js';
 import { spawnSync } from 'node:child_process';
+import { listKernels } from '../../engine/kernel_registry.js';
+import { BACKEND_FAMILIES, familyOf, REFERENCE_BACKEND } from '../../kernels/backends.js';
 import { getBackend, listBackends } from './backends.js';
+import { printJson, rounded } from './format_result.js';
+
+/** `spml backends`: each registered backend with its family (kernels/backends.ts) and kernels. */
+export function backendsCommand(opts: { json?: boolean } = {}): void {
+  const rows = listBackends().map((name) => ({ name, family: familyOf(name, 'node')?.family ?? null, reference: name === REFERENCE_BACKEND, kernels: listKernels(name) }));
+  if (opts.json) printJson({ families: BACKEND_FAMILIES.map((f) => ({ family: f.family, backends: f.backends })), backends: rows });
+  else for (const r of rows) console.log(`${r.name} (${r.family ?? 'no family'}): ${r.kernels.join(', ')}`);
+}
 
 /** Deterministic int8 test data (xorshift32), independent of any backend. */
 function seededInt8(n: number, seed: number): Int8Array {
@@ -83,7 +93,7 @@ async function measure(name: string): Promise<Row> {
   const { out, trace } = await block(backend);
   const hash = await hashTensor(out);
   const { root } = await trace.finish();
-  return { name, description: backend.description, hash, root, ms: performance.now() - started };
+  return { name, description: backend.description, hash, root, ms: rounded(performance.now() - started) };
 }
 
 /**
@@ -100,8 +110,10 @@ function measureInChild(name: string): Row | { name: string; error: string } {
 }
 
 /**
- * With `only`, runs the block on that backend here (as JSON for the parent with `json`). Without,
- * runs cpu here and every other registered backend in a child, and prints the comparison table.
+ * With `backend`, runs the block on that backend here (as JSON for the parent with `json`).
+ * Without, runs cpu here and every other registered backend in a child, and prints the
+ * comparison table, or with `json` one document: the block, and per backend its row, whether it
+ * agrees with cpu, or why it could not start.
  */
 export async function checkBackends(opts: { backend?: string; json?: boolean } = {}): Promise<number> {
   if (opts.backend !== undefined) {
@@ -111,6 +123,12 @@ export async function checkBackends(opts: { backend?: string; json?: boolean } =
   }
   const cpu = await measure('cpu');
   const rows = [cpu, ...listBackends().filter((n) => n !== 'cpu').map(measureInChild)];
+  if (opts.json) {
+    const backends = rows.map((r) => ('error' in r ? { ...r, agrees: false } : { ...r, agrees: r.hash === cpu.hash && r.root === cpu.root }));
+    const allAgree = backends.every((r) => r.agrees);
+    printJson({ block: { tokens: T, width: C, dtype: 'int8' }, reference: 'cpu', backends, allAgree });
+    return allAgree ? 0 : 1;
+  }
   let mismatches = 0;
   console.log(`One transformer block (T=${T}, C=${C}, int8) on every registered backend, each in a process of its own:\n`);
   console.log('| backend | device | output hash | trace root | ms | agrees with cpu |');

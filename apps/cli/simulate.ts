@@ -33,7 +33,7 @@ import {
 import { economicsPMin } from '../../protocol/simulate/economics_pmin.js';
 import { engineSample, type EngineSampleReport } from '../../protocol/simulate/engine_sample.js';
 import { lineChartSvg, PALETTE, type VerticalMarker } from '../../tools/report/svg_chart.js';
-import { printJson } from './format_result.js';
+import { printJson, rounded } from './format_result.js';
 
 const OP = 'simulate';
 
@@ -119,24 +119,75 @@ export function sweepSvg(res: SweepResult, extraMarkers: VerticalMarker[] = []):
   });
 }
 
-/** Progress on stderr, at most every 250 ms (the driver's throttle); nothing for runs shorter than that. */
+/** A time left as a person reads it: "45 s", "12 min", "5 h 20 min", "3 d 4 h". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return 'unknown';
+  if (ms < 1000) return 'under 1 s';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
+  const d = Math.floor(h / 24);
+  return `${d} d${h % 24 ? ` ${h % 24} h` : ''}`;
+}
+
+const NON_TTY_EVERY_MS = 5000;
+
+/**
+ * Progress on stderr with the time left at the speed so far. Nothing for a run that ends within
+ * 250 ms (the driver's throttle); a longer one shows its first line, with its estimate, after
+ * 250 ms, then on a terminal one line rewritten every 250 ms, in a log one line every 5 s.
+ *
+ * Why a huge --rounds (1e12: about 5 h at ~55 M rounds/s on one core) is run and not refused:
+ * the speed depends on the machine and the config (--nodes, --n, --strategies), so a fixed
+ * limit would refuse what a fast machine finishes overnight and let through what a slow one
+ * never does. The estimate after the first quarter second tells the user what the run costs
+ * here, and Ctrl-C stops it. The only hard limit is exactness: rounds must be an integer below
+ * 2^53 (configFromFlags).
+ */
 function progressPrinter(): (p: Progress) => void {
   const tty = process.stderr.isTTY === true;
-  let printed = false;
+  let lastPrinted = -Infinity;
   return (p) => {
-    if (p.elapsedMs < 250 && !printed) return;
-    printed = true;
-    const line = `simulate: ${((100 * p.done) / p.total).toFixed(1)}% of ${p.total} rounds, ${(p.roundsPerSec / 1e6).toFixed(2)} M rounds/s`;
-    process.stderr.write(tty ? `\r${line}${p.done === p.total ? '\n' : ''}` : `${line}\n`);
+    const final = p.done === p.total;
+    if (lastPrinted === -Infinity ? p.elapsedMs < 250 : !tty && !final && p.elapsedMs - lastPrinted < NON_TTY_EVERY_MS) return;
+    lastPrinted = p.elapsedMs;
+    const left = final ? `done in ${formatDuration(p.elapsedMs)}` : `about ${formatDuration(p.etaMs)} left`;
+    const line = `simulate: ${((100 * p.done) / p.total).toFixed(1)}% of ${p.total} rounds, ${(p.roundsPerSec / 1e6).toFixed(2)} M rounds/s, ${left}`;
+    process.stderr.write(tty ? `\r${line}\x1b[K${final ? '\n' : ''}` : `${line}\n`);
   };
 }
 
-/** Engine rounds take milliseconds each, so progress is every 5% of them. */
+/** Engine rounds take milliseconds each, so progress is every 5% of them, with the time left. */
 function engineProgress(total: number): (done: number) => void {
   const step = Math.max(1, Math.floor(total / 20));
+  const start = performance.now();
   return (done) => {
-    if (done % step === 0 || done === total) process.stderr.write(`simulate: engine round ${done} of ${total}\n`);
+    if (done % step !== 0 && done !== total) return;
+    const elapsed = performance.now() - start;
+    const left = done === total ? '' : `, about ${formatDuration(((total - done) * elapsed) / done)} left`;
+    process.stderr.write(`simulate: engine round ${done} of ${total}${left}\n`);
   };
+}
+
+/** Timings and speeds: measured, so shown to 0.1 ms and 1 round/s. */
+const MEASURED: Record<string, number> = { elapsedMs: 1, ms: 1, roundsPerSec: 0 };
+
+/**
+ * JSON numbers without float noise: measurements as MEASURED says, every other fraction to 12
+ * significant digits (sums of 10^5+ payoffs carry rounding like 0.20000000000000173; 12 digits
+ * are far finer than any 4σ bound and keep p exact enough to pass back as --p).
+ */
+export function tidyNumbers(v: unknown, key = ''): unknown {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || Number.isInteger(v)) return v;
+    return key in MEASURED ? rounded(v, MEASURED[key]) : Number(v.toPrecision(12));
+  }
+  if (Array.isArray(v)) return v.map((x) => tidyNumbers(x));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tidyNumbers(x, k)]));
+  return v;
 }
 
 function formatEngineSample(e: EngineSampleReport): string {
@@ -154,8 +205,13 @@ function formatEngineSample(e: EngineSampleReport): string {
 }
 
 export async function simulateCommand(f: SimulateFlags): Promise<number> {
+  if (f.out !== undefined && f.sweep === undefined) throw new ProtocolParamError(OP, 'out', 'draws the chart of a sweep, so it needs --sweep p=from:to:step; a single run has no chart');
   const { config, pAuto } = configFromFlags(f);
   const range = f.sweep === undefined ? undefined : parseSweep(f.sweep);
+  // Checked before the (possibly long) run, not after it.
+  const engineRounds = f.engineRounds === undefined ? 0 : integer('engine-rounds', f.engineRounds);
+  if (engineRounds < 0) throw new ProtocolParamError(OP, 'engine-rounds', `must be >= 0, got ${engineRounds}`);
+  if (engineRounds > 0 && range) throw new ProtocolParamError(OP, 'engine-rounds', 'plays one p, so it cannot go with --sweep');
   const onProgress = progressPrinter();
   const exact = economicsPMin(config);
   if (range) {
@@ -164,7 +220,7 @@ export async function simulateCommand(f: SimulateFlags): Promise<number> {
       const markers = exact === null ? [] : [{ x: exact, label: `Theorem 1 (rⁿ, exact) ${exact.toPrecision(4)}`, color: '#555' }];
       writeFileSync(f.out, sweepSvg(res, markers));
     }
-    if (f.json) printJson({ ...res, pMin: { ...res.pMin, economics: exact }, svg: f.out ?? null });
+    if (f.json) printJson(tidyNumbers({ ...res, pMin: { ...res.pMin, economics: exact }, svg: f.out ?? null }));
     else {
       console.log(formatSweep(res));
       console.log(f.out ? `wrote ${f.out}` : 'add --out chart.svg to draw it');
@@ -172,10 +228,8 @@ export async function simulateCommand(f: SimulateFlags): Promise<number> {
     return 0;
   }
   const rep = await simulate(config, { onProgress });
-  const engineRounds = f.engineRounds === undefined ? 0 : integer('engine-rounds', f.engineRounds);
-  if (engineRounds < 0) throw new ProtocolParamError(OP, 'engine-rounds', `must be >= 0, got ${engineRounds}`);
   const engine = engineRounds > 0 ? await engineSample(config, engineRounds, engineProgress(engineRounds)) : undefined;
-  if (f.json) printJson({ ...rep, pAuto, pMin: { ...rep.pMin, economics: exact }, engine: engine ?? null });
+  if (f.json) printJson(tidyNumbers({ ...rep, pAuto, pMin: { ...rep.pMin, economics: exact }, engine: engine ?? null }));
   else {
     if (pAuto) console.log(`--p auto: p = min(1, ${AUTO_P_FACTOR} × p_min) = ${+config.p.toPrecision(6)}`);
     console.log(formatReport(rep));
@@ -207,7 +261,7 @@ export function registerSimulate(program: Command): void {
     .option('--U <gain>', 'extra gain of an accepted cheat', '0')
     .option('--seed <s>', 'PRNG seed, an integer in [0, 2^53)', '42')
     .option('--sweep <p=a:b:step>', 'sweep p and compare cheating with honesty for the coalition')
-    .option('--out <file.svg>', 'with --sweep, write the chart here')
+    .option('--out <file.svg>', 'with --sweep (only), write the chart here')
     .option('--engine-rounds <k>', 'also play k rounds on the real engine (mnist-mlp, signed messages, bigint ledger) and compare them with theory', '0')
     .option('--json', 'print the result as JSON')
     .action(async (flags: SimulateFlags) => {

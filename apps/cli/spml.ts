@@ -1,35 +1,18 @@
 #!/usr/bin/env node
 /**
  * The `spml` command line (commander). Each subcommand lives in its own module; this file only
- * declares the options and turns typed errors into a one-line message and exit status 2.
+ * declares the options. Bad input of any kind is one line `spml: …` and exit status 2 (argv.ts).
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { SpmlError } from '../../engine/errors.js';
+import { Command, Option } from 'commander';
 import { GENERATE_DEFAULTS } from '../../engine/generate.js';
-import { listKernels } from '../../engine/kernel_registry.js';
-import { listBackends } from './backends.js';
-import { checkBackends } from './check_backends.js';
+import { int, packageVersion, runCli, seed, temperature, topP, withOneLineErrors } from './argv.js';
+import { backendsCommand, checkBackends } from './check_backends.js';
 import { classifyCommand } from './classify.js';
 import { inspect } from './inspect.js';
 import { registerParams } from './params.js';
 import { run } from './run.js';
 import { verifyCommand } from './verify.js';
 import { registerSimulate } from './simulate.js';
-
-const int = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
-  return n;
-};
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
-  return n;
-};
-const seed = (v: string) => {
-  if (!/^\d+$/.test(v) || BigInt(v) >= 1n << 64n) throw new InvalidArgumentError('seed must be an integer in [0, 2^64)');
-  return BigInt(v);
-};
 
 export const DEMO_PROMPT = 'Call me Ishmael. ';
 /** The demo's preset: long enough to read, sampled, and seeded so that its hashes are fixed. */
@@ -43,18 +26,19 @@ const status =
   };
 
 function program(): Command {
-  const p = new Command('spml')
-    .description('Deterministic fixed-point inference: the same model, input and seed give the same bytes, and hash, on every backend.')
-    .showHelpAfterError();
+  // Before any command is added: commands copy the error settings when they are created.
+  const p = withOneLineErrors(new Command('spml'))
+    .version(packageVersion())
+    .description('Deterministic fixed-point inference: the same model, input and seed give the same bytes, and hash, on every backend.');
   // Defaults are the API's (GENERATE_DEFAULTS); the demo is a preset with its own.
   const withGenerationOptions = (c: Command, defaults: { maxTokens: number; temperature: number; seed: bigint } = GENERATE_DEFAULTS) =>
     c
       .option('--max-tokens <n>', 'tokens to generate', int('max-tokens', 0), defaults.maxTokens)
       // A bigint default needs its own description: commander would JSON.stringify it.
       .addOption(new Option('--seed <s>', '64-bit sampling seed').argParser(seed).default(defaults.seed, String(defaults.seed)))
-      .option('--temperature <t>', 'sampling temperature; 0 is greedy', num('temperature'), defaults.temperature)
-      .option('--top-k <k>', 'keep the k most likely tokens', int('top-k', 1))
-      .option('--top-p <p>', 'keep the most likely tokens holding probability p, in (0, 1]', num('top-p'))
+      .option('--temperature <t>', 'sampling temperature: 0 is greedy, else within the range the model supports', temperature, defaults.temperature)
+      .option('--top-k <k>', 'keep the k most likely tokens, >= 1', int('top-k', 1))
+      .option('--top-p <p>', 'keep the most likely tokens holding probability p, in (0, 1]', topP)
       .option('--backend <name>', 'backend to run on', 'cpu')
       .option('--json', 'print the result as JSON');
   withGenerationOptions(
@@ -100,28 +84,15 @@ function program(): Command {
   p.command('check-backends')
     .description('run one transformer block on every registered backend and compare hashes')
     .option('--backend <name>', 'run on this backend only, in this process')
-    .option('--json', 'with --backend, print the result as JSON')
+    .option('--json', 'print the result as JSON')
     .action(status((o: { backend?: string; json?: boolean }) => checkBackends(o)));
   p.command('backends')
-    .description('list the registered backends and their kernels')
-    .action(() => {
-      for (const name of listBackends()) console.log(`${name}: ${listKernels(name).join(', ')}`);
-    });
+    .description('list the registered backends, their families and their kernels')
+    .option('--json', 'print the list as JSON')
+    .action((o: { json?: boolean }) => backendsCommand(o));
   registerParams(p);
   registerSimulate(p);
   return p;
 }
 
-program()
-  .parseAsync(process.argv)
-  .then(
-    () => undefined,
-    (e: unknown) => {
-      if (e instanceof SpmlError) {
-        console.error(`spml: ${e.message}`);
-        process.exitCode = 2;
-      } else {
-        throw e;
-      }
-    },
-  );
+await runCli(program(), process.argv);

@@ -15,6 +15,14 @@ export interface Progress {
   total: number;
   elapsedMs: number;
   roundsPerSec: number;
+  /** Estimated time left: the rounds to go at the mean speed so far. */
+  etaMs: number;
+}
+
+/** Progress after `done` of `total` rounds in `elapsedMs`, with the time left at the speed so far. */
+export function progressAt(done: number, total: number, elapsedMs: number): Progress {
+  const roundsPerSec = (done / Math.max(elapsedMs, 1e-3)) * 1e3;
+  return { done, total, elapsedMs, roundsPerSec, etaMs: done > 0 ? ((total - done) / roundsPerSec) * 1e3 : Infinity };
 }
 
 export interface SimulateOptions {
@@ -75,8 +83,7 @@ export async function simulate(config: SimConfig, opts: SimulateOptions = {}): P
     const now = performance.now();
     if (opts.onProgress && (now - lastReport >= interval || done === config.rounds)) {
       lastReport = now;
-      const elapsedMs = now - start;
-      opts.onProgress({ done, total: config.rounds, elapsedMs, roundsPerSec: done / Math.max(elapsedMs, 1e-3) * 1e3 });
+      opts.onProgress(progressAt(done, config.rounds, now - start));
     }
   }
   const elapsedMs = performance.now() - start;

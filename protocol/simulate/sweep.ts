@@ -13,7 +13,7 @@
  */
 import { ProtocolParamError } from '../errors.js';
 import { coalitionSize, type SimConfig } from './config.js';
-import { simulate, type Progress, type SimulateOptions } from './simulate.js';
+import { progressAt, simulate, type SimulateOptions } from './simulate.js';
 import { atP, coalitionLines, networkColluders, networkPMin, theorem1PMin } from './theory.js';
 
 export interface SweepRange {
@@ -79,8 +79,7 @@ export async function sweep(base: SimConfig, range: SweepRange, opts: Pick<Simul
     const now = performance.now();
     if (!opts.onProgress || (now - lastReport < (opts.progressIntervalMs ?? 250) && done !== total)) return;
     lastReport = now;
-    const progress: Progress = { done, total, elapsedMs: now - start, roundsPerSec: (done / Math.max(now - start, 1e-3)) * 1e3 };
-    opts.onProgress(progress);
+    opts.onProgress(progressAt(done, total, now - start));
   };
   for (const [k, p] of ps.entries()) {
     const rep = await simulate({ ...config, p, seed: config.seed + k }, { onProgress: (pr) => report(k * config.rounds + pr.done), progressIntervalMs: 0 });

@@ -2,8 +2,8 @@
  * `spml simulate` as a user runs it (apps/cli/simulate.ts): JSON output with the theory beside
  * each measured value, `--p auto`, a sweep writing its SVG, and bad input as one line with exit 2.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,11 +67,36 @@ describe('spml simulate', () => {
     [['--nodes', 'ten'], /^spml: simulate: parameter 'nodes': must be a number, got "ten"$/],
     [['--sweep', 'p=0.1:0.01:0.01'], /^spml: parseSweep: parameter 'sweep': needs 0 <= from <= to <= 1/],
     [['--selection', 'random'], /parameter 'selection': must be uniform or stake/],
+    [['--out', 'x.svg'], /^spml: simulate: parameter 'out': draws the chart of a sweep, so it needs --sweep p=from:to:step; a single run has no chart$/],
+    [['--sweep', 'p=0.01:0.02:0.01', '--engine-rounds', '2'], /^spml: simulate: parameter 'engine-rounds': plays one p, so it cannot go with --sweep$/],
+    [['--engine-rounds', '-1'], /^spml: simulate: parameter 'engine-rounds': must be >= 0, got -1$/],
+    [['--bogus'], /^spml: unknown option '--bogus'$/],
   ])('bad input %j is one line on stderr and exit status 2', (args, message) => {
     const r = spml('simulate', '--rounds', '10', ...args);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr.trim()).toMatch(message);
+  });
+
+  it('--out without --sweep writes nothing', () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'spml-nosweep-')), 'x.svg');
+    expect(spml('simulate', '--rounds', '10', '--out', out).status).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a huge --rounds runs, and its first progress line says how long it will take', async () => {
+    // 10^12 rounds take hours: the run is not refused, it says so at once (apps/cli/simulate.ts).
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/spml.ts', 'simulate', '--rounds', '1e12'], { cwd: root });
+    const line = await new Promise<string>((resolve) => {
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        err += d;
+        if (err.includes('\n')) resolve(err.split('\n')[0]!);
+      });
+      child.on('exit', () => resolve(err));
+    });
+    child.kill();
+    expect(line).toMatch(/^simulate: \d+\.\d% of 1000000000000 rounds, [\d.]+ M rounds\/s, about (\d+ h( \d+ min)?|\d+ d( \d+ h)?) left$/);
   });
 });
