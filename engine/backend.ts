@@ -30,6 +30,34 @@ export type BackendFactory = () => Backend | Promise<Backend>;
 const factories = new Map<string, BackendFactory>();
 const instances = new Map<string, Promise<Backend>>();
 
+/**
+ * How to get a backend that is not registered: the import that registers it and the npm packages
+ * it needs. The engine knows no backend; the package entry points (lib/) fill this in from the
+ * backend list, kernels/backends.ts, so that asking for an unregistered backend says what to add.
+ */
+export interface BackendHint {
+  /** The module whose import registers the backend, e.g. 'spml/webgpu'. */
+  readonly importPath: string;
+  /** npm packages the backend needs beside spml (optional peer dependencies), e.g. ['webgpu']. */
+  readonly packages: readonly string[];
+}
+
+const hints = new Map<string, BackendHint>();
+
+/** Record how to get backend `name`; a later hint for the same name replaces the earlier one. */
+export function registerBackendHint(name: string, hint: BackendHint): void {
+  hints.set(name, { importPath: hint.importPath, packages: [...hint.packages] });
+}
+
+/** The message for a backend that is not registered: what to import and install, where known. */
+function unknownBackendMessage(name: string): string {
+  const known = listBackends().join(', ') || 'none';
+  const hint = hints.get(name);
+  if (!hint) return `unknown backend '${name}' (registered: ${known})`;
+  const install = hint.packages.length > 0 ? ` (and \`npm install ${hint.packages.join(' ')}\`)` : '';
+  return `unknown backend '${name}': it is not registered; add \`import '${hint.importPath}'\`${install} before using it (registered: ${known})`;
+}
+
 export function registerBackend(name: string, factory: BackendFactory): void {
   if (factories.has(name)) throw new BackendError('registerBackend', `backend '${name}' is already registered`);
   factories.set(name, factory);
@@ -48,10 +76,7 @@ export function getBackend(name: string): Promise<Backend> {
   const cached = instances.get(name);
   if (cached) return cached;
   const factory = factories.get(name);
-  if (!factory) {
-    const known = listBackends().join(', ') || 'none';
-    return Promise.reject(new BackendError('getBackend', `unknown backend '${name}' (registered: ${known})`));
-  }
+  if (!factory) return Promise.reject(new BackendError('getBackend', unknownBackendMessage(name)));
   const started = Promise.resolve()
     .then(factory)
     .catch((e: unknown) => {

@@ -15,14 +15,22 @@ export interface BackendFamily {
   readonly family: string;
   /** The backends the family registers in each runtime, in registration order. */
   readonly backends: Readonly<Record<Runtime, readonly string[]>>;
+  /** The import a user adds to register the family: 'spml' for the reference, else `spml/<family>`. */
+  readonly importPath: string;
+  /**
+   * npm packages the family loads in Node beside spml's own dependencies. They are optional peer
+   * dependencies of spml (package.json), so a cpu-only install builds nothing native; a family
+   * whose package is missing throws a BackendError naming it when a backend of it starts.
+   */
+  readonly packages: readonly string[];
   /** Import the family's entry point, which registers its backends and their kernels. */
   readonly load: () => Promise<unknown>;
 }
 
 export const BACKEND_FAMILIES: readonly BackendFamily[] = [
-  { family: 'cpu', backends: { node: ['cpu'], browser: ['cpu'] }, load: () => import('./cpu/index.js') },
-  { family: 'webgpu', backends: { node: ['webgpu'], browser: ['webgpu'] }, load: () => import('./webgpu/index.js') },
-  { family: 'gpujs', backends: { node: ['gpujs-headlessgl', 'gpujs-webasm'], browser: ['gpujs-webgl2', 'gpujs-webasm'] }, load: () => import('./gpujs/index.js') },
+  { family: 'cpu', backends: { node: ['cpu'], browser: ['cpu'] }, importPath: 'spml', packages: [], load: () => import('./cpu/index.js') },
+  { family: 'webgpu', backends: { node: ['webgpu'], browser: ['webgpu'] }, importPath: 'spml/webgpu', packages: ['webgpu'], load: () => import('./webgpu/index.js') },
+  { family: 'gpujs', backends: { node: ['gpujs-headlessgl', 'gpujs-webasm'], browser: ['gpujs-webgl2', 'gpujs-webasm'] }, importPath: 'spml/gpujs', packages: ['gpu.js'], load: () => import('./gpujs/index.js') },
 ];
 
 /** The reference backend: the living definition of engine/NUMERICS.md, always registered. */
@@ -45,7 +53,11 @@ export function familyOf(name: string, runtime: Runtime): BackendFamily | undefi
   return BACKEND_FAMILIES.find((f) => f.backends[runtime].includes(name));
 }
 
-/** Load every family a runtime offers (in Node, GL families in one process only where they can share it). */
+/**
+ * Import every family, registering all their backends. Registering starts nothing, so the GL
+ * families can be loaded together; only starting two of them in one Node process fails
+ * (kernels/shared/native_gl.ts).
+ */
 export async function loadAllBackends(): Promise<void> {
   for (const f of BACKEND_FAMILIES) await f.load();
 }

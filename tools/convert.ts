@@ -1,5 +1,5 @@
 /**
- * Converts the committed float checkpoints into the shipped int8 models (issue 3):
+ * Converts the committed float checkpoints into the shipped int8 models:
  *   models/moby-gpt/float.ckpt.json  → models/moby-gpt.spml
  *   models/mnist-mlp/float.ckpt.json → models/mnist-mlp.spml
  * Calibration data comes only from the training splits. Deterministic: run it twice and the

@@ -1,6 +1,6 @@
 /**
  * `npm run eval`: measures the shipped int8 models against their float checkpoints on held-out
- * data and writes docs/ACCURACY.md (issue 3, targets in the table).
+ * data and writes docs/ACCURACY.md, with the accuracy targets in its table.
  *   moby-gpt:  loss in nats/char (float vs int8) and greedy next-character top-1 agreement on
  *              windows of the last 10% of Moby-Dick, which training never saw.
  *   mnist-mlp: test accuracy (float vs int8) and argmax agreement on the 10,000 test images.

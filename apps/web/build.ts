@@ -7,7 +7,8 @@
  * Node-only modules stay out of the bundle: the engine reaches them only through dynamic imports
  * that never run in a browser (node:*, the `webgpu` package, headless-gl's `gl`), so they are
  * marked external; gpu.js resolves to its browser build through its package.json `browser` field.
- * `npm run build:web` runs it.
+ * `npm run build:web` runs it; `npm pack` runs it with --no-sourcemap for the package, which
+ * ships dist-web/spml.js.
  */
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -52,8 +53,12 @@ export function isStale(outDir = WEB_DIST): boolean {
   }
 }
 
-/** esbuild: dist-web/spml.js (the library) and dist-web/page.js (the page, importing ./spml.js). */
-async function bundle(outdir: string): Promise<void> {
+/**
+ * esbuild: dist-web/spml.js (the library) and dist-web/page.js (the page, importing ./spml.js),
+ * with source maps (sources included) unless `sourcemap` is false, as for the npm package, which
+ * ships dist-web/spml.js and no maps (`npm pack` runs `build.ts --no-sourcemap`).
+ */
+async function bundle(outdir: string, sourcemap: boolean): Promise<void> {
   await build({
     entryPoints: { spml: join(WEB_SRC, 'browser.ts'), page: join(WEB_SRC, 'page.ts') },
     outdir,
@@ -61,7 +66,7 @@ async function bundle(outdir: string): Promise<void> {
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    sourcemap: true,
+    sourcemap,
     external: NODE_ONLY,
     logLevel: 'warning',
     plugins: [
@@ -82,12 +87,12 @@ async function bundle(outdir: string): Promise<void> {
  * Bundle the page and the library and copy the page and models into `outDir`, replacing it. The
  * build goes to a folder of its own first, so a page being served meanwhile never sees half of it.
  */
-export async function buildWeb(outDir = WEB_DIST): Promise<string> {
+export async function buildWeb(outDir = WEB_DIST, options: { sourcemap?: boolean } = {}): Promise<string> {
   const tmp = `${outDir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(tmp, 'models'), { recursive: true });
   try {
-    await bundle(tmp);
+    await bundle(tmp, options.sourcemap ?? true);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
@@ -106,7 +111,7 @@ export async function ensureBuilt(outDir = WEB_DIST): Promise<string> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const out = await buildWeb();
+  const out = await buildWeb(WEB_DIST, { sourcemap: !process.argv.includes('--no-sourcemap') });
   const files = readdirSync(out, { recursive: true }).map(String).filter((f) => statSync(join(out, f)).isFile());
   console.log(`built ${files.length} files into ${out}: ${files.sort().join(', ')}`);
 }

@@ -8,6 +8,7 @@
  */
 import { BackendError } from '../../engine/errors.js';
 import { claimNativeGl } from '../shared/native_gl.js';
+import { isMissingPackage, notInstalled } from '../shared/optional_package.js';
 
 /** The gpu.js modes spml runs: WebGL1 via headless-gl (Node), WebGL2 (browsers), WebAssembly. */
 export type GpujsMode = 'headlessgl' | 'webgl2' | 'webasm';
@@ -35,6 +36,9 @@ export interface GpujsInstance {
 }
 type GpuConstructor = new (settings: { mode: string }) => GpujsInstance;
 
+/** The `gpu.js` npm package at the version spml is tested with: an optional peer dependency. */
+export const GPUJS_NPM_PACKAGE = 'gpu.js@2.24.1';
+
 export const GL_INSTALL_HINT =
   'headless-gl needs its native module and an X display: apt-get install libxi-dev libglu1-mesa-dev libglew-dev ' +
   'pkg-config libgl1-mesa-dri xvfb libxext-dev libx11-dev xauth, then `npm rebuild gl`, and run under `xvfb-run -a`';
@@ -51,7 +55,8 @@ async function loadGpuConstructor(): Promise<GpuConstructor> {
     if (!GPU) throw new Error('the module has no GPU export');
     return GPU;
   } catch (e) {
-    throw new BackendError('gpujs', `cannot load the 'gpu.js' package (${String(e)}); install it with npm install gpu.js@2.24.1`);
+    if (isMissingPackage(e, 'gpu.js')) throw new BackendError('gpujs', notInstalled('gpu.js', GPUJS_NPM_PACKAGE));
+    throw new BackendError('gpujs', `cannot load the 'gpu.js' package (${String(e)}); install it with npm install ${GPUJS_NPM_PACKAGE}`);
   }
 }
 
@@ -84,9 +89,10 @@ const PROBE_INPUT = [1, 2, 3, 4096];
  * missing when the mode cannot start, or when gpu.js ran the probe on any other kernel class.
  */
 export async function startGpujs(mode: GpujsMode): Promise<GpujsInstance> {
+  // The package first: without gpu.js, its optional native 'gl' is missing too, and gpu.js is what to install.
+  const GPU = await loadGpuConstructor();
   const missing = await missingFor(mode);
   if (missing) throw new BackendError(`gpujs-${mode}`, missing);
-  const GPU = await loadGpuConstructor();
   if (mode === 'headlessgl') claimNativeGl('GLX', `gpujs-${mode}`);
   let gpu: GpujsInstance;
   try {

@@ -1,5 +1,5 @@
 /**
- * The engine-backed mode of `spml simulate` (issue 5 §7): the same population and parameters as the
+ * The engine-backed mode of `spml simulate`: the same population and parameters as the
  * economics mode, but a sample of rounds is played through the in-process spML network
  * (protocol/network): real mnist-mlp inference, signed messages checked by the verifiers, the
  * commit-reveal draw, arbitration with trace bisection and the bigint ledger. Its rates are set

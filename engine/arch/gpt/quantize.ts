@@ -1,5 +1,5 @@
 /**
- * The GPT quantizer: float checkpoint → int8 spml model (issue 3; engine/NUMERICS.md §10.2 for
+ * The GPT quantizer: float checkpoint → int8 spml model (engine/NUMERICS.md §10.2 for
  * the norms, §8–§9 for attention). It runs the float reference over calibration sequences,
  * takes each activation's range, and turns every scale into integer multipliers and shifts.
  */

@@ -1,5 +1,5 @@
 /**
- * The integer MLP classifier (issue 3), built only from the op API: int8 input, int8·int8
+ * The integer MLP classifier, built only from the op API: int8 input, int8·int8
  * matmuls with int32 biases, per-channel requantization, ReLU, and int32 logits on one common
  * scale. Inputs are MNIST-style pixels 0..255 with the float model's x = pixel/255.
  */

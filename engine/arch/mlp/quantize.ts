@@ -1,5 +1,5 @@
 /**
- * The MLP quantizer: float checkpoint → int8 spml classifier (issue 3). Calibrates each hidden
+ * The MLP quantizer: float checkpoint → int8 spml classifier. Calibrates each hidden
  * layer's post-ReLU range on sample images with a float64 forward pass; weights are per-channel
  * int8, biases int32 on the accumulator scale.
  */

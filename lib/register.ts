@@ -1,0 +1,17 @@
+/**
+ * What the package entry points (`spml`, `spml/protocol`) do on import: register the reference
+ * backend, cpu, and, for every other backend of the backend list (kernels/backends.ts), a hint
+ * that says which import registers it and which npm package it needs. Asking for a backend that
+ * was not imported then names both (engine/backend.ts) instead of only listing what is registered.
+ */
+import '../kernels/cpu/index.js';
+import { registerBackendHint } from '../engine/backend.js';
+import { BACKEND_FAMILIES, type Runtime } from '../kernels/backends.js';
+
+const runtime: Runtime = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string' ? 'node' : 'browser';
+
+for (const family of BACKEND_FAMILIES) {
+  // The npm packages are what Node loads; a browser bundle carries what it needs.
+  const packages = runtime === 'node' ? family.packages : [];
+  for (const name of family.backends[runtime]) registerBackendHint(name, { importPath: family.importPath, packages });
+}
