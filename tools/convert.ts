@@ -14,17 +14,13 @@ import { checkpointFromJson } from '../engine/format/checkpoint.js';
 import { encodeModel, modelHash } from '../engine/format/format.js';
 import { gptArchitecture } from '../engine/arch/gpt/index.js';
 import { mlpArchitecture } from '../engine/arch/mlp/index.js';
+import { calibrationWindows } from './data/calibration.js';
 import { loadMnist } from './data/mnist.js';
 import { encode, readMobyDick, splitTokens } from './train/moby_gpt.js';
 import type { GptConfig } from '../engine/arch/gpt/config.js';
 
 const modelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'models');
 
-/** Evenly spaced windows of the training split: the calibration set. */
-export function calibrationWindows(train: Int32Array, length: number, count: number): number[][] {
-  const step = Math.floor((train.length - length) / count);
-  return Array.from({ length: count }, (_, i) => Array.from(train.subarray(i * step, i * step + length)));
-}
 
 function str(v: unknown): string {
   return typeof v === 'number' ? v.toPrecision(6) : String(v);

@@ -14,7 +14,7 @@ import { checkConfig, parameterCount } from '../../engine/arch/config.js';
 import { checkpointFromJson, type FloatCheckpoint } from '../../engine/format/checkpoint.js';
 import { encodeModel, modelHash } from '../../engine/format/format.js';
 import { checkpointFromTfjsFiles } from '../../engine/format/tfjs.js';
-import { calibrationWindows } from '../../tools/convert.js';
+import { calibrationWindows } from '../../tools/data/calibration.js';
 import { printFields, printJson } from './format_result.js';
 
 export interface ConvertFlags {

@@ -180,6 +180,28 @@ describe('a cpu-only install', () => {
   );
 
   it(
+    "exports the model tools as spml/models, and `npx spml convert` builds a model that runs",
+    () => {
+      const code = [
+        "import { readFileSync } from 'node:fs';",
+        "import { decodeModel, modelHash, getArchitecture } from 'spml/models';",
+        "const bytes = new Uint8Array(readFileSync('node_modules/spml/models/moby-gpt.spml'));",
+        "console.log(modelHash(bytes), getArchitecture(decodeModel(bytes).config.arch)!.task);",
+      ].join('\n');
+      const models = runInConsumer('models.ts', code);
+      expect(models.stderr).toBe('');
+      expect(models.stdout.trim()).toBe('0b905e5010234f2cea3549e772658c4893d4b36f761a93f58e7a9363a9cbda28 generate');
+      writeFileSync(join(project, 'calibration.txt'), 'Call me Ishmael. Some years ago, never mind how long precisely. '.repeat(10));
+      const converted = spml('convert', join(ROOT, 'models/moby-gpt/float.ckpt.json'), '--calibration', 'calibration.txt', '--out', 'mine.spml', '--json');
+      expect(converted.stderr).toBe('');
+      expect(converted.status).toBe(0);
+      expect(JSON.parse(converted.stdout)).toMatchObject({ name: 'mine', architecture: 'gpt' });
+      expect(spml('run', '--model', 'mine.spml', '--prompt', 'Call me', '--max-tokens', '4').status).toBe(0);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
     'a backend whose package is missing names the import and the npm package to add',
     () => {
       const probe = (setup: string, backend: string) =>
