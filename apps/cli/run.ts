@@ -6,20 +6,10 @@
 import { generate, loadModel } from '../../engine/api.js';
 import { ParamError } from '../../engine/errors.js';
 import { printFields, printJson, rounded } from './format_result.js';
-import { generateOptions } from './verify.js';
+import { generateOptions, type GenerationFlags } from './verify.js';
 
-export interface RunFlags {
-  model: string;
+export interface RunFlags extends GenerationFlags {
   prompt: string;
-  maxTokens: number;
-  seed: bigint;
-  temperature: number;
-  topK?: number;
-  topP?: number;
-  backend: string;
-  expectHash?: string;
-  expectTrace?: string;
-  json?: boolean;
 }
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;

@@ -11,10 +11,9 @@ import type { TraceLeaf } from '../../engine/trace.js';
 import { verify, type Claim, type VerifyResult } from '../../engine/verify.js';
 import { printFields, printJson } from './format_result.js';
 
-export interface VerifyFlags {
+/** The flags every generating command takes (spml.ts's withGenerationOptions). */
+export interface GenerationFlags {
   model: string;
-  prompt?: string;
-  pixels?: string;
   maxTokens: number;
   seed: bigint;
   temperature: number;
@@ -23,8 +22,13 @@ export interface VerifyFlags {
   backend: string;
   expectHash?: string;
   expectTrace?: string;
-  expectLeaves?: string;
   json?: boolean;
+}
+
+export interface VerifyFlags extends GenerationFlags {
+  prompt?: string;
+  pixels?: string;
+  expectLeaves?: string;
 }
 
 /** The claimed leaves from a file: `spml run --json` output (its traceLeaves), or a bare array. */
@@ -49,7 +53,7 @@ export function claimFromFlags(flags: Pick<VerifyFlags, 'expectHash' | 'expectTr
   };
 }
 
-export function generateOptions(flags: Pick<VerifyFlags, 'maxTokens' | 'seed' | 'temperature' | 'topK' | 'topP'>): GenerateOptions {
+export function generateOptions(flags: GenerationFlags): GenerateOptions {
   return {
     maxTokens: flags.maxTokens,
     seed: flags.seed,
