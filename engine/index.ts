@@ -44,3 +44,4 @@ export type {
 } from './arch/architecture.js';
 export type { Tokenizer } from './tokenizer/tokenizer.js';
 export { CharTokenizer } from './tokenizer/char.js';
+export { BpeTokenizer, TOKEN_TYPE, type BpeVocabulary, type EncodeOptions, type DecodeOptions } from './tokenizer/bpe.js';

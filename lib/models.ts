@@ -24,6 +24,7 @@ export {
 } from '../engine/format/format.js';
 export { canonicalJson } from '../engine/format/canonical_json.js';
 export { checkpointFromJson, checkpointToJson, checkFloatCheckpoint, type FloatCheckpoint } from '../engine/format/checkpoint.js';
+export { readLlama2cTokenizer, readLlama2cVocabulary, llama2cTokenTypes, type Llama2cVocabulary } from '../engine/format/llama2c_tokenizer.js';
 export {
   checkpointFromTfjsArtifacts,
   checkpointFromTfjsFiles,
