@@ -33,6 +33,21 @@ export {
   type TfjsArtifacts,
   type TfjsImportOptions,
 } from '../engine/format/tfjs.js';
+// GGUF version 3 (llama.cpp's format): read any file's metadata and tensor layout, decode F32, F16
+// and Q8_0 tensors, write F32 and Q8_0 tensors.
+export {
+  decodeGguf,
+  encodeGguf,
+  ggufValue,
+  GgufError,
+  type GgufErrorKind,
+  type GgufFile,
+  type GgufTensor,
+  type GgufValue,
+  type GgufArray,
+  type GgufInput,
+  type GgufTensorInput,
+} from '../engine/format/gguf.js';
 export { checkConfig, parameterShapes, parameterCount, type ModelConfig } from '../engine/arch/config.js';
 export { getArchitecture, listArchitectures, registerArchitecture } from '../engine/arch/registry.js';
 export type { Architecture, LanguageModelArchitecture, ClassifierArchitecture } from '../engine/arch/architecture.js';
