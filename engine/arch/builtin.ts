@@ -4,6 +4,7 @@
  */
 import type { Architecture } from './architecture.js';
 import { gptArchitecture } from './gpt/index.js';
+import { llamaArchitecture } from './llama/index.js';
 import { mlpArchitecture } from './mlp/index.js';
 
-export const BUILTIN_ARCHITECTURES: readonly Architecture[] = [gptArchitecture, mlpArchitecture];
+export const BUILTIN_ARCHITECTURES: readonly Architecture[] = [gptArchitecture, mlpArchitecture, llamaArchitecture];

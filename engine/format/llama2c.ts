@@ -10,7 +10,9 @@
  */
 import { ParamError, ModelFormatError } from '../errors.js';
 import { checkLlamaConfig, llamaParameterShapes, type LlamaConfig } from '../arch/llama/config.js';
+import { llamaVocabularyText } from '../arch/llama/vocabulary.js';
 import type { FloatCheckpoint } from './checkpoint.js';
+import { readLlama2cVocabulary } from './llama2c_tokenizer.js';
 
 const OP = 'readLlama2c';
 const HEADER_BYTES = 28;
@@ -70,8 +72,13 @@ export function llama2cConfig(h: Llama2cHeader): LlamaConfig {
   }
 }
 
-/** Read a whole llama2.c checkpoint into float weights (names and shapes of llamaParameterShapes). */
-export function readLlama2c(bytes: Uint8Array): FloatCheckpoint {
+/**
+ * Read a whole llama2.c checkpoint into float weights (names and shapes of llamaParameterShapes).
+ * With `tokenizer`, the bytes of its tokenizer file (tok512.bin; llama2c_tokenizer.ts reads it,
+ * its errors are that reader's), the checkpoint carries that vocabulary (arch/llama/vocabulary.ts),
+ * which quantizing it into a .spml model needs.
+ */
+export function readLlama2c(bytes: Uint8Array, tokenizer?: Uint8Array): FloatCheckpoint {
   const config = llama2cConfig(readLlama2cHeader(bytes));
   const { width: C, hiddenWidth: F, layers: L, heads: H, kvHeads, vocabSize: V, contextLength: P } = config;
   const hs = C / H;
@@ -136,5 +143,7 @@ export function readLlama2c(bytes: Uint8Array): FloatCheckpoint {
   if (!config.sharedClassifier) tensors.set('head', { shape: [V, C], data: r('classifier') });
   // Same names and order as the architecture's parameter list.
   const ordered = new Map(llamaParameterShapes(config).map(([n]) => [n, tensors.get(n)!]));
-  return { config, tensors: ordered };
+  if (tokenizer === undefined) return { config, tensors: ordered };
+  const v = readLlama2cVocabulary(tokenizer, { vocabSize: V });
+  return { config, tensors: ordered, vocab: llamaVocabularyText({ tokens: v.tokens, scores: v.scores, unk: 0, bos: 1, eos: 2 }) };
 }

@@ -146,11 +146,11 @@ function affineFile(): Uint8Array {
 }
 
 describe('the architecture registry', () => {
-  it('holds the built-in gpt and mlp, each with its task', () => {
-    expect(listArchitectures().slice(0, 2)).toEqual(['gpt', 'mlp']);
+  it('holds the built-in gpt, mlp and llama, each with its task', () => {
+    expect(listArchitectures().slice(0, 3)).toEqual(['gpt', 'mlp', 'llama']);
     expect(getArchitecture('gpt')?.task).toBe('generate');
     expect(getArchitecture('mlp')?.task).toBe('classify');
-    expect(getArchitecture('llama')).toBeUndefined();
+    expect(getArchitecture('llama')?.task).toBe('generate');
   });
 
   it('refuses a second architecture of the same name', () => {
