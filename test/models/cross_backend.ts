@@ -3,12 +3,18 @@
  * hash and the same trace root on every backend this machine can run. The cpu run is the
  * reference; every other backend registered in the calling test file's worker must reproduce
  * its hashes byte for byte. Each backend family calls this from a file of its own
- * (kernels/shared/native_gl.ts says why they cannot share a process).
+ * (kernels/shared/native_gl.ts says why they cannot share a process). Beside the shipped models,
+ * the llama stories260K checkpoint, quantized in the test (test/llama/int_llama.ts), where the
+ * shared models directory is present.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classify, generate, loadModel } from '../../engine/api.js';
 import { loadMnist } from '../../tools/data/mnist.js';
 import { backendsAgainstReference, REFERENCE } from '../helpers/backends.js';
+import { llamaArchitecture } from '../../engine/arch/llama/index.js';
+import { encodeModel } from '../../engine/format/format.js';
+import { haveStories } from '../llama/stories.js';
+import { storiesIntModel } from '../llama/int_llama.js';
 
 const PROMPT = 'Call me Ishmael. ';
 const GENERATE = { maxTokens: 12, seed: 42n, temperature: 0.8 } as const;
@@ -32,12 +38,23 @@ async function mnistHashes(backend: string): Promise<Hashes> {
   return { output: r.outputHash, trace: r.traceRoot };
 }
 
+/** stories260K quantized by the llama quantizer (test/llama/int_llama.ts), as .spml bytes. */
+let storiesBytes: Uint8Array | undefined;
+async function storiesHashes(backend: string): Promise<Hashes & { text: string }> {
+  storiesBytes ??= encodeModel(llamaArchitecture.toFile(storiesIntModel(), { name: 'stories260K' }));
+  const model = await loadModel(storiesBytes, { backend });
+  const r = await generate(model, 'Once upon a time', GENERATE);
+  return { output: r.outputHash, trace: r.traceRoot, text: r.completion };
+}
+
 export function shippedModelsMatchCpu(): void {
   let moby: Hashes & { text: string };
   let mnist: Hashes;
+  let stories: Hashes & { text: string };
   beforeAll(async () => {
     moby = await mobyHashes(REFERENCE);
     mnist = await mnistHashes(REFERENCE);
+    if (haveStories()) stories = await storiesHashes(REFERENCE);
   });
 
   describe.each(backendsAgainstReference())('%s reproduces the cpu hashes', (backend) => {
@@ -47,6 +64,10 @@ export function shippedModelsMatchCpu(): void {
 
     it(`mnist-mlp: ${IMAGES} test images give the same output hash and trace root`, async () => {
       expect(await mnistHashes(backend)).toEqual(mnist);
+    });
+
+    it.skipIf(!haveStories())('stories260K (llama, quantized here): "Once upon a time" with seed 42 gives the same text, output hash and trace root', async () => {
+      expect(await storiesHashes(backend)).toEqual(stories);
     });
   });
 }
