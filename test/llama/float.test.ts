@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { readLlama2c } from '../../engine/format/llama2c.js';
 import { floatLlamaForward } from '../../engine/arch/llama/float.js';
 import type { LlamaConfig } from '../../engine/arch/llama/config.js';
-import { BOS, greedy, haveStories, readStoriesFile, Tok512 } from './stories.js';
+import { BOS, greedy, readStoriesFile, Tok512 } from './stories.js';
 
 const EXPECTED = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park.';
 
-describe.skipIf(!haveStories())('llama float reference on stories260K', () => {
+describe('llama float reference on stories260K', () => {
   it('reads the checkpoint into a llama config', () => {
     const ck = readLlama2c(readStoriesFile('stories260K.bin'));
     expect(ck.config).toEqual({

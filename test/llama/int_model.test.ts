@@ -14,7 +14,7 @@ import { decodeModel, encodeModel } from '../../engine/format/format.js';
 import { generate } from '../../engine/generate.js';
 import { ModelFormatError } from '../../engine/errors.js';
 import { generate as generateApi, loadModel } from '../../engine/api.js';
-import { BOS, greedy, haveStories } from './stories.js';
+import { BOS, greedy } from './stories.js';
 import { storiesCheckpoint, storiesIntModel, storiesModel, storiesTokenizer } from './int_llama.js';
 
 const lastRow = (logits: Tensor, vocab: number): Tensor => slice(logits, [logits.shape[0]! - 1, 0], [1, vocab]);
@@ -33,7 +33,7 @@ async function greedyWithCache(model: LlamaModel, prompt: number[], steps: numbe
   return { tokens: out, rows };
 }
 
-describe.skipIf(!haveStories())('integer llama on stories260K', () => {
+describe('integer llama on stories260K', () => {
   const STEPS = 48;
 
   it('greedy text agrees with the float reference', async () => {

@@ -16,10 +16,13 @@ const SHA = {
   'tok512.bin': '037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312',
 } as const;
 
-export const haveStories = (): boolean => existsSync(join(STORIES_DIR, 'stories260K.bin')) && existsSync(join(STORIES_DIR, 'tok512.bin'));
-
-/** A file of the directory, refused unless its sha256 is the published one. */
+/**
+ * A file of the directory, refused unless its sha256 is the published one. A missing file fails
+ * the test that needs it, with where it was looked for: these tests never skip themselves.
+ */
 export function readStoriesFile(name: keyof typeof SHA): Uint8Array {
+  const path = join(STORIES_DIR, name);
+  if (!existsSync(path)) throw new Error(`${name} is not at ${path}: the llama tests need ../shared/models/stories260K beside the checkout`);
   const bytes = new Uint8Array(readFileSync(join(STORIES_DIR, name)));
   const sha = createHash('sha256').update(bytes).digest('hex');
   if (sha !== SHA[name]) throw new Error(`${name} has sha256 ${sha}, not the published ${SHA[name]}: an altered copy`);

@@ -13,7 +13,6 @@ import { loadMnist } from '../../tools/data/mnist.js';
 import { backendsAgainstReference, REFERENCE } from '../helpers/backends.js';
 import { llamaArchitecture } from '../../engine/arch/llama/index.js';
 import { encodeModel } from '../../engine/format/format.js';
-import { haveStories } from '../llama/stories.js';
 import { storiesIntModel } from '../llama/int_llama.js';
 
 const PROMPT = 'Call me Ishmael. ';
@@ -54,7 +53,7 @@ export function shippedModelsMatchCpu(): void {
   beforeAll(async () => {
     moby = await mobyHashes(REFERENCE);
     mnist = await mnistHashes(REFERENCE);
-    if (haveStories()) stories = await storiesHashes(REFERENCE);
+    stories = await storiesHashes(REFERENCE);
   });
 
   describe.each(backendsAgainstReference())('%s reproduces the cpu hashes', (backend) => {
@@ -66,7 +65,7 @@ export function shippedModelsMatchCpu(): void {
       expect(await mnistHashes(backend)).toEqual(mnist);
     });
 
-    it.skipIf(!haveStories())('stories260K (llama, quantized here): "Once upon a time" with seed 42 gives the same text, output hash and trace root', async () => {
+    it('stories260K (llama, quantized here): "Once upon a time" with seed 42 gives the same text, output hash and trace root', async () => {
       expect(await storiesHashes(backend)).toEqual(stories);
     });
   });
