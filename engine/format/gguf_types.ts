@@ -43,7 +43,9 @@ export type GgufErrorKind =
   | 'utf8' // a string that is not well-formed UTF-8
   | 'depth' // arrays nested deeper than GGUF_MAX_ARRAY_DEPTH
   | 'non-finite' // a tensor element that is NaN or ±Infinity (decoding floats, or writing)
-  | 'range'; // a Q8_0 block scale that does not fit in float16 (writing)
+  | 'range' // a Q8_0 block scale that does not fit in float16 (writing)
+  | 'unsupported' // a well-formed file of a model spml does not run (another architecture or tokenizer)
+  | 'inconsistent'; // tensors whose shapes disagree with the metadata or with each other
 
 /** A malformed GGUF file, or a model that cannot be written as one. `offset` is the byte position when known. */
 export class GgufError extends ModelFormatError {
