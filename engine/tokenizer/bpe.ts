@@ -13,7 +13,11 @@
  *      neither; `encode(text, { bos: true })` is what llama2.c's generate feeds the model.
  * Where this differs from run.c: a text is encoded whole, U+0000 included (run.c stops at a NUL
  * byte); a lone surrogate (not Unicode) or a byte with no byte token is a ValueRangeError; the
- * dummy-prefix space falls back to its byte token if the vocabulary has no " " token.
+ * dummy-prefix space falls back to its byte token if the vocabulary has no " " token. With a
+ * `spaceMarker` (a GGUF vocabulary), that character in the text is a space too: sentencepiece
+ * and llama.cpp (llama_escape_whitespace) turn every space into '▁' before they encode, so a
+ * literal '▁' and a space are one symbol there. run.c, whose llama2.c vocabulary has plain
+ * spaces, sends a literal '▁' to byte fallback, and so does a vocabulary without a marker.
  *
  * Decoding, as run.c's `decode`: a byte token gives its raw byte, any other normal or
  * user-defined token its text; control, unknown and unused tokens (BOS, EOS, <unk>) give
@@ -72,6 +76,8 @@ export class BpeTokenizer implements Tokenizer {
   readonly texts: readonly string[];
   readonly scores: readonly number[];
   readonly types: readonly number[];
+  /** The character the text may use for a space (see the header), if the vocabulary has one. */
+  private readonly spaceMarker: string | undefined;
   /** The bytes each id decodes to (before the leading-space rule). */
   private readonly bytes: readonly Uint8Array[];
   /** Byte value → its byte token id, or −1. */
@@ -136,6 +142,7 @@ export class BpeTokenizer implements Tokenizer {
     this.eos = vocab.eos;
     this.unk = vocab.unk;
     this.texts = texts;
+    this.spaceMarker = vocab.spaceMarker;
     this.scores = [...vocab.scores];
     this.types = types;
     this.merge = { texts, scores: this.scores, lookup };
@@ -159,7 +166,7 @@ export class BpeTokenizer implements Tokenizer {
       this.pushChar(' ', -1, initial);
       let at = 0;
       for (const ch of text) {
-        this.pushChar(ch, at, initial);
+        this.pushChar(ch === this.spaceMarker ? ' ' : ch, at, initial);
         at += ch.length;
       }
       out.push(...mergePairs(this.merge, initial));

@@ -129,6 +129,17 @@ describe('BpeTokenizer: decoding rules', () => {
     expect(g.encode('ab')).toEqual([5, 6]);
     expect(g.decode([1, 5, 5, 6])).toBe('a ab');
   });
+
+  it("with a spaceMarker, a literal '▁' in the text is a space (as sentencepiece and llama.cpp escape spaces)", () => {
+    const pieces = { tokens: ['<unk>', '<s>', '</s>', '▁', 'a', '▁a'], scores: [0, 0, 0, 0, 0, 1], unk: 0, bos: 1, eos: 2 };
+    const g = new BpeTokenizer({ ...pieces, spaceMarker: '▁' });
+    expect(g.encode('▁a')).toEqual(g.encode(' a'));
+    expect(g.encode('a▁a')).toEqual([5, 5]);
+    expect(g.encode('▁')).toEqual([3, 3]);
+    // Without a marker (llama2.c's vocabulary, run.c) '▁' is just a character: here it has no token and no byte tokens.
+    const plain = new BpeTokenizer({ ...pieces, tokens: ['<unk>', '<s>', '</s>', ' ', 'a', ' a'] });
+    expect(() => plain.encode('▁a')).toThrow(/character "▁" at position 0 has no token and byte 0xE2 has no byte token/);
+  });
 });
 
 describe('BpeTokenizer: its vocabulary is checked', () => {
