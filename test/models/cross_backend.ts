@@ -4,8 +4,9 @@
  * reference; every other backend registered in the calling test file's worker must reproduce
  * its hashes byte for byte. Each backend family calls this from a file of its own
  * (kernels/shared/native_gl.ts says why they cannot share a process). Beside the shipped models,
- * the llama stories260K checkpoint, quantized in the test (test/llama/int_llama.ts), where the
- * shared models directory is present.
+ * the llama stories260K checkpoint, quantized in the test (test/llama/int_llama.ts), and seeded
+ * random-weight llamas of shapes it lacks (tools/data/random_llama_models.ts: odd head counts,
+ * grouped-query attention, a separate classifier, a tiny vocabulary).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classify, generate, loadModel } from '../../engine/api.js';
@@ -14,6 +15,7 @@ import { backendsAgainstReference, REFERENCE } from '../helpers/backends.js';
 import { llamaArchitecture } from '../../engine/arch/llama/index.js';
 import { encodeModel } from '../../engine/format/format.js';
 import { storiesIntModel } from '../llama/int_llama.js';
+import { RANDOM_LLAMA_PROMPT, RANDOM_LLAMAS, randomLlamaBytes, type RandomLlamaSpec } from '../../tools/data/random_llama_models.js';
 
 const PROMPT = 'Call me Ishmael. ';
 const GENERATE = { maxTokens: 12, seed: 42n, temperature: 0.8 } as const;
@@ -46,14 +48,29 @@ async function storiesHashes(backend: string): Promise<Hashes & { text: string }
   return { output: r.outputHash, trace: r.traceRoot, text: r.completion };
 }
 
+/** A seeded random llama's .spml bytes, made once per process. */
+const randomLlamas = new Map<string, Uint8Array>();
+async function randomLlamaHashes(spec: RandomLlamaSpec, backend: string): Promise<Hashes & { text: string }> {
+  let bytes = randomLlamas.get(spec.name);
+  if (!bytes) randomLlamas.set(spec.name, (bytes = randomLlamaBytes(spec)));
+  const model = await loadModel(bytes, { backend });
+  const r = await generate(model, RANDOM_LLAMA_PROMPT, GENERATE);
+  return { output: r.outputHash, trace: r.traceRoot, text: r.completion };
+}
+
+const describeShape = ({ shape: s }: RandomLlamaSpec): string =>
+  `${s.heads} heads, ${s.kvHeads} kv, width ${s.width}, ${s.layers} layers, vocab ${s.vocabSize}${s.sharedClassifier === false ? ', own classifier' : ''}`;
+
 export function shippedModelsMatchCpu(): void {
   let moby: Hashes & { text: string };
   let mnist: Hashes;
   let stories: Hashes & { text: string };
+  const randomLlama = new Map<string, Hashes & { text: string }>();
   beforeAll(async () => {
     moby = await mobyHashes(REFERENCE);
     mnist = await mnistHashes(REFERENCE);
     stories = await storiesHashes(REFERENCE);
+    for (const spec of RANDOM_LLAMAS) randomLlama.set(spec.name, await randomLlamaHashes(spec, REFERENCE));
   });
 
   describe.each(backendsAgainstReference())('%s reproduces the cpu hashes', (backend) => {
@@ -68,5 +85,12 @@ export function shippedModelsMatchCpu(): void {
     it('stories260K (llama, quantized here): "Once upon a time" with seed 42 gives the same text, output hash and trace root', async () => {
       expect(await storiesHashes(backend)).toEqual(stories);
     });
+
+    it.each(RANDOM_LLAMAS.map((spec) => [spec.name, describeShape(spec), spec] as const))(
+      `%s (%s, seeded random weights): "${RANDOM_LLAMA_PROMPT}" with seed 42 gives the same text, output hash and trace root`,
+      async (name, _shape, spec) => {
+        expect(await randomLlamaHashes(spec, backend)).toEqual(randomLlama.get(name));
+      },
+    );
   });
 }
