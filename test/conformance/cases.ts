@@ -112,6 +112,25 @@ export interface OpAttrs {
   mlp: { eps: number; normScale: Dyadic; upScale: Dyadic; downScale: Dyadic };
   /** Composite: gather → rmsNorm → tied LM head (matmul transposeB) → argmax and sample, concatenated. */
   lmHead: { ids: readonly number[]; eps: number; normScale: Dyadic; sampleScale: Dyadic; seed: bigint | number; step: bigint | number; topK: number; topP: number };
+  /**
+   * Composite: the llama's attention (engine/arch/llama/model.ts) → rmsNorm → q, k, v projections
+   * requantized per channel (k's scales equal within each rotary pair) → rope on [heads, T, d] →
+   * keys rounded to int8 → the KV cache → grouped-query head mapping by gather → attention.
+   */
+  llamaAttention: {
+    heads: number;
+    kvHeads: number;
+    offset: number;
+    eps: number;
+    normScale: Dyadic;
+    qScale: readonly Dyadic[];
+    kScale: readonly Dyadic[];
+    vScale: readonly Dyadic[];
+    softmaxScale: Dyadic;
+    pvScale: Dyadic;
+  };
+  /** Composite: the llama's SwiGLU MLP: rmsNorm → gate by the SiLU table, up → mul → down → residual add. */
+  swiglu: { eps: number; normScale: Dyadic; gateScale: readonly Dyadic[]; upScale: readonly Dyadic[]; prodScale: Dyadic; downScale: readonly Dyadic[] };
 }
 
 export type OpName = keyof OpAttrs;
@@ -121,6 +140,8 @@ export const PIPELINE_OPS: Readonly<Partial<Record<OpName, readonly OpName[]>>> 
   attention: ['rope', 'concat', 'matmul', 'causalMask', 'softmax', 'requantize', 'transpose', 'reshape'],
   mlp: ['layerNorm', 'matmul', 'requantize', 'lut', 'add'],
   lmHead: ['gather', 'rmsNorm', 'matmul', 'argmax', 'sample', 'reshape', 'concat'],
+  llamaAttention: ['rmsNorm', 'matmul', 'requantize', 'reshape', 'transpose', 'rope', 'concat', 'gather', 'causalMask', 'softmax'],
+  swiglu: ['rmsNorm', 'matmul', 'requantize', 'lut', 'mul', 'add'],
 };
 
 /** Ops with no kernel of their own: reshape is a view, quantize the host-side edge (§1.3). */
@@ -208,6 +229,35 @@ const EXEC: { [K in OpName]: Exec<K> } = {
     const greedy = argmax(logits);
     const drawn = sample(logits, { scale: a.sampleScale, seed: a.seed, step: a.step, topK: a.topK, topP: a.topP });
     return concat([reshape(greedy, [t, 1]), reshape(drawn, [t, 1])], 1);
+  },
+  llamaAttention: (_b, x, a) => {
+    // inputs: x int16 [T, C], gamma [C], wq [C, C], wk, wv [C, KV]; kCache, vCache int8 [kvHeads, offset, d]; cos, sin [P, d/2]
+    const [h0, gamma, wq, wk, wv, kCache, vCache, cos, sin] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => at(x, i)) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+    const [t, c] = h0.shape as [number, number];
+    const d = c / a.heads;
+    const heads = (y: Tensor, n: number) => transpose(reshape(y, [t, n, d]), [1, 0, 2]);
+    const h = rmsNorm(h0, gamma, { eps: a.eps, scale: a.normScale, outDtype: 'int16' });
+    const q = rope(heads(requantize(matmul(h, wq), a.qScale, 'int16'), a.heads), cos, sin, a.offset);
+    const k = requantize(rope(heads(requantize(matmul(h, wk), a.kScale, 'int16'), a.kvHeads), cos, sin, a.offset), { multiplier: 1, shift: 8 }, 'int8');
+    const v = heads(requantize(matmul(h, wv), a.vScale, 'int8'), a.kvHeads);
+    // Query head i reads kv head ⌊i·kvHeads/heads⌋: whole [P·d] rows of the kv heads, gathered.
+    const group = Array.from({ length: a.heads }, (_, i) => Math.floor((i * a.kvHeads) / a.heads));
+    const p = a.offset + t;
+    const byHead = (kv: Tensor) => reshape(gather(reshape(kv, [a.kvHeads, p * d]), group), [a.heads, p, d]);
+    const keys = byHead(concat([kCache, k], 1));
+    const values = byHead(concat([vCache, v], 1));
+    const scores = causalMask(matmul(q, keys, { transposeB: true }), a.offset);
+    const o = requantize(matmul(softmax(scores, a.softmaxScale), values), a.pvScale, 'int16');
+    return reshape(transpose(o, [1, 0, 2]), [t, c]);
+  },
+  swiglu: (_b, x, a) => {
+    // inputs: x int16 [T, C], gamma [C], w1, w3 [C, F], w2 [F, C], silu table int16 [256]
+    const [x0, gamma, w1, w3, w2, silu] = [0, 1, 2, 3, 4, 5].map((i) => at(x, i)) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+    const h = rmsNorm(x0, gamma, { eps: a.eps, scale: a.normScale, outDtype: 'int16' });
+    const gate = lut(requantize(matmul(h, w1), a.gateScale, 'int8'), silu);
+    const up = requantize(matmul(h, w3), a.upScale, 'int16');
+    const prod = requantize(mul(gate, up, 'int32'), a.prodScale, 'int16');
+    return add(x0, requantize(matmul(prod, w2), a.downScale, 'int16'));
   },
 };
 
@@ -1063,6 +1113,120 @@ function pipelineCases(L: CaseList): void {
   }
 }
 
+const SILU_16 = () => table('silu-1/16-to-int16', () => siluTable({ multiplier: 1, shift: 4 }, { multiplier: 1, shift: 10 }, 'int16'));
+
+/** One normalized dyadic near 2^log2 per channel. */
+const perChannel = (r: Rng, n: number, log2: number): Dyadic[] => Array.from({ length: n }, () => dyadicNear(r, log2));
+
+/**
+ * The llama's attention and SwiGLU MLP in the shapes the real checkpoints do not have: odd head
+ * counts, head sizes that are not powers of two, kvHeads < heads, one-token decode steps with a
+ * cache. The 'extremes' variants feed dtype extremes everywhere (residual at ±2^15, weights at
+ * −128/127, the largest multipliers) so that every requantize saturates and every matmul sits at
+ * its accumulator bound, with the offset at the rotary tables' end.
+ */
+function llamaPipelineCases(L: CaseList): void {
+  const ropeAt = (p: number, d: number): TensorData[] => {
+    const { cos, sin } = ropeTables(p, d);
+    return [td('int16', [p, d / 2], cos), td('int16', [p, d / 2], sin)];
+  };
+  for (const [h, kv, t, d, offset] of [
+    [3, 1, 4, 10, 5],
+    [5, 5, 3, 8, 0],
+    [6, 2, 1, 6, 11],
+  ] as const) {
+    const c = h * d;
+    const kvw = kv * d;
+    L.add('llamaAttention', 'pipeline', `H${h}-KV${kv}-T${t}-d${d}-offset${offset}`, (r) => ({
+      inputs: [
+        td('int16', [t, c], logInts(r, t * c, 'int16')),
+        rand(r, 'int16', [c], 4096, 32767),
+        rand(r, 'int8', [c, c]),
+        rand(r, 'int8', [c, kvw]),
+        rand(r, 'int8', [c, kvw]),
+        rand(r, 'int8', [kv, offset, d]),
+        rand(r, 'int8', [kv, offset, d]),
+        ...ropeAt(offset + t, d),
+      ],
+      attrs: {
+        heads: h,
+        kvHeads: kv,
+        offset,
+        eps: r.int(0, 1000),
+        normScale: dyadicNear(r, -14),
+        qScale: perChannel(r, c, -10),
+        kScale: perChannel(r, kvw / 2, -10).flatMap((s) => [s, s]),
+        vScale: perChannel(r, kvw, -16),
+        softmaxScale: expScale(r, 2 ** 21),
+        pvScale: dyadicNear(r, -8),
+      },
+    }));
+  }
+  L.add('llamaAttention', 'pipeline', 'H3-KV1-T2-d10-offset6-extremes', () => {
+    const [h, kv, t, d, offset] = [3, 1, 2, 10, 6];
+    const c = h * d;
+    const alt = (n: number, a: number, b: number) => Array.from({ length: n }, (_, i) => (i % 3 === 0 ? b : a));
+    const big: Dyadic = { multiplier: M_MAX, shift: 0 };
+    return {
+      inputs: [
+        td('int16', [t, c], alt(t * c, 32767, -32768)),
+        td('int16', [c], alt(c, 32767, -32768)),
+        td('int8', [c, c], alt(c * c, 127, -128)),
+        td('int8', [c, kv * d], alt(c * kv * d, -128, 127)),
+        td('int8', [c, kv * d], alt(c * kv * d, 127, -128)),
+        full('int8', [kv, offset, d], -128),
+        td('int8', [kv, offset, d], alt(kv * offset * d, 127, -128)),
+        ...ropeAt(offset + t, d),
+      ],
+      attrs: {
+        heads: h,
+        kvHeads: kv,
+        offset,
+        eps: I32_MAX,
+        normScale: big,
+        qScale: new Array<Dyadic>(c).fill(big),
+        kScale: new Array<Dyadic>(kv * d).fill({ multiplier: M_MAX, shift: 62 }),
+        vScale: new Array<Dyadic>(kv * d).fill(big),
+        softmaxScale: big,
+        // One-hot probabilities (1.0 = 2^14) times ±2^7 values: 2^−7 keeps the result in range.
+        pvScale: { multiplier: M_MAX, shift: 38 },
+      },
+    };
+  });
+  for (const [t, c, f] of [
+    [4, 30, 44],
+    [1, 40, 72],
+    [3, 36, 56],
+  ] as const) {
+    L.add('swiglu', 'pipeline', `T${t}-C${c}-F${f}`, (r) => ({
+      inputs: [td('int16', [t, c], logInts(r, t * c, 'int16')), rand(r, 'int16', [c], 4096, 32767), rand(r, 'int8', [c, f]), rand(r, 'int8', [c, f]), rand(r, 'int8', [f, c]), td('int16', [256], SILU_16())],
+      attrs: {
+        eps: r.int(0, 1000),
+        normScale: dyadicNear(r, -14),
+        gateScale: perChannel(r, f, -15),
+        upScale: perChannel(r, f, -8),
+        prodScale: dyadicNear(r, -14),
+        downScale: perChannel(r, c, -8),
+      },
+    }));
+  }
+  L.add('swiglu', 'pipeline', 'T2-C48-F256-extremes', () => {
+    const [t, c, f] = [2, 48, 256];
+    const big: Dyadic = { multiplier: M_MAX, shift: 0 };
+    return {
+      inputs: [
+        td('int16', [t, c], Array.from({ length: t * c }, (_, i) => (i % 2 ? 32767 : -32768))),
+        full('int16', [c], -32768),
+        full('int8', [c, f], -128),
+        full('int8', [c, f], 127),
+        full('int8', [f, c], -128),
+        td('int16', [256], SILU_16()),
+      ],
+      attrs: { eps: 0, normScale: big, gateScale: new Array<Dyadic>(f).fill(big), upScale: new Array<Dyadic>(f).fill(big), prodScale: { multiplier: 1, shift: 62 }, downScale: new Array<Dyadic>(c).fill(big) },
+    };
+  });
+}
+
 function buildCases(): Case[] {
   const L = new CaseList();
   matmulCases(L);
@@ -1076,6 +1240,7 @@ function buildCases(): Case[] {
   layoutCases(L);
   quantizeCases(L);
   pipelineCases(L);
+  llamaPipelineCases(L);
   return L.cases;
 }
 
