@@ -1,33 +1,11 @@
 /**
  * Test fixtures for the llama architecture: the stories260K checkpoint and its tok512 vocabulary
  * from shared/models/stories260K/ (README.md there), checked against their published sha256
- * before use, and a minimal encoder/decoder of the README's tokenizer format so that these tests
- * do not depend on the library's BPE tokenizer.
+ * before use (tools/data/stories260k.ts; a missing file fails the test that needs it, naming
+ * where it was looked for: these tests never skip themselves), and a minimal encoder/decoder of
+ * the README's tokenizer format so that these tests do not depend on the library's BPE tokenizer.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-export const STORIES_DIR = join(here, '../../../shared/models/stories260K');
-const SHA = {
-  'stories260K.bin': 'b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696',
-  'tok512.bin': '037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312',
-} as const;
-
-/**
- * A file of the directory, refused unless its sha256 is the published one. A missing file fails
- * the test that needs it, with where it was looked for: these tests never skip themselves.
- */
-export function readStoriesFile(name: keyof typeof SHA): Uint8Array {
-  const path = join(STORIES_DIR, name);
-  if (!existsSync(path)) throw new Error(`${name} is not at ${path}: the llama tests need ../shared/models/stories260K beside the checkout`);
-  const bytes = new Uint8Array(readFileSync(join(STORIES_DIR, name)));
-  const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== SHA[name]) throw new Error(`${name} has sha256 ${sha}, not the published ${SHA[name]}: an altered copy`);
-  return bytes;
-}
+export { readStoriesFile, STORIES_DIR } from '../../tools/data/stories260k.js';
 
 export const BOS = 1;
 
