@@ -12,6 +12,7 @@ import { argmax, sample, slice, TOP_P_ONE } from './ops/index.js';
 import { dyadicFromReal, dyadicToDecimal, type Dyadic } from './quant.js';
 import { Trace, type TraceLeaf } from './trace.js';
 import type { LanguageModel } from './arch/architecture.js';
+import { textStream } from './text_stream.js';
 
 /** What a generation does when an option is left out: the API's, the CLI's and the page's defaults. */
 export const GENERATE_DEFAULTS = { maxTokens: 64, temperature: 0, seed: 0n } as const;
@@ -38,6 +39,20 @@ export interface GenerateOptions {
    * the stop.
    */
   leafLimit?: number;
+  /**
+   * Called with each token as soon as it is chosen, and its text: whole characters only, so the
+   * texts joined are the completion (a character split over several tokens comes with its last).
+   */
+  onToken?: (token: GeneratedToken) => void;
+}
+
+/** One generated token, as `onToken` and generateStream (api.ts) give it. */
+export interface GeneratedToken {
+  /** 0 for the first generated token. */
+  readonly index: number;
+  readonly id: number;
+  /** The characters this token completes ('' while a character's bytes are incomplete). */
+  readonly text: string;
 }
 
 export interface GenerateResult {
@@ -113,7 +128,7 @@ function sampleScaleFor(logitScale: Dyadic, t: number): Dyadic {
 
 export function checkGenerateOptions(
   o: GenerateOptions,
-): Required<Omit<GenerateOptions, 'topK' | 'topP' | 'leafLimit'>> & { topK: number; topP: number; leafLimit: number } {
+): Required<Omit<GenerateOptions, 'topK' | 'topP' | 'leafLimit' | 'onToken'>> & { topK: number; topP: number; leafLimit: number } {
   const op = 'generate';
   const maxTokens = o.maxTokens ?? GENERATE_DEFAULTS.maxTokens;
   if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new ParamError(op, `maxTokens must be a non-negative integer, got ${String(o.maxTokens)}`);
@@ -132,6 +147,7 @@ export function checkGenerateOptions(
   if (o.leafLimit !== undefined && (!Number.isInteger(o.leafLimit) || o.leafLimit < 1)) {
     throw new ParamError(op, `leafLimit must be an integer >= 1, got ${String(o.leafLimit)}`);
   }
+  if (o.onToken !== undefined && typeof o.onToken !== 'function') throw new ParamError(op, 'onToken must be a function');
   return {
     maxTokens,
     temperature,
@@ -169,6 +185,14 @@ export async function generate(model: LanguageModel, prompt: string, options: Ge
   };
   let logits = pass(ids, 'prefill');
   const out: number[] = [];
+  const { onToken } = options;
+  const stream = onToken ? textStream(model.tokenizer) : undefined;
+  // The last token brings what is held back (a character cut off by the end, as U+FFFD). It is
+  // the last when no token is left, or when the next pass would use up leafLimit's leaves.
+  const emit = (step: number, id: number) => {
+    const last = step + 1 === o.maxTokens || leavesLeft <= perPass;
+    onToken?.({ index: step, id, text: stream!.push(id) + (last ? stream!.end() : '') });
+  };
   for (let step = 0; step < o.maxTokens && leavesLeft > 0; step++) {
     const last = slice(logits, [logits.shape[0]! - 1, 0], [1, model.vocabSize]);
     const next = sampleScale
@@ -176,6 +200,7 @@ export async function generate(model: LanguageModel, prompt: string, options: Ge
       : argmax(last);
     const [id] = await next.data();
     out.push(id!);
+    emit(step, id!);
     if (step + 1 < o.maxTokens) logits = pass([id!], `step${step}`);
   }
   const ms = performance.now() - started;

@@ -15,7 +15,8 @@ export { Trace, merkleRoot, leafHash, inclusionProof, verifyInclusion, bisect, t
 export { buildLut, geluTable, siluTable, geluReal, siluReal, ropeTables } from './tables.js';
 export * from './ops/index.js';
 
-export { loadModel, generate, classify, inspectModel, SHIPPED_MODELS } from './api.js';
+export { loadModel, generate, generateStream, classify, inspectModel, SHIPPED_MODELS } from './api.js';
+export { importModel, type ImportOptions, type ImportedModel, type ImportProgress } from './import_model.js';
 export type {
   SpmlModel,
   LoadedLanguageModel,
@@ -26,6 +27,8 @@ export type {
   ClassifyResult,
   ClassifyOptions,
   GenerateOptions,
+  GeneratedToken,
+  GenerationStream,
 } from './api.js';
 export { GENERATE_DEFAULTS } from './generate.js';
 export { verify, firstDifference, type Claim, type VerifyResult, type HashCheck, type FirstDifference, type GenerateInput, type ClassifyInput } from './verify.js';

@@ -7,6 +7,9 @@
  *   const arch = getArchitecture(ck.config.arch)!;
  *   const file = arch.toFile(arch.quantize(ck, calibration), { name: 'my-model' });
  *   const bytes = encodeModel(file);                            // modelHash(bytes) names it
+ *
+ * A llama2.c checkpoint (with its tokenizer file) or a GGUF file converts in one call, as
+ * `spml import` does it: `importModel(bytes, { tokenizer })` (also exported by `spml`).
  */
 export {
   encodeModel,
@@ -25,6 +28,14 @@ export {
 export { canonicalJson } from '../engine/format/canonical_json.js';
 export { checkpointFromJson, checkpointToJson, checkFloatCheckpoint, type FloatCheckpoint } from '../engine/format/checkpoint.js';
 export { readLlama2cTokenizer, readLlama2cVocabulary, llama2cTokenTypes, type Llama2cVocabulary } from '../engine/format/llama2c_tokenizer.js';
+export { readLlama2c } from '../engine/format/llama2c.js';
+export { readGgufLlama, writeGgufLlama, type GgufLlamaOptions } from '../engine/format/gguf_llama.js';
+export { readFloatModel, detectModelFormat, type FloatModelFormat } from '../engine/format/import.js';
+export { importModel, type ImportOptions, type ImportedModel, type ImportProgress } from '../engine/import_model.js';
+export { calibrationSequences, sampleFloatSequence, describeSampling, IMPORT_CALIBRATION, type SamplingRecipe } from '../engine/arch/llama/calibration.js';
+export { llamaArchitecture } from '../engine/arch/llama/index.js';
+export { quantizeLlama, type LlamaCalibration } from '../engine/arch/llama/quantize.js';
+export type { LlamaConfig } from '../engine/arch/llama/config.js';
 export {
   checkpointFromTfjsArtifacts,
   checkpointFromTfjsFiles,

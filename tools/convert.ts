@@ -1,11 +1,14 @@
 /**
- * Converts the committed float checkpoints into the shipped int8 models:
+ * Converts the committed float checkpoints, and the llama2.c checkpoint of stories260K, into the
+ * shipped int8 models:
  *   models/moby-gpt/float.ckpt.json  → models/moby-gpt.spml
  *   models/mnist-mlp/float.ckpt.json → models/mnist-mlp.spml
- * Calibration data comes only from the training splits. Deterministic: run it twice and the
- * files (and so the model hashes) are identical.
+ *   ../shared/models/stories260K/{stories260K.bin,tok512.bin} → models/stories260k.spml
+ * Calibration data comes only from the training splits, or for stories260k from the text the
+ * float model writes (importModel, the same conversion as `spml import`). Deterministic: run it
+ * twice and the files (and so the model hashes) are identical.
  *
- *   npx tsx tools/convert.ts [moby-gpt] [mnist-mlp]
+ *   npx tsx tools/convert.ts [moby-gpt] [mnist-mlp] [stories260k]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,7 +17,9 @@ import { checkpointFromJson } from '../engine/format/checkpoint.js';
 import { encodeModel, modelHash } from '../engine/format/format.js';
 import { gptArchitecture } from '../engine/arch/gpt/index.js';
 import { mlpArchitecture } from '../engine/arch/mlp/index.js';
+import { importModel } from '../engine/import_model.js';
 import { calibrationWindows } from './data/calibration.js';
+import { readStoriesFile } from './data/stories260k.js';
 import { loadMnist } from './data/mnist.js';
 import { encode, readMobyDick, splitTokens } from './train/moby_gpt.js';
 import type { GptConfig } from '../engine/arch/gpt/config.js';
@@ -64,7 +69,15 @@ export function buildMnistMlp(): Uint8Array {
   return encodeModel(file);
 }
 
-export const SHIPPED_BUILDS = { 'moby-gpt': buildMobyGpt, 'mnist-mlp': buildMnistMlp } as const;
+/**
+ * The shipped stories260k file's bytes: `spml import stories260K.bin --tokenizer tok512.bin
+ * --name stories260k`, from the sha256-checked files (Andrej Karpathy's llama2.c project, MIT).
+ */
+export function buildStories260k(): Uint8Array {
+  return importModel(readStoriesFile('stories260K.bin'), { tokenizer: readStoriesFile('tok512.bin'), name: 'stories260k' }).bytes;
+}
+
+export const SHIPPED_BUILDS = { 'moby-gpt': buildMobyGpt, 'mnist-mlp': buildMnistMlp, stories260k: buildStories260k } as const;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const which = process.argv.slice(2);

@@ -67,7 +67,7 @@ describe('the tarball', () => {
   it('holds the LICENSE, the browser bundle the README tells users to import, the models and the MNIST slice', () => {
     const files = filesUnder(join(unpacked, 'package'));
     if (readmeMentions('dist-web/spml.js')) expect(files).toContain('dist-web/spml.js');
-    for (const f of ['LICENSE', 'README.md', 'models/moby-gpt.spml', 'models/mnist-mlp.spml', 'dist/apps/cli/spml.js', 'dist/lib/index.d.ts']) expect(files).toContain(f);
+    for (const f of ['LICENSE', 'README.md', 'models/moby-gpt.spml', 'models/mnist-mlp.spml', 'models/stories260k.spml', 'dist/apps/cli/spml.js', 'dist/lib/index.d.ts']) expect(files).toContain(f);
     for (const f of ['models/mnist-test-100/t10k-images-idx3-ubyte', 'models/mnist-test-100/t10k-labels-idx1-ubyte', 'models/mnist-test-100/README.md']) expect(files).toContain(f);
     const license = readFileSync(join(unpacked, 'package/LICENSE'), 'utf8');
     expect(license).toMatch(/^MIT License/);
