@@ -1,7 +1,9 @@
 /**
  * Determinism bench: the engine's promise (engine/NUMERICS.md §0) checked end to end. A fixed
- * set of cases (the shipped models over fixed prompts, seeds and test images, and models with
- * seeded random weights of several shapes, bench/determinism_models.ts) runs on every stack this
+ * set of cases (the shipped models over fixed prompts, seeds and test images, stories260K among
+ * them, and models with seeded random weights of several shapes: GPTs and an MLP from
+ * bench/determinism_models.ts, llamas with odd head counts and grouped-query attention from
+ * tools/data/random_llama_models.ts) runs on every stack this
  * machine has: Node cpu, webgpu (Dawn), gpujs-headlessgl and gpujs-webasm, each in a child
  * process of its own (bench/child.ts, kernels/shared/native_gl.ts), and Chromium's webgpu, gpujs-webgl2
  * and cpu through apps/web/chromium.ts. Every case's output hash and trace root must equal
@@ -10,7 +12,9 @@
  *
  * Run: npm run bench:determinism (bash test/with-display.sh tsx bench/determinism.ts). Progress
  * goes to stderr, the Markdown table to stdout; bench/results/determinism.json holds every
- * case. Exits non-zero on any mismatch and on any stack that fails to run.
+ * case, and bench/results/determinism.svg draws each stack's speed per model beside Node cpu's
+ * with how many of its cases agree. Exits non-zero on any mismatch and on any stack that fails
+ * to run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +27,8 @@ import { backendNames, loadAllBackends } from '../kernels/backends.js';
 import type { ChromiumCase } from '../apps/web/chromium.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { RANDOM_GPTS, RANDOM_MLP, randomGptBytes, randomMlpBytes, randomPixels, randomPrompt } from './determinism_models.js';
+import { RANDOM_LLAMA_PROMPT, RANDOM_LLAMAS, randomLlamaBytes } from '../tools/data/random_llama_models.js';
+import { barChartSvg } from '../tools/report/svg_chart.js';
 import { machineInfo, spmlVersion } from './machine.js';
 import { sha256Hex } from '../engine/sha256.js';
 
@@ -34,6 +40,7 @@ const ARGS = parseBenchArgs();
 
 // ---- cases ----
 
+/** A generation case, of any language model (gpt or llama). */
 interface GptCase {
   readonly id: string;
   readonly kind: 'gpt';
@@ -65,6 +72,12 @@ const MOBY_SAMPLING = [
 ];
 const MOBY_TOKENS = 20;
 const RANDOM_TOKENS = 16;
+/** stories260K: greedy and sampled, one prompt (its 512-token vocabulary, 16 tokens each). */
+const STORIES_SAMPLING = [
+  { seed: 1n, temperature: 0 },
+  { seed: 42n, temperature: 0.8 },
+];
+const STORIES_TOKENS = 16;
 
 const CASES: readonly Case[] = [
   ...MOBY_PROMPTS.flatMap((prompt, p) =>
@@ -90,6 +103,22 @@ const CASES: readonly Case[] = [
     ];
   }),
   { id: `${RANDOM_MLP.name}/random[24]`, kind: 'mlp', model: RANDOM_MLP.name, images: { seed: 505, count: 24 } },
+  ...STORIES_SAMPLING.map(({ seed, temperature }) => ({
+    id: `stories260k/s${seed}/t${temperature}`,
+    kind: 'gpt' as const,
+    model: 'stories260k',
+    prompt: 'Once upon a time',
+    seed,
+    temperature,
+    maxTokens: STORIES_TOKENS,
+  })),
+  ...RANDOM_LLAMAS.flatMap((spec, m) => {
+    const common = { kind: 'gpt' as const, model: spec.name, prompt: RANDOM_LLAMA_PROMPT, maxTokens: RANDOM_TOKENS };
+    return [
+      { ...common, id: `${spec.name}/s0/t0`, seed: 0n, temperature: 0 },
+      { ...common, id: `${spec.name}/s${m + 31}/t1.2/k8/p0.9`, seed: BigInt(m + 31), temperature: 1.2, topK: 8, topP: 0.9 },
+    ];
+  }),
 ];
 
 const modelSources = new Map<string, string | Uint8Array>();
@@ -99,7 +128,8 @@ function modelSource(name: string): string | Uint8Array {
   let source = modelSources.get(name);
   if (source === undefined) {
     const gpt = RANDOM_GPTS.find((s) => s.name === name);
-    source = gpt ? randomGptBytes(gpt) : name === RANDOM_MLP.name ? randomMlpBytes(RANDOM_MLP) : name;
+    const llama = RANDOM_LLAMAS.find((s) => s.name === name);
+    source = gpt ? randomGptBytes(gpt) : llama ? randomLlamaBytes(llama) : name === RANDOM_MLP.name ? randomMlpBytes(RANDOM_MLP) : name;
     modelSources.set(name, source);
   }
   return source;
@@ -239,6 +269,43 @@ async function runChromiumStacks(): Promise<StackResult[]> {
   return stacks;
 }
 
+// ---- chart ----
+
+/** The chart's groups: each shipped model alone, the seeded random models by architecture. */
+function chartGroup(c: Case): string {
+  if (RANDOM_GPTS.some((s) => s.name === c.model)) return `seeded random GPTs (${RANDOM_GPTS.length})`;
+  if (RANDOM_LLAMAS.some((s) => s.name === c.model)) return `seeded random llamas (${RANDOM_LLAMAS.length}: odd heads, grouped-query)`;
+  if (c.model === RANDOM_MLP.name) return 'seeded random MLP';
+  return c.model;
+}
+
+/**
+ * Per group of cases, one bar per stack: its items per second (tokens or images) over the group
+ * divided by Node cpu's, with its own rate and how many of its cases agree with cpu.
+ */
+function determinismSvg(stacks: readonly StackResult[], verdicts: readonly Verdict[], subtitle: string): string {
+  const reference = stacks[0]!;
+  const rate = (s: StackResult, ids: ReadonlySet<string>): number => {
+    const rows = s.cases.filter((c) => ids.has(c.id));
+    const ms = rows.reduce((a, c) => a + c.ms, 0);
+    return rows.length === ids.size && ms > 0 ? (rows.reduce((a, c) => a + c.items, 0) / ms) * 1e3 : NaN;
+  };
+  const groups = [...new Set(CASES.map(chartGroup))].map((label) => {
+    const cases = CASES.filter((c) => chartGroup(c) === label);
+    const ids = new Set(cases.map((c) => c.id));
+    const unit = cases[0]!.kind === 'gpt' ? 'tokens/s' : 'images/s';
+    const cpuRate = rate(reference, ids);
+    const bars = stacks.map((s, i) => {
+      const r = rate(s, ids);
+      const agree = s.cases.filter((c) => ids.has(c.id) && !verdicts[i]!.differing.includes(c.id)).length;
+      const note = Number.isFinite(r) ? `(${r.toFixed(1)} ${unit}, ${agree}/${ids.size} agree)` : `(did not run: ${agree}/${ids.size} agree)`;
+      return { label: `${s.runtime} ${s.backend}`, value: r / cpuRate, note };
+    });
+    return { label: `${label} — ${cases.length} cases`, bars };
+  });
+  return barChartSvg({ title: 'Same hashes on every stack: speed relative to Node cpu, per model', subtitle, unit: '× cpu', groups, width: 900 });
+}
+
 // ---- NVIDIA ----
 
 /** An NVIDIA GPU, if nvidia-smi lists one; this machine's stacks say which adapter they used. */
@@ -343,7 +410,10 @@ async function main(nodeBackends: readonly string[]): Promise<void> {
     wallSeconds: +wallSeconds.toFixed(1),
   };
   writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
-  lines.push('', `wrote ${path.relative(process.cwd(), jsonPath)}; ${wallSeconds.toFixed(0)} s in all`);
+  const svgPath = path.join(resultsDir, 'determinism.svg');
+  const machine = machineInfo();
+  writeFileSync(svgPath, determinismSvg(stacks, verdicts, `${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.date.slice(0, 10)} — each stack's items/s ÷ Node cpu's on the same cases`));
+  lines.push('', `wrote ${path.relative(process.cwd(), jsonPath)} and ${path.relative(process.cwd(), svgPath)}; ${wallSeconds.toFixed(0)} s in all`);
   const bad = stacks.filter((_, i) => !verdicts[i]!.agrees);
   if (bad.length) lines.push(`FAILED: ${bad.map((s) => `${s.runtime} ${s.backend}`).join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,8 +1,10 @@
 /**
- * spml in a real browser: headless Chromium (apps/web/chromium.ts) runs moby-gpt on webgpu
- * (SwiftShader), gpujs-webgl2 (ANGLE on SwiftShader) and cpu from the browser bundle, and every
- * output hash and trace root must equal the ones Node's cpu backend gives for the same model,
- * prompt and options. Each backend must also have run on what it claims: the WebGPU adapter,
+ * spml in a real browser: headless Chromium (apps/web/chromium.ts) runs moby-gpt (shipped, by
+ * name), stories260K and a seeded random llama with three query heads sharing one kv head (both
+ * made in Node and handed to the page as .spml bytes) on webgpu (SwiftShader), gpujs-webgl2
+ * (ANGLE on SwiftShader) and cpu from the browser bundle, and every completion, output hash and
+ * trace root must equal the ones Node's cpu backend gives for the same model file, prompt and
+ * options. Each backend must also have run on what it claims: the WebGPU adapter,
  * gpu.js's WebGL2Kernel. A backend that cannot start in Chromium fails the test; nothing skips.
  * The page is saved as test/artifacts/browser.png.
  */
@@ -13,9 +15,18 @@ import { generate, loadModel, type GenerationResult } from '../../lib/index.js';
 import { runInChromium, type ChromiumResult } from '../../apps/web/chromium.js';
 import type { PageState } from '../../apps/web/page.js';
 import { backendNames } from '../../kernels/backends.js';
+import { RANDOM_LLAMA_PROMPT, RANDOM_LLAMAS, randomLlamaBytes } from '../../tools/data/random_llama_models.js';
+import { storiesSpml } from '../llama/stories_spml.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../artifacts/browser.png', import.meta.url));
 const CASE = { prompt: 'Call me Ishmael. ', seed: 42, maxTokens: 8, temperature: 0.8 };
+const RANDOM_LLAMA = RANDOM_LLAMAS.find((s) => s.shape.kvHeads < s.shape.heads && s.shape.heads % 2 === 1)!;
+/** What the page runs on every backend: a shipped model by name, and model files as bytes. */
+const MODELS: readonly { label: string; model: string | Uint8Array; prompt: string }[] = [
+  { label: 'moby-gpt', model: 'moby-gpt', prompt: CASE.prompt },
+  { label: 'stories260K', model: storiesSpml(), prompt: 'Once upon a time' },
+  { label: `${RANDOM_LLAMA.name} (${RANDOM_LLAMA.shape.heads} heads, ${RANDOM_LLAMA.shape.kvHeads} kv)`, model: randomLlamaBytes(RANDOM_LLAMA), prompt: RANDOM_LLAMA_PROMPT },
+];
 /** What each backend's description must say: the device or kernel class that really ran. */
 const RAN_ON: Readonly<Record<string, RegExp>> = {
   webgpu: /swiftshader/i,
@@ -23,16 +34,19 @@ const RAN_ON: Readonly<Record<string, RegExp>> = {
   cpu: /TypeScript reference/,
 };
 
-let node: GenerationResult;
+/** Node cpu's result per model, and Chromium's per (backend, model) in RUNS order. */
+let node: GenerationResult[];
 let browser: ChromiumResult[];
+const RUNS = Object.keys(RAN_ON).flatMap((backend) => MODELS.map((m, i) => ({ backend, model: i })));
 /** The page as a visitor finds it, and after a run that fails. */
 let fresh: PageState;
 let afterError: PageState & { rejected: string };
 
 beforeAll(async () => {
-  node = await generate(await loadModel('moby-gpt'), CASE.prompt, { ...CASE, seed: BigInt(CASE.seed) });
+  node = [];
+  for (const m of MODELS) node.push(await generate(await loadModel(m.model), m.prompt, { ...CASE, seed: BigInt(CASE.seed) }));
   browser = await runInChromium(
-    Object.keys(RAN_ON).map((backend) => ({ backend, ...CASE })),
+    RUNS.map(({ backend, model }) => ({ ...CASE, backend, model: MODELS[model]!.model, prompt: MODELS[model]!.prompt })),
     {
       screenshot: SCREENSHOT,
       onPage: async (page) => {
@@ -50,15 +64,17 @@ beforeAll(async () => {
       },
     },
   );
-}, 90_000);
+}, 180_000);
 
-it.each(Object.keys(RAN_ON))('%s in Chromium gives the hashes Node gives on cpu', (backend) => {
-  const r = browser.find((x) => x.backend === backend);
+it.each(RUNS.map((run, i) => [run.backend, MODELS[run.model]!.label, i, run.model] as const))('%s in Chromium gives the hashes Node gives on cpu: %s', (backend, _label, i, model) => {
+  const r = browser[i];
   expect(r, `no result for ${backend}`).toBeDefined();
+  expect(r!.backend).toBe(backend);
   expect(r!.description, `${backend} ran on '${r!.description}'`).toMatch(RAN_ON[backend]!);
-  expect(r!.completion).toBe(node.completion);
-  expect(r!.outputHash).toBe(node.outputHash);
-  expect(r!.traceRoot).toBe(node.traceRoot);
+  expect(r!.modelHash).toBe(node[model]!.modelHash);
+  expect(r!.completion).toBe(node[model]!.completion);
+  expect(r!.outputHash).toBe(node[model]!.outputHash);
+  expect(r!.traceRoot).toBe(node[model]!.traceRoot);
   expect(r!.tokensPerSecond).toBeGreaterThan(0);
 });
 

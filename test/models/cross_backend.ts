@@ -12,9 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { classify, generate, loadModel } from '../../engine/api.js';
 import { loadMnist } from '../../tools/data/mnist.js';
 import { backendsAgainstReference, REFERENCE } from '../helpers/backends.js';
-import { llamaArchitecture } from '../../engine/arch/llama/index.js';
-import { encodeModel } from '../../engine/format/format.js';
-import { storiesIntModel } from '../llama/int_llama.js';
+import { storiesSpml } from '../llama/stories_spml.js';
 import { RANDOM_LLAMA_PROMPT, RANDOM_LLAMAS, randomLlamaBytes, type RandomLlamaSpec } from '../../tools/data/random_llama_models.js';
 
 const PROMPT = 'Call me Ishmael. ';
@@ -39,11 +37,9 @@ async function mnistHashes(backend: string): Promise<Hashes> {
   return { output: r.outputHash, trace: r.traceRoot };
 }
 
-/** stories260K quantized by the llama quantizer (test/llama/int_llama.ts), as .spml bytes. */
-let storiesBytes: Uint8Array | undefined;
+/** stories260K quantized by the llama quantizer (test/llama/stories_spml.ts). */
 async function storiesHashes(backend: string): Promise<Hashes & { text: string }> {
-  storiesBytes ??= encodeModel(llamaArchitecture.toFile(storiesIntModel(), { name: 'stories260K' }));
-  const model = await loadModel(storiesBytes, { backend });
+  const model = await loadModel(storiesSpml(), { backend });
   const r = await generate(model, 'Once upon a time', GENERATE);
   return { output: r.outputHash, trace: r.traceRoot, text: r.completion };
 }

@@ -24,7 +24,7 @@ export const RANDOM_LLAMAS: readonly RandomLlamaSpec[] = [
   // Five heads, each its own kv head, and a classifier of its own.
   { name: 'rand-llama-h5', seed: 622, shape: { vocabSize: 300, contextLength: 32, width: 40, hiddenWidth: 72, layers: 1, heads: 5, kvHeads: 5, sharedClassifier: false } },
   // Six heads in two groups of three, vocabulary of 262 tokens, separate classifier.
-  { name: 'rand-llama-h6kv2', seed: 633, shape: { vocabSize: 262, contextLength: 24, width: 36, hiddenWidth: 56, layers: 2, heads: 6, kvHeads: 2, sharedClassifier: false } },
+  { name: 'rand-llama-h6kv2', seed: 633, shape: { vocabSize: 262, contextLength: 40, width: 36, hiddenWidth: 56, layers: 2, heads: 6, kvHeads: 2, sharedClassifier: false } },
 ];
 
 /** Calibration: four sequences of the full context, each from BOS, sampled by the float model. */
