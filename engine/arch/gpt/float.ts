@@ -4,33 +4,10 @@
  * the same maths the training script optimizes (pre-LN, tanh GELU, tied head), written plainly
  * in JavaScript so the library needs no tfjs at run time.
  */
+import { causalAttention, linear, weight as w, type ActivationHook, type FloatWeights } from '../float_ops.js';
 import type { GptConfig } from './config.js';
 
-export type FloatWeights = ReadonlyMap<string, { shape: readonly number[]; data: Float32Array | Float64Array }>;
-
-/** Called with each named activation (row-major [T, width]) as the forward pass makes it. */
-export type ActivationHook = (point: string, values: Float64Array, width: number) => void;
-
-function w(weights: FloatWeights, name: string): Float32Array | Float64Array {
-  const t = weights.get(name);
-  if (!t) throw new Error(`float weights lack ${name}`);
-  return t.data;
-}
-
-/** y[T, N] = x[T, K] · W[K, N] + b[N] */
-function linear(x: Float64Array, t: number, k: number, W: ArrayLike<number>, n: number, b?: ArrayLike<number>): Float64Array {
-  const y = new Float64Array(t * n);
-  for (let i = 0; i < t; i++) {
-    const row = y.subarray(i * n, i * n + n);
-    if (b) for (let j = 0; j < n; j++) row[j] = b[j]!;
-    for (let q = 0; q < k; q++) {
-      const a = x[i * k + q]!;
-      if (a === 0) continue;
-      for (let j = 0; j < n; j++) row[j]! += a * W[q * n + j]!;
-    }
-  }
-  return y;
-}
+export type { ActivationHook, FloatWeights };
 
 function layerNorm(x: Float64Array, t: number, c: number, g: ArrayLike<number>, b: ArrayLike<number>, eps: number): Float64Array {
   const y = new Float64Array(t * c);
@@ -73,25 +50,7 @@ export function floatGptForward(cfg: GptConfig, weights: FloatWeights, tokens: r
     hook?.(`h${l}.q`, q, C);
     hook?.(`h${l}.k`, k, C);
     hook?.(`h${l}.v`, v, C);
-    const att = new Float64Array(T * C);
-    const scores = new Float64Array(T);
-    for (let hd = 0; hd < H; hd++) {
-      for (let i = 0; i < T; i++) {
-        let max = -Infinity;
-        for (let j = 0; j <= i; j++) {
-          let s = 0;
-          for (let d = 0; d < D; d++) s += q[i * C + hd * D + d]! * k[j * C + hd * D + d]!;
-          scores[j] = s / Math.sqrt(D);
-          if (scores[j]! > max) max = scores[j]!;
-        }
-        let sum = 0;
-        for (let j = 0; j <= i; j++) sum += scores[j] = Math.exp(scores[j]! - max);
-        for (let j = 0; j <= i; j++) {
-          const pj = scores[j]! / sum;
-          for (let d = 0; d < D; d++) att[i * C + hd * D + d]! += pj * v[j * C + hd * D + d]!;
-        }
-      }
-    }
+    const att = causalAttention(q, k, v, T, H, H, D);
     hook?.(`h${l}.att`, att, C);
     const o = linear(att, T, C, p('attn.wo'), C, p('attn.bo'));
     for (let i = 0; i < x.length; i++) x[i]! += o[i]!;

@@ -5,32 +5,10 @@
  * SwiGLU MLP, shared or separate classifier. The quantizer calibrates on its activations
  * (the hook) and the tests compare the integer model's text with it.
  */
+import { causalAttention, linear, weight as w, type ActivationHook, type FloatWeights } from '../float_ops.js';
 import type { LlamaConfig } from './config.js';
 
-export type FloatWeights = ReadonlyMap<string, { shape: readonly number[]; data: Float32Array | Float64Array }>;
-
-/** Called with each named activation (row-major [T, width]) as the forward pass makes it. */
-export type ActivationHook = (point: string, values: Float64Array, width: number) => void;
-
-function w(weights: FloatWeights, name: string): Float32Array | Float64Array {
-  const t = weights.get(name);
-  if (!t) throw new Error(`float weights lack ${name}`);
-  return t.data;
-}
-
-/** y[T, N] = x[T, K] · W[K, N] */
-function linear(x: Float64Array, t: number, k: number, W: ArrayLike<number>, n: number): Float64Array {
-  const y = new Float64Array(t * n);
-  for (let i = 0; i < t; i++) {
-    for (let q = 0; q < k; q++) {
-      const a = x[i * k + q]!;
-      if (a === 0) continue;
-      const base = q * n;
-      for (let j = 0; j < n; j++) y[i * n + j]! += a * W[base + j]!;
-    }
-  }
-  return y;
-}
+export type { ActivationHook, FloatWeights };
 
 /** x / sqrt(mean(x²) + eps) · g, per row. */
 export function rmsNormF(x: Float64Array, t: number, c: number, g: ArrayLike<number>, eps: number): Float64Array {
@@ -74,7 +52,6 @@ export function floatLlamaForward(cfg: LlamaConfig, weights: FloatWeights, token
   const H = cfg.heads;
   const hs = C / H;
   const KV = cfg.kvHeads * hs;
-  const group = H / cfg.kvHeads;
   const F = cfg.hiddenWidth;
   const embed = w(weights, 'embed');
   const x = new Float64Array(T * C);
@@ -82,7 +59,6 @@ export function floatLlamaForward(cfg: LlamaConfig, weights: FloatWeights, token
     for (let j = 0; j < C; j++) x[i * C + j] = embed[tok * C + j]!;
   });
   hook?.('embed', x, C);
-  const scores = new Float64Array(T);
   for (let l = 0; l < cfg.layers; l++) {
     const p = (s: string) => w(weights, `h${l}.${s}`);
     const name = (s: string) => `h${l}.${s}`;
@@ -96,25 +72,7 @@ export function floatLlamaForward(cfg: LlamaConfig, weights: FloatWeights, token
     hook?.(name('q'), q, C);
     hook?.(name('k'), k, KV);
     hook?.(name('v'), v, KV);
-    const att = new Float64Array(T * C);
-    for (let hd = 0; hd < H; hd++) {
-      const kh = Math.floor(hd / group);
-      for (let i = 0; i < T; i++) {
-        let max = -Infinity;
-        for (let j = 0; j <= i; j++) {
-          let s = 0;
-          for (let d = 0; d < hs; d++) s += q[i * C + hd * hs + d]! * k[j * KV + kh * hs + d]!;
-          scores[j] = s / Math.sqrt(hs);
-          if (scores[j]! > max) max = scores[j]!;
-        }
-        let sum = 0;
-        for (let j = 0; j <= i; j++) sum += scores[j] = Math.exp(scores[j]! - max);
-        for (let j = 0; j <= i; j++) {
-          const pj = scores[j]! / sum;
-          for (let d = 0; d < hs; d++) att[i * C + hd * hs + d]! += pj * v[j * KV + kh * hs + d]!;
-        }
-      }
-    }
+    const att = causalAttention(q, k, v, T, H, cfg.kvHeads, hs);
     hook?.(name('att'), att, C);
     const o = linear(att, T, C, p('attn.wo'), C);
     for (let i = 0; i < x.length; i++) x[i]! += o[i]!;
