@@ -4,12 +4,12 @@
  * does not have: odd head counts, grouped-query attention (kvHeads < heads), a separate
  * classifier, a vocabulary barely past the 259 special and byte tokens, head sizes that are not
  * powers of two. Weights come from random_llama.ts; calibration text is sampled from each float
- * model at temperature 1 with fixed seeds (float_sample.ts), since these models have no text of
- * their own. The same spec gives the same bytes, hence the same model hash, in every process.
+ * model at temperature 1 with fixed seeds (engine/arch/llama/calibration.ts, as `spml import`
+ * does), since these models have no text of their own. The same spec gives the same bytes, hence the same model hash, in every process.
  */
+import { calibrationSequences } from '../../engine/arch/llama/calibration.js';
 import { llamaArchitecture } from '../../engine/arch/llama/index.js';
 import { encodeModel } from '../../engine/format/format.js';
-import { sampleFloatSequence } from './float_sample.js';
 import { randomLlamaCheckpoint, type LlamaShape } from './random_llama.js';
 
 export interface RandomLlamaSpec {
@@ -29,15 +29,11 @@ export const RANDOM_LLAMAS: readonly RandomLlamaSpec[] = [
 
 /** Calibration: four sequences of the full context, each from BOS, sampled by the float model. */
 const CALIBRATION_SEQUENCES = 4;
-const BOS = 1;
 
 /** The `.spml` bytes of a seeded random llama, quantized by the llama quantizer. */
 export function randomLlamaBytes(spec: RandomLlamaSpec): Uint8Array {
   const ck = randomLlamaCheckpoint(spec.shape, spec.seed);
-  const logits = (tokens: readonly number[]) => llamaArchitecture.floatLogits(ck, tokens);
-  const sequences = Array.from({ length: CALIBRATION_SEQUENCES }, (_, i) =>
-    sampleFloatSequence(logits, spec.shape.vocabSize, [BOS], spec.shape.contextLength, spec.seed * 10 + i),
-  );
+  const sequences = calibrationSequences(ck, { sequences: CALIBRATION_SEQUENCES, length: spec.shape.contextLength, seed: spec.seed * 10 });
   const model = llamaArchitecture.quantize(ck, { sequences });
   return encodeModel(llamaArchitecture.toFile(model, { name: spec.name, description: `seeded random weights (seed ${spec.seed})` }));
 }
