@@ -33,7 +33,9 @@ import {
 import { economicsPMin } from '../../protocol/simulate/economics_pmin.js';
 import { engineSample, type EngineSampleReport } from '../../protocol/simulate/engine_sample.js';
 import { lineChartSvg, PALETTE, type VerticalMarker } from '../../tools/report/svg_chart.js';
-import { printJson, rounded } from './format_result.js';
+import { formatDuration, printJson, rounded } from './format_result.js';
+
+export { formatDuration };
 
 const OP = 'simulate';
 
@@ -117,20 +119,6 @@ export function sweepSvg(res: SweepResult, extraMarkers: VerticalMarker[] = []):
     ],
     markers,
   });
-}
-
-/** A time left as a person reads it: "45 s", "12 min", "5 h 20 min", "3 d 4 h". */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return 'unknown';
-  if (ms < 1000) return 'under 1 s';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
-  const d = Math.floor(h / 24);
-  return `${d} d${h % 24 ? ` ${h % 24} h` : ''}`;
 }
 
 const NON_TTY_EVERY_MS = 5000;

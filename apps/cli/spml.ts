@@ -9,15 +9,17 @@ import { int, packageVersion, runCli, seed, temperature, topP, withOneLineErrors
 import { backendsCommand, checkBackends } from './check_backends.js';
 import { classifyCommand } from './classify.js';
 import { convertCommand } from './convert.js';
+import { importCommand } from './import.js';
 import { inspect } from './inspect.js';
 import { registerParams } from './params.js';
 import { run } from './run.js';
 import { verifyCommand } from './verify.js';
 import { registerSimulate } from './simulate.js';
 
-export const DEMO_PROMPT = 'Call me Ishmael. ';
-/** The demo's preset: long enough to read, sampled, and seeded so that its hashes are fixed. */
-const DEMO_SETTINGS = { maxTokens: 80, temperature: 0.8, seed: 42n };
+export const DEMO_MODEL = 'stories260k';
+export const DEMO_PROMPT = 'Once upon a time';
+/** The demo's preset: a short story, sampled, and seeded so that its hashes are fixed. */
+const DEMO_SETTINGS = { maxTokens: 160, temperature: 0.8, seed: 42n };
 
 /** Commands return an exit status; commander ignores return values, so set it here. */
 const status =
@@ -41,12 +43,13 @@ function program(): Command {
       .option('--top-k <k>', 'keep the k most likely tokens, >= 1', int('top-k', 1))
       .option('--top-p <p>', 'keep the most likely tokens holding probability p, in (0, 1]', topP)
       .option('--backend <name>', 'backend to run on', 'cpu')
+      .option('--tokenizer <file>', "with a llama2.c checkpoint for --model: its tokenizer file (tokenizer.bin)")
       .option('--json', 'print the result as JSON');
   withGenerationOptions(
     p
       .command('run')
-      .description('generate text with a language model and print the output hash, trace root, model hash and tokens/s')
-      .option('--model <name|file>', 'shipped model name or .spml file', 'moby-gpt')
+      .description('generate text with a language model, streamed as it is made, then print the output hash, trace root, model hash and tokens/s')
+      .option('--model <name|file>', 'shipped model name, or a .spml, llama2.c (with --tokenizer) or GGUF file', 'moby-gpt')
       .requiredOption('--prompt <text>', 'prompt text (characters must be in the model vocabulary)')
       .option('--expect-hash <hex>', 'also check the output hash against this one: exit 1 when it differs')
       .option('--expect-trace <hex>', 'also check the trace root against this one: exit 1 when it differs'),
@@ -55,7 +58,7 @@ function program(): Command {
     p
       .command('verify')
       .description('recompute a claimed result from model, input, options and seed, and say whether it matches (exit 0 yes, 1 no)')
-      .option('--model <name|file>', 'shipped model name or .spml file', 'moby-gpt')
+      .option('--model <name|file>', 'shipped model name, or a .spml, llama2.c (with --tokenizer) or GGUF file', 'moby-gpt')
       .option('--prompt <text>', 'the prompt, for a language model')
       .option('--pixels <file>', 'raw input bytes (784 per MNIST image), for a classifier')
       .option('--expect-hash <hex>', 'the claimed output hash (required)')
@@ -65,16 +68,25 @@ function program(): Command {
   withGenerationOptions(
     p
       .command('demo')
-      .description(`moby-gpt continues "${DEMO_PROMPT.trim()}" with a fixed seed; run it twice and the hashes match`)
-      .option('--model <name|file>', 'shipped model name or .spml file', 'moby-gpt')
+      .description(`${DEMO_MODEL} tells a story from "${DEMO_PROMPT}" with a fixed seed, streamed as it is made; run it twice and the hashes match`)
+      .option('--model <name|file>', 'shipped model name, or a .spml, llama2.c (with --tokenizer) or GGUF file', DEMO_MODEL)
       .option('--prompt <text>', 'prompt text', DEMO_PROMPT),
     DEMO_SETTINGS,
   ).action(status((o) => run(o)));
   p.command('inspect')
     .description('print a model’s architecture, parameter count, sizes, quantization and hash')
-    .argument('<model>', 'shipped model name or .spml file')
+    .argument('<model>', 'shipped model name, or a .spml, llama2.c (with --tokenizer) or GGUF file')
+    .option('--tokenizer <file>', 'with a llama2.c checkpoint: its tokenizer file (tokenizer.bin)')
     .option('--json', 'print as JSON')
-    .action(status((m: string, o: { json?: boolean }) => inspect(m, o)));
+    .action(status((m: string, o: { json?: boolean; tokenizer?: string }) => inspect(m, o)));
+  p.command('import')
+    .description('convert a llama2.c checkpoint or a GGUF file into a .spml model (int8, calibrated on text the float model writes), showing progress')
+    .argument('<file>', 'a llama2.c checkpoint (.bin) or a GGUF file (.gguf)')
+    .option('--tokenizer <file>', 'with a llama2.c checkpoint: its tokenizer file (tokenizer.bin); a GGUF file carries its own')
+    .option('--out <file.spml>', 'the model file to write (default: the input name with .spml, here)')
+    .option('--name <name>', 'the model name in its metadata (default: the architecture and the start of the file’s SHA-256)')
+    .option('--json', 'print the result as JSON')
+    .action(status((file: string, o) => importCommand(file, o)));
   p.command('classify')
     .description('classify MNIST test-set images, or the rows of a --pixels file, with a classifier')
     .option('--model <name|file>', 'shipped model name or .spml file', 'mnist-mlp')

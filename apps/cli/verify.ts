@@ -5,11 +5,12 @@
  * `spml run --json` prints), a mismatch names the first layer output that differs.
  */
 import { readFileSync } from 'node:fs';
-import { loadModel, type GenerateOptions } from '../../engine/api.js';
+import type { GenerateOptions } from '../../engine/api.js';
 import { ParamError } from '../../engine/errors.js';
 import type { TraceLeaf } from '../../engine/trace.js';
 import { verify, type Claim, type VerifyResult } from '../../engine/verify.js';
 import { printFields, printJson } from './format_result.js';
+import { loadFromFlags } from './load.js';
 
 /** The flags every generating command takes (spml.ts's withGenerationOptions). */
 export interface GenerationFlags {
@@ -29,6 +30,7 @@ export interface VerifyFlags extends GenerationFlags {
   prompt?: string;
   pixels?: string;
   expectLeaves?: string;
+  tokenizer?: string;
 }
 
 /** The claimed leaves from a file: `spml run --json` output (its traceLeaves), or a bare array. */
@@ -78,7 +80,7 @@ export function describeVerdict(r: VerifyResult): Record<string, string> {
 export async function verifyCommand(flags: VerifyFlags): Promise<number> {
   const claim = claimFromFlags(flags);
   if ((flags.prompt === undefined) === (flags.pixels === undefined)) throw new ParamError('verify', 'give exactly one input: --prompt <text> for a language model, or --pixels <file> for a classifier');
-  const model = await loadModel(flags.model, { backend: flags.backend });
+  const model = await loadFromFlags('verify', flags);
   const input = flags.prompt !== undefined ? { prompt: flags.prompt, ...generateOptions(flags) } : { pixels: readPixels(flags.pixels!) };
   const r = await verify(model, input, claim);
   if (flags.json) printJson({ model: model.name, backend: flags.backend, ...r });

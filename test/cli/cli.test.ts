@@ -3,8 +3,10 @@
  * exit status 2 for bad input, and the same hashes from the same command twice.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { modelHash } from '../../engine/format/format.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -14,7 +16,7 @@ function spml(...args: string[]) {
 }
 
 describe('spml CLI', () => {
-  it.each([[''], ['run'], ['demo'], ['inspect'], ['classify'], ['check-backends']])('`spml %s --help` documents its options', (name) => {
+  it.each([[''], ['run'], ['demo'], ['inspect'], ['import'], ['classify'], ['check-backends']])('`spml %s --help` documents its options', (name) => {
     const cmd = name ? [name] : [];
     const r = spml(...cmd, '--help');
     expect(r.status).toBe(0);
@@ -49,7 +51,8 @@ describe('spml CLI', () => {
     expect(jb.outputHash).toBe(ja.outputHash);
     expect(jb.traceRoot).toBe(ja.traceRoot);
     expect(jb.modelHash).toBe(ja.modelHash);
-    expect(ja.text.startsWith('Call me Ishmael. ')).toBe(true);
+    expect(ja.text.startsWith('Once upon a time')).toBe(true);
+    expect(ja.modelHash).toBe(modelHash(new Uint8Array(readFileSync(new URL('../../models/stories260k.spml', import.meta.url)))));
   });
 
   it('inspect and classify run on the shipped models', () => {
