@@ -7,6 +7,7 @@
  */
 import { ModelFormatError, ParamError } from '../../errors.js';
 import { BpeTokenizer } from '../../tokenizer/bpe.js';
+import type { BpeStreamDecoder } from '../../tokenizer/bpe_stream.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 
 export interface LlamaVocabulary {
@@ -63,12 +64,14 @@ export function parseLlamaVocabulary(op: string, text: unknown, vocabSize: numbe
  * sequence (the first text token drops its dummy-prefix space) and any other ids as the
  * continuation of a sequence (a generated completion keeps its leading space).
  */
-export function llamaTokenizer(v: LlamaVocabulary): Tokenizer & { readonly bpe: BpeTokenizer } {
+export function llamaTokenizer(v: LlamaVocabulary): Tokenizer & { readonly bpe: BpeTokenizer; decoder(): BpeStreamDecoder } {
   const bpe = new BpeTokenizer(v);
   return {
     bpe,
     vocabSize: bpe.vocabSize,
     encode: (text) => bpe.encode(text, { bos: true }),
     decode: (ids) => (ids[0] === v.bos ? bpe.decode(ids) : bpe.decode(ids, { after: v.eos })),
+    // Streaming a completion (engine/text_stream.ts): one token at a time, as decode continues one.
+    decoder: () => bpe.decoder({ after: v.eos }),
   };
 }
