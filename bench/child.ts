@@ -33,14 +33,16 @@ export function parseBenchArgs(argv: readonly string[] = process.argv.slice(2)):
 }
 
 /**
- * Runs this script as `--child <backend>` under the same Node flags (tsx or not) and returns
- * its JSON result, or an error line when the child failed (its own stderr is already above).
+ * Runs this script again with `args` under the same Node flags (tsx or not), plus `nodeFlags`,
+ * and returns its JSON result, or an error line when the child failed or ran past `timeoutMs`
+ * (its own stderr is already above).
  */
-function runChild<T>(backend: string): { value: T } | { error: string } {
-  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1] ?? '', '--child', backend], {
+export function runScriptChild<T>(args: readonly string[], options: { nodeFlags?: readonly string[]; timeoutMs?: number } = {}): { value: T } | { error: string } {
+  const r = spawnSync(process.execPath, [...process.execArgv, ...(options.nodeFlags ?? []), process.argv[1] ?? '', ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 2 ** 20,
+    ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
   });
   const lines = (r.stdout ?? '').split('\n').filter((l) => l.trim() !== '');
   // Anything a native library printed to stdout before the result belongs with the progress.
@@ -53,8 +55,14 @@ function runChild<T>(backend: string): { value: T } | { error: string } {
       return { error: `its last stdout line is not JSON: ${last.slice(0, 200)}` };
     }
   }
+  if (options.timeoutMs !== undefined && r.signal === 'SIGKILL' && (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    return { error: `stopped after the bench's limit of ${(options.timeoutMs / 1e3).toFixed(0)} s` };
+  }
   return { error: r.error ? String(r.error) : r.signal ? `killed by ${r.signal}` : `exit status ${r.status}` };
 }
+
+/** This script as `--child <backend>`. */
+const runChild = <T>(backend: string) => runScriptChild<T>(['--child', backend]);
 
 export interface ChildFailure {
   readonly backend: string;

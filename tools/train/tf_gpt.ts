@@ -257,7 +257,7 @@ const maskCache = new Map<string, tf.Tensor2D>();
  * up to the last of them: 0 where the key is at or before the query, −1e9 after. Kept across calls,
  * one per tfjs backend.
  */
-function causalMask(T: number, offset = 0): tf.Tensor2D {
+export function causalMask(T: number, offset = 0): tf.Tensor2D {
   const key = `${tf.getBackend()} ${T} ${offset}`;
   let m = maskCache.get(key);
   if (!m) {
