@@ -20,7 +20,7 @@
  * Progress goes to stderr, the Markdown tables to stdout; bench/results/llama.json and
  * bench/results/llama.svg are written (only by a run of every model and engine).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,9 @@ import { machineInfo, spmlVersion, versionOf } from './machine.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+
+/** node-llama-cpp's exports hide its package.json from require, so it is read from node_modules. */
+const llamaCppVersion = (): string => (JSON.parse(readFileSync(path.join(here, '..', 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8')) as { version: string }).version;
 
 const LLAMA_CPP: EngineSpec[] = (['Q8_0', 'F32'] as const).flatMap((type) => [1, 2].map((threads) => ({ kind: 'llama.cpp' as const, type, threads })));
 const ALL_ENGINES: EngineSpec[] = [...ALL_BACKENDS.map((backend) => ({ kind: 'spml' as const, backend })), ...LLAMA_CPP, { kind: 'tfjs-wasm' }];
@@ -136,7 +139,7 @@ async function main(models: readonly BenchModelSpec[], engines: readonly EngineS
       description:
         'prefill and decode tokens/s of llama models on spml backends (int8), llama.cpp via node-llama-cpp (GGUF Q8_0/F32, 1 and 2 threads) and a tfjs-wasm float32 llama, one child process per engine and model; ratios = tokens/s / llama.cpp Q8_0 tokens/s at the same thread count; RSS of the child after loading; the baseline a WebAssembly backend will be measured against',
       machine,
-      versions: { spml: spmlVersion(), 'node-llama-cpp': versionOf('node-llama-cpp'), 'tfjs-core': versionOf('@tensorflow/tfjs-core'), 'tfjs-backend-wasm': versionOf('@tensorflow/tfjs-backend-wasm') },
+      versions: { spml: spmlVersion(), 'node-llama-cpp': llamaCppVersion(), 'tfjs-core': versionOf('@tensorflow/tfjs-core'), 'tfjs-backend-wasm': versionOf('@tensorflow/tfjs-backend-wasm') },
       models: built.map(({ files: _files, ...m }) => ({ ...m, lengths: BENCH_MODELS.find((s) => s.name === m.name)!.lengths })),
       rows,
       seconds: +seconds.toFixed(1),
