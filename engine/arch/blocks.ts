@@ -1,10 +1,10 @@
 /**
  * Transformer block pieces on the op API (engine/NUMERICS.md §8 for attention). The GPT block in
  * gpt/model.ts composes them as pre-LayerNorm → causalSelfAttention → residual add → pre-LayerNorm →
- * geluMlp → residual add. The Llama block (llama/model.ts) reuses `causalSelfAttention` and swaps
- * the rest: rmsNorm for layerNorm, `rope` applied to the [heads, T, D] queries and keys before they
- * reach it, grouped-query attention by repeating each key/value head for its group of query heads
- * before the call, and a SwiGLU MLP (two up-projections, silu lut, mul) in place of `geluMlp`.
+ * geluMlp → residual add. The Llama block (llama/model.ts) reuses the head split and merge and
+ * swaps the rest: rmsNorm for layerNorm, `rope` on the [heads, T, D] queries and keys, 12-bit keys
+ * (llama/attention.ts), grouped-query attention by repeating each key/value head for its group of
+ * query heads, and a SwiGLU MLP (two up-projections, silu lut, mul) in place of `geluMlp`.
  */
 import {
   causalMask,

@@ -115,7 +115,8 @@ export interface OpAttrs {
   /**
    * Composite: the llama's attention (engine/arch/llama/model.ts) → rmsNorm → q, k, v projections
    * requantized per channel (k's scales equal within each rotary pair) → rope on [heads, T, d] →
-   * keys rounded to int8 → the KV cache → grouped-query head mapping by gather → attention.
+   * keys rounded to 12 bits and split into two int8 planes → the KV cache → grouped-query head
+   * mapping by gather → scores 16·(q·hi) + q·lo → attention.
    */
   llamaAttention: {
     heads: number;
@@ -140,7 +141,7 @@ export const PIPELINE_OPS: Readonly<Partial<Record<OpName, readonly OpName[]>>> 
   attention: ['rope', 'concat', 'matmul', 'causalMask', 'softmax', 'requantize', 'transpose', 'reshape'],
   mlp: ['layerNorm', 'matmul', 'requantize', 'lut', 'add'],
   lmHead: ['gather', 'rmsNorm', 'matmul', 'argmax', 'sample', 'reshape', 'concat'],
-  llamaAttention: ['rmsNorm', 'matmul', 'requantize', 'reshape', 'transpose', 'rope', 'concat', 'gather', 'causalMask', 'softmax'],
+  llamaAttention: ['rmsNorm', 'matmul', 'requantize', 'reshape', 'transpose', 'rope', 'mul', 'add', 'concat', 'gather', 'causalMask', 'softmax'],
   swiglu: ['rmsNorm', 'matmul', 'requantize', 'lut', 'mul', 'add'],
 };
 
@@ -230,23 +231,27 @@ const EXEC: { [K in OpName]: Exec<K> } = {
     const drawn = sample(logits, { scale: a.sampleScale, seed: a.seed, step: a.step, topK: a.topK, topP: a.topP });
     return concat([reshape(greedy, [t, 1]), reshape(drawn, [t, 1])], 1);
   },
-  llamaAttention: (_b, x, a) => {
-    // inputs: x int16 [T, C], gamma [C], wq [C, C], wk, wv [C, KV]; kCache, vCache int8 [kvHeads, offset, d]; cos, sin [P, d/2]
-    const [h0, gamma, wq, wk, wv, kCache, vCache, cos, sin] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => at(x, i)) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+  llamaAttention: (b, x, a) => {
+    // inputs: x int16 [T, C], gamma [C], wq [C, C], wk, wv [C, KV]; kCacheHi, kCacheLo, vCache int8 [kvHeads, offset, d]; cos, sin [P, d/2]
+    const [h0, gamma, wq, wk, wv, kCacheHi, kCacheLo, vCache, cos, sin] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => at(x, i)) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
     const [t, c] = h0.shape as [number, number];
     const d = c / a.heads;
     const heads = (y: Tensor, n: number) => transpose(reshape(y, [t, n, d]), [1, 0, 2]);
     const h = rmsNorm(h0, gamma, { eps: a.eps, scale: a.normScale, outDtype: 'int16' });
     const q = rope(heads(requantize(matmul(h, wq), a.qScale, 'int16'), a.heads), cos, sin, a.offset);
-    const k = requantize(rope(heads(requantize(matmul(h, wk), a.kScale, 'int16'), a.kvHeads), cos, sin, a.offset), { multiplier: 1, shift: 8 }, 'int8');
+    const k12 = requantize(rope(heads(requantize(matmul(h, wk), a.kScale, 'int16'), a.kvHeads), cos, sin, a.offset), { multiplier: 1, shift: 4 }, 'int16');
+    const kHi = requantize(k12, { multiplier: 1, shift: 4 }, 'int8');
+    const kLo = add(k12, mul(kHi, tensor(b, [-16], [], 'int8'), 'int16'), 'int8');
     const v = heads(requantize(matmul(h, wv), a.vScale, 'int8'), a.kvHeads);
     // Query head i reads kv head ⌊i·kvHeads/heads⌋: whole [P·d] rows of the kv heads, gathered.
     const group = Array.from({ length: a.heads }, (_, i) => Math.floor((i * a.kvHeads) / a.heads));
     const p = a.offset + t;
     const byHead = (kv: Tensor) => reshape(gather(reshape(kv, [a.kvHeads, p * d]), group), [a.heads, p, d]);
-    const keys = byHead(concat([kCache, k], 1));
+    const keysHi = byHead(concat([kCacheHi, kHi], 1));
+    const keysLo = byHead(concat([kCacheLo, kLo], 1));
     const values = byHead(concat([vCache, v], 1));
-    const scores = causalMask(matmul(q, keys, { transposeB: true }), a.offset);
+    const coarse = mul(matmul(q, keysHi, { transposeB: true }), tensor(b, [16], [], 'int32'), 'int32');
+    const scores = causalMask(add(coarse, matmul(q, keysLo, { transposeB: true }), 'int32'), a.offset);
     const o = requantize(matmul(softmax(scores, a.softmaxScale), values), a.pvScale, 'int16');
     return reshape(transpose(o, [1, 0, 2]), [t, c]);
   },
@@ -1145,6 +1150,7 @@ function llamaPipelineCases(L: CaseList): void {
         rand(r, 'int8', [c, kvw]),
         rand(r, 'int8', [c, kvw]),
         rand(r, 'int8', [kv, offset, d]),
+        rand(r, 'int8', [kv, offset, d], -16, 16),
         rand(r, 'int8', [kv, offset, d]),
         ...ropeAt(offset + t, d),
       ],
@@ -1174,6 +1180,7 @@ function llamaPipelineCases(L: CaseList): void {
         td('int8', [c, c], alt(c * c, 127, -128)),
         td('int8', [c, kv * d], alt(c * kv * d, -128, 127)),
         td('int8', [c, kv * d], alt(c * kv * d, 127, -128)),
+        full('int8', [kv, offset, d], -128),
         full('int8', [kv, offset, d], -128),
         td('int8', [kv, offset, d], alt(kv * offset * d, 127, -128)),
         ...ropeAt(offset + t, d),

@@ -2,12 +2,12 @@
  * The integer llama decoder (engine/NUMERICS.md §20.7), built only from the op API so it runs
  * unchanged on every backend: rmsNorm (§10), matmul/requantize (§5, §4), rope with
  * ropeTables(contextLength, headSize, ropeBase) (§12), grouped-query attention by gathering each
- * kv head for the query heads that share it, then blocks.ts's causalSelfAttention (§8, §9), and a
- * SwiGLU MLP: silu by lut (§7), mul, requantize.
+ * kv head for the query heads that share it, then attention.ts's 12-bit-key attention (§8, §9,
+ * §20.7), and a SwiGLU MLP: silu by lut (§7), mul, requantize.
  *
  * The residual stream is int16; matmul operands are int8, or int16 × int8 where K ≤ 256. A session
- * keeps a KV cache per layer of the rotated keys and the values, [heads, positions, headSize]
- * int8 (kv heads already repeated), so one pass over many tokens and one pass per token give
+ * keeps a KV cache per layer of the rotated keys (two int8 planes) and the values, [heads,
+ * positions, headSize] int8 (kv heads already repeated), so one pass over many tokens and one pass per token give
  * byte-identical logits (§20.3, "The KV cache").
  */
 import type { Backend } from '../../backend.js';
@@ -20,8 +20,9 @@ import { tensor, type Tensor } from '../../tensor.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import type { Trace } from '../../trace.js';
 import type { LanguageModel, LanguageModelSession, TaskInput, TraceOptions, TraceStep } from '../architecture.js';
-import { causalSelfAttention, mergeHeads, splitHeads, type KvCache } from '../blocks.js';
+import { mergeHeads, splitHeads } from '../blocks.js';
 import { dyadic, type NormQuant } from '../int_model.js';
+import { keyPlaneConstants, splitKeyAttention, splitKeys, type KeyPlaneConstants, type SplitKvCache } from './attention.js';
 import type { LlamaConfig } from './config.js';
 import type { IntLlama } from './quant.js';
 import { llamaTokenizer, parseLlamaVocabulary } from './vocabulary.js';
@@ -38,9 +39,6 @@ interface BlockWeights {
   w3: Tensor;
   w2: Tensor;
 }
-
-/** The int16 rotated keys → the int8 cache: ⌊k / 2^8⌉ (§4 with M = 1, n = 8). */
-const KEY_ROUND: Dyadic = { multiplier: 1, shift: 8 };
 
 const channels = (list: readonly (readonly [number, number])[]) => list.map(dyadic);
 
@@ -61,6 +59,7 @@ export class LlamaModel implements LanguageModel {
   private readonly normG: Tensor;
   private readonly cos: Tensor;
   private readonly sin: Tensor;
+  private readonly keyPlanes: KeyPlaneConstants;
   /** Query head h reads kv head kvOf[h]; undefined when every head has its own. */
   private readonly kvOf?: number[];
 
@@ -82,6 +81,7 @@ export class LlamaModel implements LanguageModel {
     const tables = ropeTables(c.contextLength, hs, c.ropeBase);
     this.cos = tensor(backend, tables.cos, [c.contextLength, hs / 2], 'int16');
     this.sin = tensor(backend, tables.sin, [c.contextLength, hs / 2], 'int16');
+    this.keyPlanes = keyPlaneConstants(backend);
     if (c.kvHeads !== c.heads) this.kvOf = Array.from({ length: c.heads }, (_, h) => Math.floor(h / (c.heads / c.kvHeads)));
     for (let l = 0; l < c.layers; l++) {
       const p = (s: string) => up(`h${l}.${s}`);
@@ -119,8 +119,9 @@ export class LlamaModel implements LanguageModel {
 
   /**
    * The leaves of a generation with their multiply-accumulates: a pass over T new tokens after
-   * `offset` cached ones costs T·(2C² + 2C·KV + 3CF + 2PC) per block (q, o; k, v; gate, up,
-   * down; scores and probabilities·values over P = offset + T positions) and T·V·C for the head.
+   * `offset` cached ones costs T·(2C² + 2C·KV + 3CF + 3PC) per block (q, o; k, v; gate, up,
+   * down; scores against both key planes and probabilities·values over P = offset + T
+   * positions) and T·V·C for the head.
    */
   traceSchedule(input: TaskInput, options: TraceOptions): TraceStep[] {
     if (input.kind !== 'text') throw new ParamError('traceSchedule', `a ${input.kind} input does not suit a language model`);
@@ -133,7 +134,7 @@ export class LlamaModel implements LanguageModel {
       const label = p === 0 ? 'prefill' : `step${p - 1}`;
       const T = p === 0 ? promptTokens : 1;
       const P = p === 0 ? promptTokens : promptTokens + p;
-      for (let l = 0; l < layers; l++) steps.push({ label: `${label}.h${l}`, macs: T * (2 * C * C + 2 * C * KV + 3 * C * F + 2 * P * C) });
+      for (let l = 0; l < layers; l++) steps.push({ label: `${label}.h${l}`, macs: T * (2 * C * C + 2 * C * KV + 3 * C * F + 3 * P * C) });
       steps.push({ label: `${label}.logits`, macs: T * V * C });
     }
     return steps;
@@ -145,7 +146,7 @@ export class LlamaModel implements LanguageModel {
 
   /** @internal used by LlamaSession */
   parts() {
-    return { blocks: this.blocks, tok: this.tok, head: this.head, normG: this.normG, cos: this.cos, sin: this.sin, kvOf: this.kvOf, quant: this.model.quant };
+    return { blocks: this.blocks, tok: this.tok, head: this.head, normG: this.normG, cos: this.cos, sin: this.sin, kvOf: this.kvOf, quant: this.model.quant, keyPlanes: this.keyPlanes };
   }
 }
 
@@ -158,7 +159,7 @@ function repeatKv(x: Tensor, kvOf: readonly number[] | undefined): Tensor {
 
 /** One generation's state: the position reached and each layer's key/value cache. */
 export class LlamaSession implements LanguageModelSession {
-  private readonly caches: KvCache[] = [];
+  private readonly caches: SplitKvCache[] = [];
   position = 0;
   private cut = false;
 
@@ -179,7 +180,7 @@ export class LlamaSession implements LanguageModelSession {
     if (this.position + T > cfg.contextLength) {
       throw new ValueRangeError('forward', `positions up to ${this.position + T - 1} exceed the model's context of ${cfg.contextLength}`);
     }
-    const { blocks, tok, head, normG, cos, sin, kvOf, quant } = this.model.parts();
+    const { blocks, tok, head, normG, cos, sin, kvOf, quant, keyPlanes } = this.model.parts();
     const offset = this.position;
     let x = gather(tok, ids);
     for (let l = 0; l < Math.min(leaves, cfg.layers); l++) {
@@ -187,11 +188,12 @@ export class LlamaSession implements LanguageModelSession {
       const lq = quant.layers[l]!;
       const h = norm(x, w.attnNorm, lq.attnNorm);
       const q = rope(splitHeads(proj(h, w.wq, lq.q, 'int16'), H), cos, sin, offset);
-      // Keys rotate in int16, 8 bits finer than the cache's int8, so they are rounded once.
-      const k = requantize(rope(splitHeads(proj(h, w.wk, lq.k, 'int16'), cfg.kvHeads), cos, sin, offset), KEY_ROUND, 'int8');
+      // Keys rotate in int16 and are rounded once, after the rotation, to the 12-bit cache.
+      const k = splitKeys(rope(splitHeads(proj(h, w.wk, lq.k, 'int16'), cfg.kvHeads), cos, sin, offset), keyPlanes);
       const v = splitHeads(proj(h, w.wv, lq.v, 'int8'), cfg.kvHeads);
       const cache = (this.caches[l] ??= {});
-      const mixed = causalSelfAttention(q, repeatKv(k, kvOf), repeatKv(v, kvOf), cache, offset, { softmax: dyadic(lq.softmax), pv: dyadic(lq.pv) });
+      const keys = { hi: repeatKv(k.hi, kvOf), lo: repeatKv(k.lo, kvOf) };
+      const mixed = splitKeyAttention(q, keys, repeatKv(v, kvOf), cache, offset, { softmax: dyadic(lq.softmax), pv: dyadic(lq.pv) }, keyPlanes);
       x = add(x, proj(mergeHeads(mixed), w.wo, lq.o, 'int16'));
       const h2 = norm(x, w.ffnNorm, lq.ffnNorm);
       const gate = lut(proj(h2, w.w1, lq.gate, 'int8'), w.silu);
