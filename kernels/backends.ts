@@ -29,6 +29,7 @@ export interface BackendFamily {
 
 export const BACKEND_FAMILIES: readonly BackendFamily[] = [
   { family: 'cpu', backends: { node: ['cpu'], browser: ['cpu'] }, importPath: 'spml', packages: [], load: () => import('./cpu/index.js') },
+  { family: 'wasm', backends: { node: ['wasm'], browser: ['wasm'] }, importPath: 'spml/wasm', packages: [], load: () => import('./wasm/index.js') },
   { family: 'webgpu', backends: { node: ['webgpu'], browser: ['webgpu'] }, importPath: 'spml/webgpu', packages: ['webgpu'], load: () => import('./webgpu/index.js') },
   { family: 'gpujs', backends: { node: ['gpujs-headlessgl', 'gpujs-webasm'], browser: ['gpujs-webgl2', 'gpujs-webasm'] }, importPath: 'spml/gpujs', packages: ['gpu.js'], load: () => import('./gpujs/index.js') },
 ];

@@ -1,0 +1,47 @@
+/**
+ * The wasm backend: integer kernels in WebAssembly with 128-bit SIMD, built from
+ * kernels/wasm/assembly by AssemblyScript (build.ts), exact by the arguments in each kernel's
+ * header and engine/NUMERICS.md. Importing this module registers 'wasm'; starting it throws a
+ * BackendError where WebAssembly SIMD is unavailable.
+ */
+import { registerBackend } from '../../engine/backend.js';
+import { registerKernels } from '../../engine/kernel_registry.js';
+import type { KernelName, KernelTable } from '../../engine/ops/op_table.js';
+import { CPU_KERNELS } from '../cpu/index.js';
+import { WasmBackend } from './backend.js';
+import { addKernel, castKernel, isqrtKernel, lutKernel, mulKernel, reluKernel, requantizeKernel } from './elementwise.js';
+import { concatKernel, gatherKernel, ropeKernel, sliceKernel, transposeKernel } from './layout.js';
+import { matmulKernel } from './matmul.js';
+import { instantiateSpml } from './module.js';
+import { onViews } from './reference.js';
+
+export const WASM_KERNELS: KernelTable = {
+  MatMul: matmulKernel,
+  Requantize: requantizeKernel,
+  Cast: castKernel,
+  Add: addKernel,
+  Mul: mulKernel,
+  Relu: reluKernel,
+  Isqrt: isqrtKernel,
+  Lut: lutKernel,
+  ExpNeg: onViews(CPU_KERNELS.ExpNeg),
+  Softmax: onViews(CPU_KERNELS.Softmax),
+  CausalMask: onViews(CPU_KERNELS.CausalMask),
+  LayerNorm: onViews(CPU_KERNELS.LayerNorm),
+  RmsNorm: onViews(CPU_KERNELS.RmsNorm),
+  Gather: gatherKernel,
+  Rope: ropeKernel,
+  Argmax: onViews(CPU_KERNELS.Argmax),
+  Sample: onViews(CPU_KERNELS.Sample),
+  Transpose: transposeKernel,
+  Slice: sliceKernel,
+  Concat: concatKernel,
+};
+
+/** Kernels that still run the TypeScript reference on views of linear memory (reference.ts). */
+export const REFERENCE_ON_VIEWS: readonly KernelName[] = ['ExpNeg', 'Softmax', 'CausalMask', 'LayerNorm', 'RmsNorm', 'Argmax', 'Sample'];
+
+registerBackend('wasm', async () => new WasmBackend(await instantiateSpml()));
+registerKernels('wasm', WASM_KERNELS);
+
+export { WasmBackend };
