@@ -13,6 +13,7 @@ import { addKernel, castKernel, isqrtKernel, lutKernel, mulKernel, reluKernel, r
 import { concatKernel, gatherKernel, ropeKernel, sliceKernel, transposeKernel } from './layout.js';
 import { matmulKernel } from './matmul.js';
 import { instantiateSpml } from './module.js';
+import { normKernel } from './norm.js';
 import { onViews } from './reference.js';
 
 export const WASM_KERNELS: KernelTable = {
@@ -27,8 +28,8 @@ export const WASM_KERNELS: KernelTable = {
   ExpNeg: onViews(CPU_KERNELS.ExpNeg),
   Softmax: onViews(CPU_KERNELS.Softmax),
   CausalMask: onViews(CPU_KERNELS.CausalMask),
-  LayerNorm: onViews(CPU_KERNELS.LayerNorm),
-  RmsNorm: onViews(CPU_KERNELS.RmsNorm),
+  LayerNorm: normKernel,
+  RmsNorm: normKernel,
   Gather: gatherKernel,
   Rope: ropeKernel,
   Argmax: onViews(CPU_KERNELS.Argmax),
@@ -39,7 +40,7 @@ export const WASM_KERNELS: KernelTable = {
 };
 
 /** Kernels that still run the TypeScript reference on views of linear memory (reference.ts). */
-export const REFERENCE_ON_VIEWS: readonly KernelName[] = ['ExpNeg', 'Softmax', 'CausalMask', 'LayerNorm', 'RmsNorm', 'Argmax', 'Sample'];
+export const REFERENCE_ON_VIEWS: readonly KernelName[] = ['ExpNeg', 'Softmax', 'CausalMask', 'Argmax', 'Sample'];
 
 registerBackend('wasm', async () => new WasmBackend(await instantiateSpml()));
 registerKernels('wasm', WASM_KERNELS);

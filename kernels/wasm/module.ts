@@ -19,6 +19,7 @@ export interface SpmlExports {
   lut(x: number, table: number, y: number, yBytes: number, size: number): void;
   stridedCopy(src: number, dst: number, bytes: number, rank: number, dims: number): void;
   rope(x: number, bytes: number, cos: number, sin: number, y: number, rows: number, t: number, d: number, offset: number): void;
+  norm(x: number, xBytes: number, gamma: number, beta: number, y: number, yBytes: number, rows: number, c: number, eps: number, m: number, n: number, subtractMean: number): void;
 }
 
 function decodeBase64(b64: string): Uint8Array {
