@@ -15,6 +15,7 @@ import { matmulKernel } from './matmul.js';
 import { instantiateSpml } from './module.js';
 import { normKernel } from './norm.js';
 import { onViews } from './reference.js';
+import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
 
 export const WASM_KERNELS: KernelTable = {
   MatMul: matmulKernel,
@@ -25,9 +26,9 @@ export const WASM_KERNELS: KernelTable = {
   Relu: reluKernel,
   Isqrt: isqrtKernel,
   Lut: lutKernel,
-  ExpNeg: onViews(CPU_KERNELS.ExpNeg),
-  Softmax: onViews(CPU_KERNELS.Softmax),
-  CausalMask: onViews(CPU_KERNELS.CausalMask),
+  ExpNeg: expNegKernel,
+  Softmax: softmaxKernel,
+  CausalMask: causalMaskKernel,
   LayerNorm: normKernel,
   RmsNorm: normKernel,
   Gather: gatherKernel,
@@ -40,7 +41,7 @@ export const WASM_KERNELS: KernelTable = {
 };
 
 /** Kernels that still run the TypeScript reference on views of linear memory (reference.ts). */
-export const REFERENCE_ON_VIEWS: readonly KernelName[] = ['ExpNeg', 'Softmax', 'CausalMask', 'Argmax', 'Sample'];
+export const REFERENCE_ON_VIEWS: readonly KernelName[] = ['Argmax', 'Sample'];
 
 registerBackend('wasm', async () => new WasmBackend(await instantiateSpml()));
 registerKernels('wasm', WASM_KERNELS);
