@@ -7,14 +7,13 @@
 import { registerBackend } from '../../engine/backend.js';
 import { registerKernels } from '../../engine/kernel_registry.js';
 import type { KernelName, KernelTable } from '../../engine/ops/op_table.js';
-import { CPU_KERNELS } from '../cpu/index.js';
 import { WasmBackend } from './backend.js';
 import { addKernel, castKernel, isqrtKernel, lutKernel, mulKernel, reluKernel, requantizeKernel } from './elementwise.js';
 import { concatKernel, gatherKernel, ropeKernel, sliceKernel, transposeKernel } from './layout.js';
 import { matmulKernel } from './matmul.js';
 import { instantiateSpml } from './module.js';
 import { normKernel } from './norm.js';
-import { onViews } from './reference.js';
+import { argmaxKernel, sampleKernel } from './sample.js';
 import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
 
 export const WASM_KERNELS: KernelTable = {
@@ -33,15 +32,15 @@ export const WASM_KERNELS: KernelTable = {
   RmsNorm: normKernel,
   Gather: gatherKernel,
   Rope: ropeKernel,
-  Argmax: onViews(CPU_KERNELS.Argmax),
-  Sample: onViews(CPU_KERNELS.Sample),
+  Argmax: argmaxKernel,
+  Sample: sampleKernel,
   Transpose: transposeKernel,
   Slice: sliceKernel,
   Concat: concatKernel,
 };
 
-/** Kernels that still run the TypeScript reference on views of linear memory (reference.ts). */
-export const REFERENCE_ON_VIEWS: readonly KernelName[] = ['Argmax', 'Sample'];
+/** Kernels that still run the TypeScript reference on views of linear memory (reference.ts): none. */
+export const REFERENCE_ON_VIEWS: readonly KernelName[] = [];
 
 registerBackend('wasm', async () => new WasmBackend(await instantiateSpml()));
 registerKernels('wasm', WASM_KERNELS);

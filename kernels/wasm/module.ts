@@ -20,6 +20,8 @@ export interface SpmlExports {
   stridedCopy(src: number, dst: number, bytes: number, rank: number, dims: number): void;
   rope(x: number, bytes: number, cos: number, sin: number, y: number, rows: number, t: number, d: number, offset: number): void;
   norm(x: number, xBytes: number, gamma: number, beta: number, y: number, yBytes: number, rows: number, c: number, eps: number, m: number, n: number, subtractMean: number): void;
+  argmax(x: number, xBytes: number, y: number, rows: number, len: number): void;
+  sample(x: number, y: number, rows: number, v: number, m: number, n: number, seedLo: number, seedHi: number, stepLo: number, stepHi: number, topK: number, topP: number, table: number, scratch: number): void;
   expNeg(x: number, y: number, size: number, m: number, n: number, table: number): void;
   softmax(x: number, y: number, rows: number, len: number, m: number, n: number, table: number): void;
   causalMask(x: number, y: number, count: number, t: number, s: number, offset: number): void;
