@@ -10,7 +10,7 @@ import type { Classifier, ClassifierArchitecture, LanguageModel, LanguageModelAr
 import { parameterCount } from './arch/config.js';
 import { getArchitecture } from './arch/registry.js';
 import type { Backend } from './backend.js';
-import { getBackend } from './backend.js';
+import { defaultBackendName, getBackend } from './backend.js';
 import { classifyWith, type ClassifyOptions, type ClassifyResult } from './classify.js';
 import { ParamError } from './errors.js';
 import { decodeModel, modelHash, type ModelFile } from './format/format.js';
@@ -50,7 +50,7 @@ export interface LoadedClassifier extends LoadedCommon {
 export type SpmlModel = LoadedLanguageModel | LoadedClassifier;
 
 export interface LoadOptions {
-  /** Registered backend to run on (default 'cpu'). Never falls back to another. */
+  /** Registered backend to run on (default: defaultBackendName(), 'wasm' where the package can run it, else 'cpu'). Never falls back to another. */
   backend?: string;
   /** A llama2.c checkpoint's tokenizer file: its path or its bytes (a GGUF file carries its own). */
   tokenizer?: string | Uint8Array;
@@ -116,7 +116,7 @@ export async function loadModel(source: string | Uint8Array, options: LoadOption
   const bytes = await spmlBytes(read.bytes, options);
   const name = read.name;
   const file = decodeModel(bytes);
-  const backend = await getBackend(options.backend ?? 'cpu');
+  const backend = await getBackend(options.backend ?? defaultBackendName());
   // decodeModel accepted the config, so its architecture is registered.
   const architecture = getArchitecture(file.config.arch)!;
   const common = { name: typeof file.meta.name === 'string' ? file.meta.name : name, hash: modelHash(bytes), bytes: bytes.length, file, backend, kind: architecture.name };
@@ -128,6 +128,8 @@ export async function loadModel(source: string | Uint8Array, options: LoadOption
 
 export interface GenerationResult extends GenerateResult {
   readonly modelHash: string;
+  /** The backend that ran it. */
+  readonly backend: string;
 }
 
 /** Generate text with a language model; deterministic for a given model, prompt and options. */
@@ -135,7 +137,7 @@ export async function generate(model: SpmlModel, prompt: string, options: Genera
   if (model === null || typeof model !== 'object') throw new ParamError('generate', 'model must be a loaded model (loadModel)');
   if (model.task !== 'generate') throw new ParamError('generate', `generate needs a language model, and '${model.name}' is a ${model.kind} classifier (use classify)`);
   if (typeof prompt !== 'string') throw new ParamError('generate', 'prompt must be a string');
-  return { ...(await generateWith(model.runtime, prompt, options)), modelHash: model.hash };
+  return { ...(await generateWith(model.runtime, prompt, options)), modelHash: model.hash, backend: model.backend.name };
 }
 
 /** generateStream's result: the tokens as they are made (for await … of), then the whole result. */
@@ -178,13 +180,15 @@ export function generateStream(model: SpmlModel, prompt: string, options: Genera
 
 export interface ClassificationResult extends ClassifyResult {
   readonly modelHash: string;
+  /** The backend that ran it. */
+  readonly backend: string;
 }
 
 /** Classify `count` inputs given as consecutive rows of bytes 0..255 (pixels, for an image model). */
 export async function classify(model: SpmlModel, images: Uint8Array, count?: number, options: ClassifyOptions = {}): Promise<ClassificationResult> {
   if (model === null || typeof model !== 'object') throw new ParamError('classify', 'model must be a loaded model (loadModel)');
   if (model.task !== 'classify') throw new ParamError('classify', `classify needs a classifier, and '${model.name}' is a ${model.kind} language model (use generate)`);
-  return { ...(await classifyWith(model.runtime, images, count, options)), modelHash: model.hash };
+  return { ...(await classifyWith(model.runtime, images, count, options)), modelHash: model.hash, backend: model.backend.name };
 }
 
 /** A summary of a model file for `spml inspect`. */

@@ -58,6 +58,21 @@ function unknownBackendMessage(name: string): string {
   return `unknown backend '${name}': it is not registered; add \`import '${hint.importPath}'\`${install} before using it (registered: ${known})`;
 }
 
+let defaultName = 'cpu';
+
+/**
+ * The backend loadModel uses when none is named: 'cpu' in the bare engine; the package entry point
+ * (lib/register.ts) makes it 'wasm' where this runtime can compile the WebAssembly module.
+ */
+export function defaultBackendName(): string {
+  return defaultName;
+}
+
+export function setDefaultBackend(name: string): void {
+  if (!factories.has(name)) throw new BackendError('setDefaultBackend', unknownBackendMessage(name));
+  defaultName = name;
+}
+
 export function registerBackend(name: string, factory: BackendFactory): void {
   if (factories.has(name)) throw new BackendError('registerBackend', `backend '${name}' is already registered`);
   factories.set(name, factory);

@@ -199,10 +199,14 @@ export async function generate(model: LanguageModel, prompt: string, options: Ge
       ? sample(last, { scale: sampleScale, seed: o.seed, step, topK: o.topK, topP: o.topP })
       : argmax(last);
     const [id] = await next.data();
+    // Each step's tensors are freed as soon as its token is read: a backend whose memory the
+    // garbage collector cannot see stays bounded however long the generation (engine/scope.ts).
+    for (const t of [logits, last, next]) t.dispose();
     out.push(id!);
     emit(step, id!);
     if (step + 1 < o.maxTokens) logits = pass([id!], `step${step}`);
   }
+  session.dispose();
   const ms = performance.now() - started;
   const { root, leaves } = trace ? await trace.finish() : { root: await new Trace().finish().then((r) => r.root), leaves: [] };
   const completion = model.tokenizer.decode(out);

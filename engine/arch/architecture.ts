@@ -78,6 +78,8 @@ export interface LanguageModelSession {
    * the session ends: arbitration re-executes no further than the disputed leaf.
    */
   forward(ids: readonly number[], leaves?: number, trace?: Trace, label?: string): Tensor;
+  /** Free the key/value cache; the session cannot run after it. */
+  dispose(): void;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   transpose,
 } from '../ops/index.js';
 import type { Dyadic } from '../quant.js';
+import { keep } from '../scope.js';
 import type { Tensor } from '../tensor.js';
 
 /** Keys and values of every position seen so far, [kvHeads, positions, headDim] int8. */
@@ -42,6 +43,13 @@ export function mergeHeads(x: Tensor): Tensor {
   return reshape(transpose(x, [1, 0, 2]), [t, h * d]);
 }
 
+/** The cache extended by `rows` along positions; it outlives the pass (keep), the old one is freed. */
+export function growCache(cached: Tensor | undefined, rows: Tensor): Tensor {
+  const next = keep(cached ? concat([cached, rows], 1) : rows);
+  cached?.dispose();
+  return next;
+}
+
 /**
  * Causal attention of new queries q [heads, T, D] over the cache extended by k, v. `offset` is the
  * number of positions cached before this call. Returns int16 [heads, T, D] on the scale `pv`
@@ -50,8 +58,8 @@ export function mergeHeads(x: Tensor): Tensor {
  * Appends k and v to the cache.
  */
 export function causalSelfAttention(q: Tensor, k: Tensor, v: Tensor, cache: KvCache, offset: number, scale: { softmax: Dyadic; pv: Dyadic }): Tensor {
-  cache.keys = cache.keys ? concat([cache.keys, k], 1) : k;
-  cache.values = cache.values ? concat([cache.values, v], 1) : v;
+  cache.keys = growCache(cache.keys, k);
+  cache.values = growCache(cache.values, v);
   const scores = causalMask(matmul(q, cache.keys, { transposeB: true }), offset);
   const probs = softmax(scores, scale.softmax);
   return requantize(matmul(probs, cache.values), scale.pv, 'int16');

@@ -6,7 +6,7 @@
  */
 import { registerBackend } from '../../engine/backend.js';
 import { registerKernels } from '../../engine/kernel_registry.js';
-import type { KernelName, KernelTable } from '../../engine/ops/op_table.js';
+import type { KernelTable } from '../../engine/ops/op_table.js';
 import { WasmBackend } from './backend.js';
 import { addKernel, castKernel, isqrtKernel, lutKernel, mulKernel, reluKernel, requantizeKernel } from './elementwise.js';
 import { concatKernel, gatherKernel, ropeKernel, sliceKernel, transposeKernel } from './layout.js';
@@ -38,9 +38,6 @@ export const WASM_KERNELS: KernelTable = {
   Slice: sliceKernel,
   Concat: concatKernel,
 };
-
-/** Kernels that still run the TypeScript reference on views of linear memory (reference.ts): none. */
-export const REFERENCE_ON_VIEWS: readonly KernelName[] = [];
 
 registerBackend('wasm', async () => new WasmBackend(await instantiateSpml()));
 registerKernels('wasm', WASM_KERNELS);

@@ -39,6 +39,11 @@ export function spmlWasmBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array(decodeBase64(SPML_WASM_BASE64));
 }
 
+/** Whether this runtime can compile the module (WebAssembly with 128-bit SIMD). */
+export function wasmSupported(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(spmlWasmBytes());
+}
+
 export async function instantiateSpml(): Promise<SpmlExports> {
   if (typeof WebAssembly !== 'object') throw new BackendError('wasm', 'this runtime has no WebAssembly');
   const bytes = spmlWasmBytes();

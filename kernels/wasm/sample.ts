@@ -3,21 +3,10 @@
  * table EXP2_NEG_Q15 (engine/constants.ts), uploaded once per backend as 256 int32 (1 KiB), and
  * works in a scratch block of 8 bytes per vocabulary entry, freed when the call returns.
  */
-import { EXP2_NEG_Q15 } from '../../engine/constants.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { SampleAttrs } from '../../engine/ops/sample.js';
-import { addr, width, type WasmBackend, type WasmStorage } from './backend.js';
-
-const tables = new WeakMap<WasmBackend, WasmStorage>();
-
-function expTable(be: WasmBackend): number {
-  let t = tables.get(be);
-  if (t === undefined) {
-    t = be.upload('int32', Int32Array.from(EXP2_NEG_Q15));
-    tables.set(be, t);
-  }
-  return t.block.ptr;
-}
+import { addr, width, type WasmBackend } from './backend.js';
+import { expTable } from './softmax.js';
 
 export const argmaxKernel: KernelFunc = ({ backend, inputs, out }) => {
   const be = backend as WasmBackend;

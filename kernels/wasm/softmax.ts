@@ -10,8 +10,8 @@ import { addr, width, type WasmBackend, type WasmStorage } from './backend.js';
 
 const tables = new WeakMap<WasmBackend, WasmStorage>();
 
-/** The address of the backend's copy of EXP2_NEG_Q15. */
-function expTable(be: WasmBackend): number {
+/** The address of the backend's copy of EXP2_NEG_Q15 (also sample.ts's). */
+export function expTable(be: WasmBackend): number {
   let t = tables.get(be);
   if (t === undefined) {
     t = be.upload('int32', Int32Array.from(EXP2_NEG_Q15));

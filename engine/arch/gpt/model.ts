@@ -13,6 +13,7 @@ import { ParamError, ValueRangeError } from '../../errors.js';
 import { GENERATE_DEFAULTS } from '../../generate.js';
 import { add, gather, layerNorm, matmul, requantize, slice } from '../../ops/index.js';
 import type { Dyadic } from '../../quant.js';
+import { tidy } from '../../scope.js';
 import { tensor, type Tensor } from '../../tensor.js';
 import { CharTokenizer } from '../../tokenizer/char.js';
 import type { Trace } from '../../trace.js';
@@ -171,6 +172,13 @@ export class GptSession implements LanguageModelSession {
 
   constructor(readonly model: GptModel) {}
 
+  /** Free the key/value cache; the session cannot run after it. */
+  dispose(): void {
+    for (const c of this.caches) for (const t of [c.keys, c.values]) t?.dispose();
+    this.caches.length = 0;
+    this.cut = true;
+  }
+
   /**
    * Run `ids` at positions position..position+T-1 and return int32 logits [T, vocab] on the
    * common logit scale (GptQuant.logits). Layer outputs are added to `trace` when given.
@@ -199,27 +207,34 @@ export class GptSession implements LanguageModelSession {
     }
     const { blocks, tok, pos, wte, lnfg, lnfb, quant } = this.model.parts();
     const offset = this.position;
-    let x = add(gather(tok, ids), slice(pos, [offset, 0], [T, C]));
+    let x = tidy(() => add(gather(tok, ids), slice(pos, [offset, 0], [T, C])));
     for (let l = 0; l < Math.min(count, cfg.layers); l++) {
       const w = blocks[l]!;
       const lq = quant.layers[l]!;
-      const h = norm(x, w.ln1g, w.ln1b, lq.ln1);
-      const q = splitHeads(linear(h, w.wq, w.bq, channels(lq.q), 'int8'), H);
-      const k = splitHeads(linear(h, w.wk, w.bk, channels(lq.k), 'int8'), H);
-      const v = splitHeads(linear(h, w.wv, w.bv, channels(lq.v), 'int8'), H);
-      const cache = (this.caches[l] ??= {});
-      const mixed = causalSelfAttention(q, k, v, cache, offset, { softmax: dyadic(lq.softmax), pv: dyadic(lq.pv) });
-      x = add(x, linear(mergeHeads(mixed), w.wo, w.bo, channels(lq.o), 'int16'));
-      const h2 = norm(x, w.ln2g, w.ln2b, lq.ln2);
-      x = add(x, geluMlp(h2, w, { up: channels(lq.up), down: channels(lq.down) }));
-      trace?.add(`${label}.h${l}`, x);
+      const input = x;
+      // The block's intermediates and its input are freed when it is done (engine/scope.ts).
+      x = tidy(() => {
+        const h = norm(x, w.ln1g, w.ln1b, lq.ln1);
+        const q = splitHeads(linear(h, w.wq, w.bq, channels(lq.q), 'int8'), H);
+        const k = splitHeads(linear(h, w.wk, w.bk, channels(lq.k), 'int8'), H);
+        const v = splitHeads(linear(h, w.wv, w.bv, channels(lq.v), 'int8'), H);
+        const cache = (this.caches[l] ??= {});
+        const mixed = causalSelfAttention(q, k, v, cache, offset, { softmax: dyadic(lq.softmax), pv: dyadic(lq.pv) });
+        x = add(x, linear(mergeHeads(mixed), w.wo, w.bo, channels(lq.o), 'int16'));
+        const h2 = norm(x, w.ln2g, w.ln2b, lq.ln2);
+        x = add(x, geluMlp(h2, w, { up: channels(lq.up), down: channels(lq.down) }));
+        trace?.add(`${label}.h${l}`, x);
+        return x;
+      });
+      input.dispose();
     }
     if (count <= cfg.layers) {
       this.cut = true;
       return x;
     }
-    const hf = norm(x, lnfg, lnfb, quant.lnf);
-    const logits = requantize(matmul(hf, wte, { transposeB: true }), channels(quant.head), 'int32', dyadic(quant.logits));
+    const last = x;
+    const logits = tidy(() => requantize(matmul(norm(last, lnfg, lnfb, quant.lnf), wte, { transposeB: true }), channels(quant.head), 'int32', dyadic(quant.logits)));
+    last.dispose();
     trace?.add(`${label}.logits`, logits);
     this.position += T;
     return logits;

@@ -7,8 +7,9 @@
  * 12-bit key is kept as two int8 planes, `k12 = 16·hi + lo`, and the exact score is
  * `16·(q·hi) + q·lo`: four ops that every backend already runs byte for byte, no new kernel.
  */
-import { add, causalMask, concat, matmul, mul, requantize, softmax } from '../../ops/index.js';
+import { add, causalMask, matmul, mul, requantize, softmax } from '../../ops/index.js';
 import type { Dyadic } from '../../quant.js';
+import { growCache as grow } from '../blocks.js';
 import { tensor, type Tensor } from '../../tensor.js';
 
 /** Rotated keys and values of every position seen so far, [heads, positions, headDim] int8. */
@@ -52,9 +53,9 @@ export function splitKeys(k16: Tensor, c: KeyPlaneConstants): { hi: Tensor; lo: 
  * (NUMERICS.md §20.7 bounds them). Returns int16 [H, T, D] on the scale `pv` maps to.
  */
 export function splitKeyAttention(q: Tensor, keys: { hi: Tensor; lo: Tensor }, v: Tensor, cache: SplitKvCache, offset: number, scale: { softmax: Dyadic; pv: Dyadic }, c: KeyPlaneConstants): Tensor {
-  cache.keysHi = cache.keysHi ? concat([cache.keysHi, keys.hi], 1) : keys.hi;
-  cache.keysLo = cache.keysLo ? concat([cache.keysLo, keys.lo], 1) : keys.lo;
-  cache.values = cache.values ? concat([cache.values, v], 1) : v;
+  cache.keysHi = grow(cache.keysHi, keys.hi);
+  cache.keysLo = grow(cache.keysLo, keys.lo);
+  cache.values = grow(cache.values, v);
   const coarse = mul(matmul(q, cache.keysHi, { transposeB: true }), c.ratio, 'int32');
   const scores = causalMask(add(coarse, matmul(q, cache.keysLo, { transposeB: true }), 'int32'), offset);
   return requantize(matmul(softmax(scores, scale.softmax), cache.values), scale.pv, 'int16');

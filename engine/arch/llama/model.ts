@@ -16,6 +16,7 @@ import { GENERATE_DEFAULTS } from '../../generate.js';
 import { add, gather, lut, matmul, mul, requantize, reshape, rmsNorm, rope } from '../../ops/index.js';
 import type { Dyadic } from '../../quant.js';
 import { ropeTables } from '../../tables.js';
+import { tidy } from '../../scope.js';
 import { tensor, type Tensor } from '../../tensor.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import type { Trace } from '../../trace.js';
@@ -165,6 +166,44 @@ export class LlamaSession implements LanguageModelSession {
 
   constructor(readonly model: LlamaModel) {}
 
+  /** Block l on the residual x [T, C] at positions offset…: attention, then the SwiGLU MLP. */
+  private layer(l: number, x: Tensor, offset: number, trace: Trace | undefined, label: string): Tensor {
+    const cfg = this.model.config;
+    const H = cfg.heads;
+    const { blocks, cos, sin, kvOf, quant, keyPlanes } = this.model.parts();
+    const w = blocks[l]!;
+    const lq = quant.layers[l]!;
+    const h = norm(x, w.attnNorm, lq.attnNorm);
+    const q = rope(splitHeads(proj(h, w.wq, lq.q, 'int16'), H), cos, sin, offset);
+    // Keys rotate in int16 and are rounded once, after the rotation, to the 12-bit cache.
+    const k = splitKeys(rope(splitHeads(proj(h, w.wk, lq.k, 'int16'), cfg.kvHeads), cos, sin, offset), keyPlanes);
+    const v = splitHeads(proj(h, w.wv, lq.v, 'int8'), cfg.kvHeads);
+    const cache = (this.caches[l] ??= {});
+    const keys = { hi: repeatKv(k.hi, kvOf), lo: repeatKv(k.lo, kvOf) };
+    const mixed = splitKeyAttention(q, keys, repeatKv(v, kvOf), cache, offset, { softmax: dyadic(lq.softmax), pv: dyadic(lq.pv) }, keyPlanes);
+    const x1 = add(x, proj(mergeHeads(mixed), w.wo, lq.o, 'int16'));
+    const h2 = norm(x1, w.ffnNorm, lq.ffnNorm);
+    const gate = lut(proj(h2, w.w1, lq.gate, 'int8'), w.silu);
+    const up = proj(h2, w.w3, lq.up, 'int16');
+    const prod = requantize(mul(gate, up, 'int32'), dyadic(lq.prod), 'int16');
+    const out = add(x1, proj(prod, w.w2, lq.down, 'int16'));
+    trace?.add(`${label}.h${l}`, out);
+    return out;
+  }
+
+  dispose(): void {
+    for (const c of this.caches) for (const t of [c.keysHi, c.keysLo, c.values]) t?.dispose();
+    this.caches.length = 0;
+    this.cut = true;
+  }
+
+  /** One step of the pass from `x`: its intermediates and `x` itself are freed (engine/scope.ts). */
+  private block(x: Tensor, step: () => Tensor): Tensor {
+    const next = tidy(step);
+    x.dispose();
+    return next;
+  }
+
   /**
    * Run `ids` at positions position..position+T−1 and return int32 logits [T, vocab] on the
    * common logit scale (LlamaQuant.logits); with `leaves` ≤ layers, the int16 residual after
@@ -173,41 +212,23 @@ export class LlamaSession implements LanguageModelSession {
   forward(ids: readonly number[], leaves = this.model.leavesPerPass, trace?: Trace, label = 'step'): Tensor {
     const cfg = this.model.config;
     const T = ids.length;
-    const H = cfg.heads;
     if (this.cut) throw new ParamError('forward', 'the session ended with a partial pass');
     if (!Number.isInteger(leaves) || leaves < 1 || leaves > cfg.layers + 1) throw new ParamError('forward', `leaves ${leaves} is outside [1, ${cfg.layers + 1}]`);
     if (T === 0) throw new ParamError('forward', 'no tokens to run');
     if (this.position + T > cfg.contextLength) {
       throw new ValueRangeError('forward', `positions up to ${this.position + T - 1} exceed the model's context of ${cfg.contextLength}`);
     }
-    const { blocks, tok, head, normG, cos, sin, kvOf, quant, keyPlanes } = this.model.parts();
+    const { tok, head, normG, quant } = this.model.parts();
     const offset = this.position;
     let x = gather(tok, ids);
     for (let l = 0; l < Math.min(leaves, cfg.layers); l++) {
-      const w = blocks[l]!;
-      const lq = quant.layers[l]!;
-      const h = norm(x, w.attnNorm, lq.attnNorm);
-      const q = rope(splitHeads(proj(h, w.wq, lq.q, 'int16'), H), cos, sin, offset);
-      // Keys rotate in int16 and are rounded once, after the rotation, to the 12-bit cache.
-      const k = splitKeys(rope(splitHeads(proj(h, w.wk, lq.k, 'int16'), cfg.kvHeads), cos, sin, offset), keyPlanes);
-      const v = splitHeads(proj(h, w.wv, lq.v, 'int8'), cfg.kvHeads);
-      const cache = (this.caches[l] ??= {});
-      const keys = { hi: repeatKv(k.hi, kvOf), lo: repeatKv(k.lo, kvOf) };
-      const mixed = splitKeyAttention(q, keys, repeatKv(v, kvOf), cache, offset, { softmax: dyadic(lq.softmax), pv: dyadic(lq.pv) }, keyPlanes);
-      x = add(x, proj(mergeHeads(mixed), w.wo, lq.o, 'int16'));
-      const h2 = norm(x, w.ffnNorm, lq.ffnNorm);
-      const gate = lut(proj(h2, w.w1, lq.gate, 'int8'), w.silu);
-      const up = proj(h2, w.w3, lq.up, 'int16');
-      const prod = requantize(mul(gate, up, 'int32'), dyadic(lq.prod), 'int16');
-      x = add(x, proj(prod, w.w2, lq.down, 'int16'));
-      trace?.add(`${label}.h${l}`, x);
+      x = this.block(x, () => this.layer(l, x, offset, trace, label));
     }
     if (leaves <= cfg.layers) {
       this.cut = true;
       return x;
     }
-    const hf = norm(x, normG, quant.norm);
-    const logits = requantize(matmul(hf, head, { transposeB: true }), channels(quant.head), 'int32', dyadic(quant.logits));
+    const logits = this.block(x, () => requantize(matmul(norm(x, normG, quant.norm), head, { transposeB: true }), channels(quant.head), 'int32', dyadic(quant.logits)));
     trace?.add(`${label}.logits`, logits);
     this.position += T;
     return logits;

@@ -18,11 +18,9 @@
  * j = 0. The keys are ordered lazily by a binary min-heap (heapify, then one pop per candidate a
  * step reads), so a row whose draw lands early costs O(V), not O(V log V).
  */
-import { mulShiftRound } from './fixed_point';
+import { expQ15 } from './softmax';
 
 const MASKED: i32 = -2147483648;
-/** EXP_ZERO_HALVINGS = 16: k ≥ 16 gives exactly 0 (§9.3). */
-const ZERO_HALVINGS: u64 = 16;
 /** TOP_P_ONE: topP in Q16, 65536 = off. */
 const TOP_P_ONE: i64 = 65536;
 const PHILOX_M0: u64 = 0xd2511f53;
@@ -76,17 +74,6 @@ export function philoxWord0(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32
     x2 = n2;
   }
   return x0;
-}
-
-/** E(d) = 2^15·exp(−d·s) in Q15 for 0 ≤ d < 2^32 (§9.3); table: EXP2_NEG_Q15 as 256 i32. */
-@inline
-function expQ15(d: u64, m: u64, n: i32, table: usize): u32 {
-  const u = mulShiftRound(d, m, n); // ≤ 2^31
-  const k = u >> 8;
-  if (k >= ZERO_HALVINGS) return 0;
-  const t = load<u32>(table + (<usize>(<u32>u & 255) << 2));
-  const ki = <u32>k;
-  return ki == 0 ? t : (t + (<u32>1 << (ki - 1))) >> ki;
 }
 
 @inline
@@ -161,7 +148,7 @@ export function sample(x: usize, y: usize, rows: i32, v: i32, m: i32, n: i32, se
     for (let j = 0; j < v; j++) {
       const s = load<i32>(xr + (<usize>j << 2));
       if (s == MASKED) continue;
-      const e = expQ15(<u64>(top - <i64>s), mm, n, table);
+      const e = <u32>expQ15(<u64>(top - <i64>s), mm, n, table);
       if (e == 0) continue;
       total += <i64>e;
       const key = (<u64>(<i64>2147483647 - <i64>s) << 32) | (<u64>e << 16) | <u64>j;

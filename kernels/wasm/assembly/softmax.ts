@@ -17,9 +17,9 @@ const FRAC_MASK: i32 = 255;
 /** EXP_ZERO_HALVINGS = 16: k ≥ 16 gives exactly 0 (§9.3). */
 const ZERO_HALVINGS: u64 = 16;
 
-/** E(d) = 2^15·exp(−d·s) in Q15 for 0 ≤ d < 2^32 (§9.3). */
+/** E(d) = 2^15·exp(−d·s) in Q15 for 0 ≤ d < 2^32 (§9.3); also sample.ts's weights. */
 @inline
-function expQ15(d: u64, m: u64, n: i32, table: usize): i32 {
+export function expQ15(d: u64, m: u64, n: i32, table: usize): i32 {
   const u = mulShiftRound(d, m, n); // ≤ 2^31
   const k = u >> 8;
   if (k >= ZERO_HALVINGS) return 0;
