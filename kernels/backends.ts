@@ -37,6 +37,9 @@ export const BACKEND_FAMILIES: readonly BackendFamily[] = [
 /** The reference backend: the living definition of engine/NUMERICS.md, always registered. */
 export const REFERENCE_BACKEND = 'cpu';
 
+/** The backends the package entry point registers by itself (lib/register.ts): no package to install. */
+export const ENTRY_BACKENDS: readonly string[] = [REFERENCE_BACKEND, 'wasm'];
+
 /** Every backend name a runtime offers, family by family. */
 export function backendNames(runtime: Runtime): string[] {
   return BACKEND_FAMILIES.flatMap((f) => f.backends[runtime]);

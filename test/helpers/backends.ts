@@ -6,7 +6,7 @@
  * process (kernels/shared/native_gl.ts). cpu is always loaded as the reference.
  */
 import { inject } from 'vitest';
-import { backendFamily, REFERENCE_BACKEND } from '../../kernels/backends.js';
+import { backendFamily, ENTRY_BACKENDS, REFERENCE_BACKEND } from '../../kernels/backends.js';
 import { getBackend, listBackends, type Backend } from '../../lib/index.js';
 
 declare module 'vitest' {
@@ -19,9 +19,12 @@ declare module 'vitest' {
 export const REFERENCE = REFERENCE_BACKEND;
 
 /** The family this test file's project tests, loaded (its backends registered beside cpu). */
+let familyBackends: readonly string[] = [];
+
 export async function familyUnderTest(): Promise<{ family: string; backends: readonly string[] }> {
   const family = backendFamily(inject('backendFamily'));
   await family.load();
+  familyBackends = family.backends.node;
   return { family: family.family, backends: family.backends.node };
 }
 
@@ -34,7 +37,10 @@ export function backendsUnderTest(): string[] {
   return listBackends();
 }
 
-/** The backends under test other than the reference. */
+/**
+ * The backends under test other than the reference: every registered one, except those the
+ * package entry registers by itself (wasm), which are tested in their own family's project.
+ */
 export function backendsAgainstReference(): string[] {
-  return listBackends().filter((b) => b !== REFERENCE);
+  return listBackends().filter((b) => b !== REFERENCE && (!ENTRY_BACKENDS.includes(b) || familyBackends.includes(b)));
 }
