@@ -9,7 +9,8 @@
  *     writeGgufLlama from the same float weights, at 1 and 2 threads;
  *   - a float32 llama in tfjs-core on its wasm backend (bench/llama_tfjs.ts), same weights, KV
  *     cache, greedy, on the single thread tfjs-wasm has in Node.
- * spml's backends run on one JavaScript thread, so they compare with the 1-thread llama.cpp rows.
+ * spml's cpu and GPU backends run on one JavaScript thread, so they compare with the 1-thread
+ * llama.cpp rows; wasm runs on the thread count its description names.
  *
  * Every engine/model pair runs in a child process of its own (bench/llama_job.ts), which also
  * reads its resident set before and after loading. An engine that fails to start, or runs past
@@ -65,7 +66,8 @@ function parseArgs(argv: readonly string[]): { job?: Job; models: BenchModelSpec
   };
 }
 
-const onSoftwareAdapter = (engine: EngineSpec): boolean => engine.kind === 'spml' && engine.backend !== 'cpu';
+/** The GPU backends, which run on a software adapter on a machine without a GPU; cpu and wasm run on the CPU. */
+const onSoftwareAdapter = (engine: EngineSpec): boolean => engine.kind === 'spml' && !['cpu', 'wasm'].includes(engine.backend);
 
 /** Why a job is not run at all, if it is not. */
 function notRun(spec: BenchModelSpec, engine: EngineSpec): string | undefined {

@@ -21,7 +21,9 @@ export async function spmlRunner(file: string, backend: string): Promise<{ runne
   };
   const runner: LlamaRunner = {
     async prefill(ids) {
-      await pass(lm.session(), ids);
+      const s = lm.session();
+      await pass(s, ids);
+      s.dispose();
     },
     async decode(prompt, count) {
       const s = lm.session();
@@ -32,7 +34,9 @@ export async function spmlRunner(file: string, backend: string): Promise<{ runne
         tokens.push(next);
         next = await pass(s, [next]);
       }
-      return { tokens, ms: performance.now() - t0 };
+      const ms = performance.now() - t0;
+      s.dispose();
+      return { tokens, ms };
     },
   };
   return { runner, device: be.description };

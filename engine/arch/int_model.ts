@@ -26,6 +26,19 @@ export type DyadicPair = readonly [number, number];
 export const pair = (d: Dyadic): DyadicPair => [d.multiplier, d.shift];
 export const dyadic = (p: DyadicPair): Dyadic => ({ multiplier: p[0], shift: p[1] });
 
+const channelLists = new WeakMap<readonly DyadicPair[], readonly Dyadic[]>();
+
+/**
+ * A model's per-channel scales as Dyadics, made once per list and frozen: requantize validates a
+ * frozen list once and reuses it (engine/ops/requantize.ts), so a pass does not re-check the
+ * vocabulary-sized scales of a classifier on every token.
+ */
+export function channels(list: readonly DyadicPair[]): readonly Dyadic[] {
+  let out = channelLists.get(list);
+  if (!out) channelLists.set(list, (out = Object.freeze(list.map((p) => Object.freeze(dyadic(p))))));
+  return out;
+}
+
 /** The quantization of one normalization layer (layerNorm or rmsNorm, NUMERICS.md §10). */
 export interface NormQuant {
   /** Integer added to Σd² (NUMERICS.md §10.2). */

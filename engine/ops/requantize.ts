@@ -18,6 +18,27 @@ export interface RequantizeAttrs {
   /** One entry per channel (last axis), or a single entry for the whole tensor. */
   multipliers: Int32Array;
   shifts: Int32Array;
+  /** Set when these attrs come back on later calls (a model's frozen scales): a backend may keep its copy. */
+  reused?: boolean;
+}
+
+/** Frozen scale lists, validated once: a model's own, used on every pass (arch/int_model.ts channels). */
+const checked = new WeakMap<readonly Dyadic[], RequantizeAttrs>();
+
+function checkedScales(op: string, list: readonly Dyadic[]): RequantizeAttrs {
+  // A frozen list whose entries were frozen when it was first seen can never change after.
+  const hit = Object.isFrozen(list) ? checked.get(list) : undefined;
+  if (hit) return hit;
+  const frozen = Object.isFrozen(list) && list.every(Object.isFrozen);
+  list.forEach((d, i) => checkDyadic(op, d, list.length > 1 ? `scale[${i}]` : 'scale'));
+  const attrs: RequantizeAttrs = {
+    multipliers: Int32Array.from(list, (d) => d.multiplier),
+    shifts: Int32Array.from(list, (d) => d.shift),
+  };
+  if (!frozen) return attrs;
+  const kept = { ...attrs, reused: true };
+  checked.set(list, kept);
+  return kept;
 }
 
 export function requantize(x: Tensor, scale: Dyadic | readonly Dyadic[], outDtype: DType, outScale?: Dyadic): Tensor {
@@ -32,11 +53,7 @@ export function requantize(x: Tensor, scale: Dyadic | readonly Dyadic[], outDtyp
   if (list.length !== 1 && list.length !== channels) {
     throw new ShapeError(op, `${list.length} per-channel scales do not match the last dimension ${channels}`);
   }
-  list.forEach((d, i) => checkDyadic(op, d, list.length > 1 ? `scale[${i}]` : 'scale'));
-  const attrs: RequantizeAttrs = {
-    multipliers: Int32Array.from(list, (d) => d.multiplier),
-    shifts: Int32Array.from(list, (d) => d.shift),
-  };
+  const attrs = checkedScales(op, list);
   if (outScale !== undefined) checkDyadic(op, outScale, 'outScale');
   return runKernel('Requantize', [x], attrs, x.shape, outDtype, outScale);
 }

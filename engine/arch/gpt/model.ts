@@ -19,7 +19,7 @@ import { CharTokenizer } from '../../tokenizer/char.js';
 import type { Trace } from '../../trace.js';
 import type { LanguageModel, LanguageModelSession, TaskInput, TraceOptions, TraceStep } from '../architecture.js';
 import { causalSelfAttention, geluMlp, linear, mergeHeads, splitHeads, type KvCache } from '../blocks.js';
-import { dyadic, type NormQuant } from '../int_model.js';
+import { channels, dyadic, type NormQuant } from '../int_model.js';
 import type { GptConfig } from './config.js';
 import type { IntGpt } from './quant.js';
 
@@ -160,7 +160,6 @@ function norm(x: Tensor, g: Tensor, b: Tensor, q: NormQuant): Tensor {
   return layerNorm(x, g, { beta: b, eps: q.eps, scale: dyadic(q.scale), outDtype: 'int8', outScale: dyadic(q.out) });
 }
 
-const channels = (list: readonly (readonly [number, number])[]) => list.map(dyadic);
 
 /** One generation's state: the position reached and each layer's key/value cache. */
 export class GptSession implements LanguageModelSession {

@@ -22,7 +22,7 @@ import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import type { Trace } from '../../trace.js';
 import type { LanguageModel, LanguageModelSession, TaskInput, TraceOptions, TraceStep } from '../architecture.js';
 import { mergeHeads, splitHeads } from '../blocks.js';
-import { dyadic, type NormQuant } from '../int_model.js';
+import { channels, dyadic, type NormQuant } from '../int_model.js';
 import { keyPlaneConstants, splitKeyAttention, splitKeys, type KeyPlaneConstants, type SplitKvCache } from './attention.js';
 import type { LlamaConfig } from './config.js';
 import type { IntLlama } from './quant.js';
@@ -41,7 +41,6 @@ interface BlockWeights {
   w2: Tensor;
 }
 
-const channels = (list: readonly (readonly [number, number])[]) => list.map(dyadic);
 
 /** matmul without bias, requantized per output channel. */
 const proj = (x: Tensor, w: Tensor, scales: readonly (readonly [number, number])[], out: 'int8' | 'int16'): Tensor => requantize(matmul(x, w), channels(scales), out);
