@@ -10,11 +10,20 @@
  *     reads.
  *
  * The loops are AssemblyScript compiled here by the compiler npm ci installed (asc), with SIMD on
- * and relaxed-SIMD off, the flags of kernels/wasm/build.ts. Run: npx tsx bench/limits.ts (JSON).
+ * and relaxed-SIMD off, the flags of kernels/wasm/build.ts.
+ *
+ * Run: npm run bench:limits. It measures the limits, then reads bench/results/perf.json and
+ * llama.json (run bench:perf and bench:llama first) and reports the fraction spml's wasm rows
+ * reach: the int8 matmul 512³ against the peak of the threads it ran on, and each llama's decode
+ * against the bandwidth bound of its .spml weights (int8: one byte a weight, every weight read
+ * once a token). Writes bench/results/limits.json; prints a Markdown table.
  */
 import * as asc from 'assemblyscript/asc';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machineInfo } from './machine.js';
 
 const SOURCE = `
 export function dots(iters: i32): i32 {
@@ -90,4 +99,48 @@ export async function measureLimits(): Promise<MachineLimits> {
   return { cpuMHz, cores, dotsPerCycle, peakMacsPerSecond: 8 * dotsPerCycle * cpuMHz * 1e6 * cores, readBytesPerSecond: bytes / readSeconds };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await measureLimits(), null, 2));
+const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+const readResult = (name: string): any => (existsSync(path.join(resultsDir, name)) ? JSON.parse(readFileSync(path.join(resultsDir, name), 'utf8')) : undefined);
+/** "…, 2 threads" in a backend description → 2; 1 when it names none. */
+const threadsOf = (description: string | undefined): number => Number(/(\d+) threads?/.exec(description ?? '')?.[1] ?? 1);
+
+interface Fraction {
+  readonly what: string;
+  readonly achieved: string;
+  readonly limit: string;
+  readonly fraction: number;
+}
+
+/** The fractions of the limits that bench:perf's and bench:llama's wasm rows reach. */
+export function fractions(limits: MachineLimits): Fraction[] {
+  const out: Fraction[] = [];
+  const perf = readResult('perf.json');
+  const mm = perf?.kernels?.find((k: any) => k.kernel === 'matmul' && k.size === '512³' && k.backend === 'wasm');
+  if (mm) {
+    const threads = threadsOf(perf.devices?.wasm);
+    const macs = 512 ** 3 / (mm.spml.medianMs / 1e3);
+    const peak = (limits.peakMacsPerSecond / limits.cores) * threads;
+    out.push({ what: `int8 matmul 512³, wasm (${threads} thread${threads > 1 ? 's' : ''})`, achieved: `${(macs / 1e9).toFixed(1)} GMAC/s`, limit: `${(peak / 1e9).toFixed(1)} GMAC/s int16-dot peak`, fraction: macs / peak });
+  }
+  const llama = readResult('llama.json');
+  for (const row of llama?.rows ?? []) {
+    if (row.engine?.kind !== 'spml' || row.engine.backend !== 'wasm' || !row.result?.decode) continue;
+    const model = llama.models.find((m: any) => m.name === row.model);
+    const weightBytes = model.sizes.spml;
+    const bound = limits.readBytesPerSecond / weightBytes;
+    const tps = row.result.decode.medianTokensPerSecond;
+    out.push({ what: `${row.model} decode, wasm`, achieved: `${tps.toFixed(1)} tokens/s`, limit: `${bound.toFixed(0)} tokens/s (${(limits.readBytesPerSecond / 1e9).toFixed(1)} GB/s ÷ ${(weightBytes / 2 ** 20).toFixed(1)} MiB)`, fraction: tps / bound });
+  }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const limits = await measureLimits();
+  const rows = fractions(limits);
+  writeFileSync(path.join(resultsDir, 'limits.json'), JSON.stringify({ benchmark: 'limits', machine: machineInfo(), limits, fractions: rows }, null, 2) + '\n');
+  console.log(`## How close to this machine's limits — ${limits.cores} cores at ${limits.cpuMHz.toFixed(0)} MHz\n`);
+  console.log(`Peak int16 dot throughput: 8 MACs × ${limits.dotsPerCycle.toFixed(2)} dot_i16x8_s a cycle × ${limits.cpuMHz.toFixed(0)} MHz × ${limits.cores} cores = ${(limits.peakMacsPerSecond / 1e9).toFixed(1)} GMAC/s; one thread reads memory at ${(limits.readBytesPerSecond / 1e9).toFixed(1)} GB/s.\n`);
+  console.log('| measure | spml | limit | fraction |\n|---|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.what} | ${r.achieved} | ${r.limit} | ${(100 * r.fraction).toFixed(1)}% |`);
+  if (rows.length === 0) console.log('| (no wasm rows in bench/results: run bench:perf and bench:llama first) | | | |');
+}
