@@ -2,7 +2,10 @@
  * A static file server for the browser build (node:http, no dependencies), bound to 127.0.0.1
  * only. `serve(dir, port?)` serves `dir` on `port` (0 or absent: a free one) with the right MIME
  * types and resolves with its URL and a close(). As a command, `npm run web [-- --port N]`
- * builds dist-web/ (apps/web/build.ts) and serves it until interrupted.
+ * builds dist-web/ (apps/web/build.ts) and serves it until interrupted. Every response makes the
+ * page cross-origin isolated (COOP_COEP), which is what gives a browser SharedArrayBuffer and
+ * shared WebAssembly memory, so the wasm backend can run on threads (kernels/wasm/threads.ts);
+ * everything the page loads comes from this origin, so require-corp blocks nothing it needs.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -21,6 +24,12 @@ export const MIME_TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
   '.spml': 'application/octet-stream',
+};
+
+/** The headers that make a page cross-origin isolated (`crossOriginIsolated` true). */
+export const COOP_COEP: Readonly<Record<string, string>> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
 };
 
 export interface Served {
@@ -53,12 +62,12 @@ export function serve(dir: string, port = 0): Promise<Served> {
   const root = resolve(dir);
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      res.writeHead(405, { allow: 'GET, HEAD', ...COOP_COEP }).end();
       return;
     }
     const file = fileFor(root, req.url ?? '/');
     if (!file) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', ...COOP_COEP }).end('not found\n');
       return;
     }
     res.writeHead(200, {
@@ -66,6 +75,7 @@ export function serve(dir: string, port = 0): Promise<Served> {
       'content-length': statSync(file).size,
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
+      ...COOP_COEP,
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

@@ -1,13 +1,16 @@
 /**
  * The wasm backend (engine/NUMERICS.md §0): tensors live in the spml module's linear memory
  * (heap.ts) from upload to dispose, and kernels pass addresses, so activations never cross into
- * JavaScript between ops; only `read` copies out.
+ * JavaScript between ops; only `read` copies out. With a thread pool (threads.ts) the memory is
+ * shared and matmul's rows are split across threads, which cannot change its bytes (§5: rows are
+ * independent); without one, everything runs on the calling thread.
  */
 import type { Backend } from '../../engine/backend.js';
 import { DTYPE_BYTES, type DType, type IntArray } from '../../engine/dtype.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { WasmHeap, type Block } from './heap.js';
 import type { SpmlExports } from './module.js';
+import type { WasmThreadPool } from './threads.js';
 
 /** A tensor's bytes in linear memory, and, for a [K, N] matmul operand, its [N, K] copy. */
 export interface WasmStorage {
@@ -19,13 +22,38 @@ export interface WasmStorage {
 
 const VIEWS = { int8: Int8Array, int16: Int16Array, int32: Int32Array } as const;
 
-export class WasmBackend implements Backend {
-  readonly name = 'wasm';
-  readonly description = 'WebAssembly 128-bit SIMD (AssemblyScript), 1 thread';
-  readonly heap: WasmHeap;
+export interface WasmBackendOptions {
+  /** The registry name (kernels are looked up by it); 'wasm' unless registered under another. */
+  name?: string;
+  /** The workers beside the calling thread; none: one thread. */
+  pool?: WasmThreadPool;
+  /** Why it runs on one thread though more were asked for, said in the description. */
+  singleThreadReason?: string;
+}
 
-  constructor(readonly wasm: SpmlExports) {
+export class WasmBackend implements Backend {
+  readonly name: string;
+  readonly description: string;
+  readonly heap: WasmHeap;
+  readonly pool: WasmThreadPool | undefined;
+  /** Threads that run matmul: the calling thread and the pool's workers. */
+  readonly threads: number;
+
+  constructor(
+    readonly wasm: SpmlExports,
+    options: WasmBackendOptions = {},
+  ) {
+    this.name = options.name ?? 'wasm';
+    this.pool = options.pool;
+    this.threads = this.pool?.threads ?? 1;
+    const threads = this.threads === 1 ? `1 thread${options.singleThreadReason ? `: ${options.singleThreadReason}` : ''}` : `${this.threads} threads`;
+    this.description = `WebAssembly 128-bit SIMD (AssemblyScript), ${threads}`;
     this.heap = new WasmHeap(wasm.memory, wasm.heapBase());
+  }
+
+  /** End the worker threads (a later matmul throws); Node exits without this too. */
+  shutdown(): void {
+    this.pool?.shutdown();
   }
 
   /** New storage of `bytes` bytes, contents undefined. */
