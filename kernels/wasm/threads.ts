@@ -2,7 +2,9 @@
  * Threads for the wasm backend: a pool of workers that instantiate the threaded spml module
  * (build.ts, spml-threads.wasm) on the backend's shared memory, so that they run kernels on the
  * very tensors the main thread allocated (heap.ts stays on the main thread; workers never
- * allocate).
+ * allocate). Instantiating rewrites the module's one data segment (stridedCopy's 64-byte
+ * scratch, zeros) in the shared memory; that happens only while the backend is starting, before
+ * any kernel runs, so it clobbers nothing.
  *
  * Why threading cannot change a bit (engine/NUMERICS.md §5): matmul's output element
  * C[p, i, j] depends only on row i of A, B and the bias, and the kernel computes it with the same
