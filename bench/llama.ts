@@ -39,7 +39,9 @@ const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 const llamaCppVersion = (): string => (JSON.parse(readFileSync(path.join(here, '..', 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8')) as { version: string }).version;
 
 const LLAMA_CPP: EngineSpec[] = (['Q8_0', 'F32'] as const).flatMap((type) => [1, 2].map((threads) => ({ kind: 'llama.cpp' as const, type, threads })));
-const ALL_ENGINES: EngineSpec[] = [...ALL_BACKENDS.map((backend) => ({ kind: 'spml' as const, backend })), ...LLAMA_CPP, { kind: 'tfjs-wasm' }];
+/** wasm runs at 1 and at 2 threads, beside llama.cpp's 1- and 2-thread rows (SPML_WASM_THREADS in its child). */
+const spmlEngines = (backend: string): EngineSpec[] => (backend === 'wasm' ? [1, 2].map((threads) => ({ kind: 'spml' as const, backend, threads })) : [{ kind: 'spml' as const, backend }]);
+const ALL_ENGINES: EngineSpec[] = [...ALL_BACKENDS.flatMap(spmlEngines), ...LLAMA_CPP, { kind: 'tfjs-wasm' }];
 
 /** `--engines` names: a backend, 'llama.cpp' or 'tfjs-wasm'. */
 const engineName = (e: EngineSpec): string => (e.kind === 'spml' ? e.backend : e.kind);

@@ -10,7 +10,7 @@ import { measureRunner, type EngineMeasurement, type LlamaRunner } from './llama
 import type { BuiltModel, RunLengths } from './llama_models.js';
 
 /** spml on a backend, llama.cpp on a GGUF type at a thread count, or the tfjs-wasm float32 llama. */
-export type EngineSpec = { kind: 'spml'; backend: string } | { kind: 'llama.cpp'; type: 'Q8_0' | 'F32'; threads: number } | { kind: 'tfjs-wasm' };
+export type EngineSpec = { kind: 'spml'; backend: string; threads?: number } | { kind: 'llama.cpp'; type: 'Q8_0' | 'F32'; threads: number } | { kind: 'tfjs-wasm' };
 
 export interface Job {
   readonly engine: EngineSpec;
@@ -31,7 +31,7 @@ export interface JobResult extends EngineMeasurement {
 }
 
 export function engineLabel(e: EngineSpec): string {
-  if (e.kind === 'spml') return `spml ${e.backend} int8`;
+  if (e.kind === 'spml') return `spml ${e.backend} int8${e.threads ? ` ${e.threads}t` : ''}`;
   if (e.kind === 'llama.cpp') return `llama.cpp ${e.type} ${e.threads}t`;
   return 'tfjs-wasm f32 1t';
 }
@@ -47,10 +47,12 @@ async function start(job: Job, log: (msg: string) => void): Promise<{ runner: Ll
     const { familyOf } = await import('../kernels/backends.js');
     const family = familyOf(engine.backend, 'node');
     if (!family) throw new Error(`no backend family registers ${engine.backend}`);
+    // wasm starts its workers when it is first asked for: the thread count is read then.
+    if (engine.threads) process.env.SPML_WASM_THREADS = String(engine.threads);
     await family.load();
     const { spmlRunner } = await import('./llama_spml.js');
-    // spml's cpu backend and its kernels run on the JavaScript thread: one thread.
-    return { ...(await spmlRunner(model.files.spml, engine.backend)), file: model.files.spml, threads: 1 };
+    // spml's cpu and GPU backends run their kernels from the JavaScript thread: one thread.
+    return { ...(await spmlRunner(model.files.spml, engine.backend)), file: model.files.spml, threads: engine.threads ?? 1 };
   }
   if (engine.kind === 'llama.cpp') {
     const { llamaCppRunner } = await import('./llama_cpp.js');
