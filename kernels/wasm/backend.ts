@@ -94,3 +94,13 @@ export const addr = (t: Tensor): number => (t.storage as WasmStorage).block.ptr;
 
 /** Element width in bytes, the dtype code of the module's kernels. */
 export const width = (dtype: DType): number => DTYPE_BYTES[dtype];
+
+/** Run `use` with `words` copied into linear memory, then free them. */
+export function withWords<T>(be: WasmBackend, words: Int32Array, use: (ptr: number) => T): T {
+  const s = be.upload('int32', words);
+  try {
+    return use(s.block.ptr);
+  } finally {
+    be.dispose(s);
+  }
+}
