@@ -48,7 +48,7 @@ let afterError: PageState & { rejected: string };
 
 beforeAll(async () => {
   node = [];
-  for (const m of MODELS) node.push(await generate(await loadModel(m.model), m.prompt, { ...CASE, seed: BigInt(CASE.seed) }));
+  for (const m of MODELS) node.push(await generate(await loadModel(m.model, { backend: 'cpu' }), m.prompt, { ...CASE, seed: BigInt(CASE.seed) }));
   browser = await runInChromium(
     RUNS.map(({ backend, model }) => ({ ...CASE, backend, model: MODELS[model]!.model, prompt: MODELS[model]!.prompt })),
     {
