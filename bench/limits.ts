@@ -15,8 +15,8 @@
  * Run: npm run bench:limits. It measures the limits, then reads bench/results/perf.json and
  * llama.json (run bench:perf and bench:llama first) and reports the fraction spml's wasm rows
  * reach: the int8 matmul 512³ against the peak of the threads it ran on, and each llama's decode
- * against the bandwidth bound of its .spml weights (int8: one byte a weight, every weight read
- * once a token). Writes bench/results/limits.json; prints a Markdown table.
+ * against the bandwidth bound of its int8 weights (one byte a weight, every weight read once a
+ * token; int8WeightsPerToken). Writes bench/results/limits.json; prints a Markdown table.
  */
 import * as asc from 'assemblyscript/asc';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -111,6 +111,16 @@ interface Fraction {
   readonly fraction: number;
 }
 
+/**
+ * The int8 weight bytes one decoded token reads (NUMERICS §20.7): per block q, o (C²), k, v (C·KV),
+ * gate, up, down (C·F), then the classifier (V·C). The int16 embedding is not counted: a token
+ * gathers one row of it.
+ */
+function int8WeightsPerToken(c: { width: number; hiddenWidth: number; layers: number; heads: number; kvHeads: number; vocabSize: number }): number {
+  const kv = (c.width / c.heads) * c.kvHeads;
+  return c.layers * (2 * c.width * c.width + 2 * c.width * kv + 3 * c.width * c.hiddenWidth) + c.vocabSize * c.width;
+}
+
 /** The fractions of the limits that bench:perf's and bench:llama's wasm rows reach. */
 export function fractions(limits: MachineLimits): Fraction[] {
   const out: Fraction[] = [];
@@ -125,11 +135,11 @@ export function fractions(limits: MachineLimits): Fraction[] {
   const llama = readResult('llama.json');
   for (const row of llama?.rows ?? []) {
     if (row.engine?.kind !== 'spml' || row.engine.backend !== 'wasm' || !row.result?.decode) continue;
-    const model = llama.models.find((m: any) => m.name === row.model);
-    const weightBytes = model.sizes.spml;
+    const weightBytes = int8WeightsPerToken(llama.models.find((m: any) => m.name === row.model).config);
     const bound = limits.readBytesPerSecond / weightBytes;
     const tps = row.result.decode.medianTokensPerSecond;
-    out.push({ what: `${row.model} decode, wasm`, achieved: `${tps.toFixed(1)} tokens/s`, limit: `${bound.toFixed(0)} tokens/s (${(limits.readBytesPerSecond / 1e9).toFixed(1)} GB/s ÷ ${(weightBytes / 2 ** 20).toFixed(1)} MiB)`, fraction: tps / bound });
+    const threads = row.result.threads ?? 1;
+    out.push({ what: `${row.model} decode, wasm (${threads} thread${threads > 1 ? 's' : ''})`, achieved: `${tps.toFixed(1)} tokens/s`, limit: `${bound.toFixed(0)} tokens/s (${(limits.readBytesPerSecond / 1e9).toFixed(1)} GB/s ÷ ${(weightBytes / 2 ** 20).toFixed(1)} MiB)`, fraction: tps / bound });
   }
   return out;
 }
