@@ -15,7 +15,6 @@
  * Every engine/model pair runs in a child process of its own (bench/llama_job.ts), which also
  * reads its resident set before and after loading. An engine that fails to start, or runs past
  * its limit, is a row saying why; the others are still measured. Speed is never asserted.
- * These figures are the baseline a WebAssembly backend will be measured against.
  *
  * Run: npm run bench:llama [-- --models stories260K,random-15M --engines cpu,webgpu,llama.cpp,tfjs-wasm].
  * Progress goes to stderr, the Markdown tables to stdout; bench/results/llama.json and
@@ -129,8 +128,7 @@ async function main(models: readonly BenchModelSpec[], engines: readonly EngineS
     '',
     `## Llama inference speed — ${machine.cpu}, ${machine.cores} cores, node ${machine.node}`,
     '',
-    'Median tokens/s after one warm-up; ratio = tokens/s ÷ llama.cpp Q8_0 at the same thread count on the same model (>1: faster). spml and tfjs-wasm run on one thread and compare with llama.cpp at 1 thread. RSS is the child process after loading (before loading in brackets). Greedy = how many leading decoded tokens equal llama.cpp F32\'s.',
-    'These figures are the baseline the WebAssembly backend will be measured against.',
+    'Median tokens/s after one warm-up; ratio = tokens/s ÷ llama.cpp Q8_0 at the same thread count on the same model (>1: faster). spml's cpu and GPU backends and tfjs-wasm run on one thread; spml wasm runs at the thread count its row names; each compares with llama.cpp at its own thread count. RSS is the child process after loading (before loading in brackets). Greedy = how many leading decoded tokens equal llama.cpp F32\'s.',
     ...markdownTable(rows, built),
   ];
   const failed = rows.filter((r) => !r.result);
