@@ -128,7 +128,7 @@ async function main(models: readonly BenchModelSpec[], engines: readonly EngineS
     '',
     `## Llama inference speed — ${machine.cpu}, ${machine.cores} cores, node ${machine.node}`,
     '',
-    'Median tokens/s after one warm-up; ratio = tokens/s ÷ llama.cpp Q8_0 at the same thread count on the same model (>1: faster). spml's cpu and GPU backends and tfjs-wasm run on one thread; spml wasm runs at the thread count its row names; each compares with llama.cpp at its own thread count. RSS is the child process after loading (before loading in brackets). Greedy = how many leading decoded tokens equal llama.cpp F32\'s.',
+    'Median tokens/s after one warm-up; ratio = tokens/s ÷ llama.cpp Q8_0 at the same thread count on the same model (>1: faster). spml\'s cpu and GPU backends and tfjs-wasm run on one thread; spml wasm runs at the thread count its row names; each compares with llama.cpp at its own thread count. RSS is the child process after loading (before loading in brackets). Greedy = how many leading decoded tokens equal llama.cpp F32\'s.',
     ...markdownTable(rows, built),
   ];
   const failed = rows.filter((r) => !r.result);
