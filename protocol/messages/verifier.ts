@@ -149,12 +149,19 @@ export class MessageVerifier {
     return d;
   }
 
-  /** §3.2 step 8: a node's vote on `expect.dispute`. Who may vote is the arbitration's rule. */
-  verifyVote(msg: unknown, now: number, expect: { readonly dispute: Dispute }): Vote {
+  /**
+   * §3.2 step 8: a node's vote on `expect.dispute`. Only a registered server with stake votes:
+   * `expect.voters` maps each registered server's public key to its stake at the dispute, and a vote
+   * signed by any other key, or by a server whose stake is 0, is WRONG_SIGNER on `signer`.
+   */
+  verifyVote(msg: unknown, now: number, expect: { readonly dispute: Dispute; readonly voters: ReadonlyMap<string, bigint> }): Vote {
     const op = 'verifyVote';
     const v = this.fresh(DOMAINS.vote, msg, now, op);
     if (v.requestId !== expect.dispute.requestId) reject(op, 'CROSS_REQUEST', 'requestId', 'differs from the dispute');
     if (v.disputeDigest !== messageDigest(expect.dispute)) reject(op, 'CROSS_REQUEST', 'disputeDigest', 'names another dispute');
+    const stake = expect.voters.get(v.signer);
+    if (stake === undefined) reject(op, 'WRONG_SIGNER', 'signer', `${v.signer.slice(0, 16)}… is not a registered server: only staked servers vote`);
+    if (typeof stake !== 'bigint' || stake <= 0n) reject(op, 'WRONG_SIGNER', 'signer', `${v.signer.slice(0, 16)}… has no stake at this dispute (${String(stake)}): only staked servers vote`);
     this.remember(v);
     return v;
   }

@@ -1,6 +1,6 @@
 /**
  * Arbitration of a disputed round (paper §3.2 steps 7–8): what an honest node concludes from the
- * broadcast evidence, how a coalition member votes instead (Assumption 3), and the 2/3 tally.
+ * broadcast evidence, how a coalition member votes instead (Assumption 3), and the 2/3-of-stake tally.
  *
  * An honest node decides in this order, each step needing only the evidence before it:
  *   1. The user: the reveal must open the commitment A signed and draw a challenge (verifyDraw), B must
@@ -17,7 +17,7 @@ import type { SpmlModel } from '../../engine/api.js';
 import { merkleRoot, type TraceLeaf } from '../../engine/trace.js';
 import { arbitrateByBisection, type BisectionResult, type DisputedRun } from '../bisection.js';
 import { verifyDraw } from '../challenge.js';
-import { MessageRejected } from '../errors.js';
+import { MessageRejected, ProtocolParamError } from '../errors.js';
 import { runInference } from '../inference.js';
 import { requestDigest } from '../messages/encode.js';
 import type { Dispute, Honesty, InferenceRequest, InputAttestation } from '../messages/types.js';
@@ -118,15 +118,30 @@ export function voteOf(node: string, strategy: ServerStrategy, parties: { readon
   return honest;
 }
 
-/** The judgement at least 2/3 of the votes agree on, or null when none does (§3.2 step 8). */
-export function tally(votes: readonly CastVote[]): Judgement | null {
-  const counts = new Map<string, { verdict: Judgement; count: number }>();
-  for (const v of votes) {
+/**
+ * The judgement that holds at least 2/3 of the voting stake, or null when none does (§3.2 step 8:
+ * "valid if at least 2/3 of the nodes vote on it", nodes weighed by stake). `totalStake` is the stake
+ * of the whole staked server set at the dispute, not only of those whose votes arrived: a vote that is
+ * missing or refused counts against every judgement, so dropping votes can prevent a verdict but never
+ * make one. Each vote weighs its signer's stake; exact bigint arithmetic, 3·w ≥ 2·total.
+ */
+export function tally(votes: readonly CastVote[], totalStake: bigint): Judgement | null {
+  const op = 'tally';
+  if (typeof totalStake !== 'bigint' || totalStake <= 0n) throw new ProtocolParamError(op, 'totalStake', `must be a positive bigint, got ${String(totalStake)}`);
+  const counts = new Map<string, { verdict: Judgement; weight: bigint }>();
+  const seen = new Set<string>();
+  let sum = 0n;
+  for (const [i, v] of votes.entries()) {
+    if (typeof v.stake !== 'bigint' || v.stake <= 0n) throw new ProtocolParamError(op, `votes[${i}].stake`, `must be a positive bigint: only staked servers vote, got ${String(v.stake)}`);
+    if (seen.has(v.node)) throw new ProtocolParamError(op, `votes[${i}].node`, `'${v.node}' votes twice`);
+    seen.add(v.node);
+    sum += v.stake;
     const key = `${v.verdict.user}/${v.verdict.serverA}/${v.verdict.serverB}`;
-    const entry = counts.get(key) ?? { verdict: v.verdict, count: 0 };
-    entry.count++;
+    const entry = counts.get(key) ?? { verdict: v.verdict, weight: 0n };
+    entry.weight += v.stake;
     counts.set(key, entry);
   }
-  for (const { verdict, count } of counts.values()) if (3 * count >= 2 * votes.length) return verdict;
+  if (sum > totalStake) throw new ProtocolParamError(op, 'totalStake', `${totalStake} is less than the ${sum} the votes carry`);
+  for (const { verdict, weight } of counts.values()) if (3n * weight >= 2n * totalStake) return verdict;
   return null;
 }

@@ -80,3 +80,32 @@ export function partyKey(seed: string, role: 'node' | 'user', id: string): NodeK
 export function verifierFor(networkId: string, modelHash: string, p?: string): MessageVerifier {
   return new MessageVerifier(p === undefined ? { networkId, modelHash } : { networkId, modelHash, challengeProbability: p });
 }
+
+/** The servers that may vote on a dispute: public key → id and stake, and the total stake of the set. */
+export interface Electorate {
+  /** Every registered server by public key, zero-stake ones included (so that a refusal can say why). */
+  readonly byKey: ReadonlyMap<string, { readonly id: string; readonly stake: bigint }>;
+  /** Public key → stake at the dispute: what verifyVote checks a vote's signer against. */
+  readonly stakes: ReadonlyMap<string, bigint>;
+  /** The stake of every server with stake > 0: the 2/3 of the tally is taken of this. */
+  readonly total: bigint;
+}
+
+/**
+ * Who votes, and with what weight, on a dispute decided now (§3.2 step 8): each registered server with
+ * its stake at the dispute, its bonded balance on the ledger (free + locked) before the round settles,
+ * so a server slashed to nothing has no vote left. Rewards still pending are not yet stake.
+ */
+export function electorate(net: NetworkState): Electorate {
+  const byKey = new Map<string, { id: string; stake: bigint }>();
+  const stakes = new Map<string, bigint>();
+  let total = 0n;
+  for (const s of net.servers.values()) {
+    const acct = net.ledger.account(s.id);
+    const stake = acct.free + acct.locked;
+    byKey.set(s.key.publicKey, { id: s.id, stake });
+    stakes.set(s.key.publicKey, stake);
+    if (stake > 0n) total += stake;
+  }
+  return { byKey, stakes, total };
+}

@@ -13,11 +13,13 @@
  *      through a different trace. All equal: a match.
  *   7. Otherwise the user broadcasts a signed dispute, and A and the disagreeing B attest the request
  *      they received.
- *   8. Every node signs a vote; a judgement with at least 2/3 of the votes stands, else no verdict.
+ *   8. Every node signs a vote; only registered servers with stake are counted, each weighing its
+ *      stake, and a judgement with at least 2/3 of the staked servers' stake stands, else no verdict.
+ *      A refused vote is dropped and reported (RoundReport.droppedVotes); the dispute goes on.
  *
  * Money moves only once the messages are done: the round is then opened, challenged and settled on
- * the ledger in one go, and conservation is checked. A message refused on receipt (MessageRejected)
- * abandons the round before any money moves, and the report says which message and why.
+ * the ledger in one go, and conservation is checked. Any other message refused on receipt
+ * (MessageRejected) abandons the round before any money moves, and the report says which message and why.
  */
 import { inputHash, messageDigest, requestDigest, signMessage } from '../messages/encode.js';
 import { challengeCommitment } from '../challenge.js';
@@ -35,8 +37,8 @@ import {
   type Vote,
 } from '../messages/types.js';
 import { judgeDispute, jobOf, tally, voteOf, type HonestJudgement, type Judgement, type ServerRun } from './arbitration.js';
-import type { NetworkState, Server, User } from './participants.js';
-import type { CastVote, RequestArgs, ResponseSummary, RoundMessages, RoundReport, Stage } from './types.js';
+import { electorate, type NetworkState, type Server, type User } from './participants.js';
+import type { CastVote, DroppedVote, RequestArgs, ResponseSummary, RoundMessages, RoundReport, Stage } from './types.js';
 
 /** A refused message: carries the stage so that the report can name it. */
 class Refused extends Error {
@@ -184,20 +186,32 @@ export async function playRound(net: NetworkState, args: RequestArgs): Promise<R
       runB: runOf(net, disagreeing),
     });
 
-    // Step 8: every node votes.
+    // Step 8: every node votes; only registered servers with stake are counted, each by its stake. A
+    // refused vote is dropped and reported: one bad vote does not abort the dispute.
     const votes: CastVote[] = [];
+    const droppedVotes: DroppedVote[] = [];
+    const voters = electorate(net);
     const disputeDigest = messageDigest(messages.dispute);
     for (const node of net.servers.values()) {
       const verdict = voteOf(node.id, node.strategy, { a: asserter, b: disagreeing.server.id }, honest.verdict);
       const vote = signMessage(node.key, { domain: DOMAINS.vote, ...header(a.request.inputHash), disputeDigest, verdict });
-      const counted: Vote = deliver('vote', vote, (m) => net.board.verifyVote(m, net.now(), { dispute: messages.dispute! }));
+      let counted: Vote;
+      try {
+        counted = deliver('vote', vote, (m) => net.board.verifyVote(m, net.now(), { dispute: messages.dispute!, voters: voters.stakes }));
+      } catch (e) {
+        if (!(e instanceof Refused)) throw e;
+        const r = e.rejection;
+        droppedVotes.push({ node: node.id, stage: 'vote', reason: r.reason, message: r.message, ...(r.field !== undefined ? { field: r.field } : {}) });
+        continue;
+      }
       messages.votes.push(counted);
-      votes.push({ node: node.id, verdict: counted.verdict });
+      const signer = voters.byKey.get(counted.signer)!;
+      votes.push({ node: signer.id, stake: signer.stake, verdict: counted.verdict });
     }
-    const standing = tally(votes);
+    const standing = tally(votes, voters.total);
     const verdict = standing && (await toVerdict(net, standing, a, disagreeing, bs));
     const outcome: RoundOutcome = verdict ? { kind: 'arbitrated', verdict } : { kind: 'no-verdict' };
-    return finish(net, { ...base, asserter, challenged, validators, outcome, votes, ...(honest.bisection ? { bisection: honest.bisection } : {}) });
+    return finish(net, { ...base, asserter, challenged, validators, outcome, votes, droppedVotes, ...(honest.bisection ? { bisection: honest.bisection } : {}) });
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
     const rejected = { stage: e.stage, reason: e.rejection.reason, message: e.rejection.message, ...(e.rejection.field !== undefined ? { field: e.rejection.field } : {}) };
@@ -250,6 +264,7 @@ interface Finished {
   readonly messages: RoundMessages;
   readonly responses: ResponseSummary[];
   readonly votes?: CastVote[];
+  readonly droppedVotes?: DroppedVote[];
   readonly bisection?: HonestJudgement['bisection'];
 }
 
@@ -271,6 +286,7 @@ function finish(net: NetworkState, f: Finished): RoundReport {
     outcome: f.outcome.kind === 'no-verdict' ? 'arbitrated' : f.outcome.kind,
     ...(f.outcome.kind === 'arbitrated' ? { verdict: f.outcome.verdict } : f.outcome.kind === 'no-verdict' ? { verdict: null } : {}),
     ...(f.votes ? { votes: f.votes } : {}),
+    ...(f.droppedVotes ? { droppedVotes: f.droppedVotes } : {}),
     ...(f.bisection ? { bisection: f.bisection } : {}),
     responses: f.responses,
     settlement: settled,

@@ -92,9 +92,10 @@ export interface ResponseSummary {
   readonly deviated: boolean;
 }
 
-/** A node's signed vote, as counted. */
+/** A node's signed vote, as counted, with its weight: the signer's stake at the dispute (> 0). */
 export interface CastVote {
   readonly node: string;
+  readonly stake: bigint;
   readonly verdict: { readonly user: Honesty; readonly serverA: Honesty; readonly serverB: Honesty };
 }
 
@@ -117,6 +118,12 @@ export interface Rejection {
   readonly message: string;
 }
 
+/** A vote the board refused (§3.2 step 8): dropped from the tally, reported, and the dispute goes on. */
+export interface DroppedVote extends Rejection {
+  /** The server whose turn to vote it was (the refused message may be signed by another key). */
+  readonly node: string;
+}
+
 export interface RoundReport {
   /** The ledger round it ran in (a rejected attempt reports the round it would have had). */
   readonly round: number;
@@ -127,9 +134,11 @@ export interface RoundReport {
   readonly validators: readonly string[];
   /** 'rejected': a message was refused, the round was abandoned, and no money moved. */
   readonly outcome: 'unchallenged' | 'match' | 'arbitrated' | 'rejected';
-  /** The verdict that reached 2/3 of the votes, or null when none did ('no verdict'). */
+  /** The verdict that reached 2/3 of the staked servers' stake, or null when none did ('no verdict'). */
   readonly verdict?: Verdict | null;
   readonly votes?: readonly CastVote[];
+  /** Votes refused on receipt (unregistered or zero-stake signer, bad signature, replay…). */
+  readonly droppedVotes?: readonly DroppedVote[];
   /** The honest voters' trace bisection of A against the disputing validator. */
   readonly bisection?: BisectionResult;
   readonly responses: readonly ResponseSummary[];

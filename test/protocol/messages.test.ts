@@ -100,7 +100,7 @@ describe('signing', () => {
     const d = dispute();
     expect(verifier({ challengeProbability: '0.5' }).verifyDispute(d, NOW)).toBe(d);
     const vote = signMessage(stranger, { domain: DOMAINS.vote, ...header(), disputeDigest: messageDigest(d), verdict: { user: 'honest', serverA: 'honest', serverB: 'dishonest' } });
-    expect(verifier().verifyVote(vote, NOW, { dispute: d }).verdict.serverB).toBe('dishonest');
+    expect(verifier().verifyVote(vote, NOW, { dispute: d, voters: new Map([[stranger.publicKey, 1n]]) }).verdict.serverB).toBe('dishonest');
   });
 
   it('signs canonical bytes: key order does not matter, and the domain tag is signed', () => {
@@ -305,7 +305,7 @@ describe('rejections', () => {
   it('CROSS_REQUEST: a vote on another dispute', () => {
     const d = dispute();
     const vote = signMessage(stranger, { domain: DOMAINS.vote, ...header(), disputeDigest: messageDigest(request(serverA)), verdict: { user: 'honest', serverA: 'honest', serverB: 'dishonest' } });
-    expectRejected(() => verifier().verifyVote(vote, NOW, { dispute: d }), 'CROSS_REQUEST', 'disputeDigest');
+    expectRejected(() => verifier().verifyVote(vote, NOW, { dispute: d, voters: new Map([[stranger.publicKey, 1n]]) }), 'CROSS_REQUEST', 'disputeDigest');
   });
 
   it('BAD_REVEAL: a forged secret that does not open the commitment', () => {
