@@ -17,6 +17,7 @@ import { SpmlError } from '../engine/errors.js';
  * - REPLAY: the (signer, nonce) pair or the request id was already seen for this role.
  * - WRONG_MODEL: the model hash is not the one the verifier serves / expects.
  * - WRONG_INPUT: the input hash does not match the input carried or expected.
+ * - WRONG_OUTPUT: a response's output hash is not the hash of the output it carries.
  * - CROSS_REQUEST: the message is bound to a different request (id or digest) than the one at hand.
  * - BAD_REVEAL: a revealed challenge secret does not open the commitment.
  */
@@ -28,6 +29,7 @@ export type RejectionReason =
   | 'REPLAY'
   | 'WRONG_MODEL'
   | 'WRONG_INPUT'
+  | 'WRONG_OUTPUT'
   | 'CROSS_REQUEST'
   | 'WRONG_SIGNER'
   | 'BAD_REVEAL';

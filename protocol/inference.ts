@@ -14,7 +14,8 @@ import { modelHash } from '../engine/format/format.js';
 import type { TraceLeaf } from '../engine/trace.js';
 import type { TaskInput, TraceStep } from '../engine/arch/architecture.js';
 import { inputHash } from './messages/encode.js';
-import type { GenerationOptions, InferenceInput } from './messages/types.js';
+import { outputHashOf } from './messages/encode.js';
+import type { GenerationOptions, InferenceInput, InferenceOutput } from './messages/types.js';
 
 export type { TraceStep };
 
@@ -26,6 +27,8 @@ export interface InferenceResult {
   readonly output: readonly number[];
   /** The engine's outputHash: of the int32 token ids, or of the int32 logits of a classifier. */
   readonly outputHash: string;
+  /** The int32 tensor outputHash is the hash of (token ids, or logits): what a response delivers. */
+  readonly outputTensor: InferenceOutput;
   readonly traceRoot: string;
   readonly leaves: readonly TraceLeaf[];
 }
@@ -104,12 +107,30 @@ export async function runPrefix(model: SpmlModel, input: InferenceInput, options
   const task = taskInput(model, input);
   if (task.kind === 'text') {
     const r = await generate(model, task.prompt, { ...engineOptions(options, seed), keepTrace: true, ...(leafLimit === undefined ? {} : { leafLimit }) });
-    return { ...common, output: r.tokens, outputHash: r.outputHash, traceRoot: r.traceRoot, leaves: r.traceLeaves ?? [] };
+    return { ...common, output: r.tokens, outputHash: r.outputHash, outputTensor: { shape: [r.tokens.length], data: r.tokens }, traceRoot: r.traceRoot, leaves: r.traceLeaves ?? [] };
   }
   // A classification is one pass of a few layers: it runs whole, and the caller keeps the prefix.
   const r = await classify(model, task.pixels, task.count, { keepTrace: true });
   const leaves = r.traceLeaves ?? [];
-  return { ...common, output: r.labels, outputHash: r.outputHash, traceRoot: r.traceRoot, leaves: leafLimit === undefined ? leaves : leaves.slice(0, leafLimit) };
+  const outputTensor = await classifierLogits(model, task.pixels, task.count);
+  if (outputHashOf(outputTensor) !== r.outputHash) throw new ParamError('inference', 'the logits do not hash to the output hash of the same run: the engine is not deterministic here');
+  return { ...common, output: r.labels, outputHash: r.outputHash, outputTensor, traceRoot: r.traceRoot, leaves: leafLimit === undefined ? leaves : leaves.slice(0, leafLimit) };
+}
+
+/**
+ * A classifier's int32 logits [count, classes]: what its output hash commits to, and so what a response
+ * delivers (the labels classify() returns are their row-wise argmax). One untraced forward pass.
+ */
+async function classifierLogits(model: SpmlModel, pixels: Uint8Array, count: number): Promise<InferenceOutput> {
+  if (model.task !== 'classify') throw suitError(model, { kind: 'pixels', pixels: '', count });
+  const x = model.runtime.encodeInput(pixels, count);
+  const logits = model.runtime.forward(x);
+  try {
+    return { shape: [...logits.shape], data: Array.from(await logits.data()) };
+  } finally {
+    x.dispose();
+    logits.dispose();
+  }
 }
 
 /**

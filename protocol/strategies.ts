@@ -20,7 +20,7 @@ import { checkGenerateOptions } from '../engine/generate.js';
 import { merkleRoot } from '../engine/trace.js';
 import { ProtocolParamError } from './errors.js';
 import { inputHash } from './messages/encode.js';
-import type { GenerationOptions, InferenceInput } from './messages/types.js';
+import type { GenerationOptions, InferenceInput, InferenceOutput } from './messages/types.js';
 import { engineOptions, runInference, traceSchedule, type InferenceResult, type ModelStore } from './inference.js';
 
 /** Nodes that act together (Assumption 3); `members` are node ids. */
@@ -145,10 +145,12 @@ export function fabricateResult(model: SpmlModel, job: Job, key: string): Infere
   const schedule = traceSchedule(model, job.input, job.options);
   let output: number[];
   let outputHash: string;
+  let outputTensor: InferenceOutput;
   if (model.task === 'generate') {
     const n = checkGenerateOptions(engineOptions(job.options, job.seed)).maxTokens;
     output = keyedInts(`${key}:tokens`, n, model.runtime.vocabSize);
     outputHash = bytesToHex(hashData('int32', [n], Int32Array.from(output)));
+    outputTensor = { shape: [n], data: output };
   } else {
     const classes = model.runtime.classes;
     const count = job.input.kind === 'pixels' ? job.input.count : 0;
@@ -158,12 +160,13 @@ export function fabricateResult(model: SpmlModel, job: Job, key: string): Infere
       return row.indexOf(Math.max(...row));
     });
     outputHash = bytesToHex(hashData('int32', [count, classes], logits));
+    outputTensor = { shape: [count, classes], data: Array.from(logits) };
   }
   const leaves = schedule.map((s, i) => ({
     label: s.label,
     tensorHash: model.task === 'classify' && i === schedule.length - 1 ? outputHash : bytesToHex(keyedBytes(`${key}:leaf${i}`, 32)),
   }));
-  return { modelHash: job.modelHash, inputHash: inputHash(job.input), output, outputHash, traceRoot: merkleRoot(leaves), leaves };
+  return { modelHash: job.modelHash, inputHash: inputHash(job.input), output, outputHash, outputTensor, traceRoot: merkleRoot(leaves), leaves };
 }
 
 function inCoalition(c: Coalition, nodeId: string): boolean {

@@ -10,7 +10,8 @@ import { canonicalJson } from '../../engine/format/canonical_json.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { sha256Hex, signBytes, type NodeKey } from '../crypto.js';
 import type { GenerateOptions } from '../../engine/api.js';
-import type { Domain, InferenceInput, InferenceRequest, MessageByDomain, SignedMessage, Unsigned } from './types.js';
+import { bytesToHex, hashData } from '../../engine/hash.js';
+import type { Domain, InferenceInput, InferenceOutput, InferenceRequest, MessageByDomain, SignedMessage, Unsigned } from './types.js';
 
 const SIGNED_PREFIX = 'spml/v1/signed\n';
 
@@ -34,6 +35,14 @@ export function messageDigest(msg: SignedMessage): string {
 /** SHA-256 of an input, as carried in every message's `inputHash`. */
 export function inputHash(input: InferenceInput): string {
   return sha256Hex('spml/v1/input\n', canonicalJson(input));
+}
+
+/**
+ * The engine's output hash of a delivered output (engine/NUMERICS.md §2.1: SHA-256 of its canonical bytes
+ * as an int32 tensor), computed by the engine's own hashData: what a response's outputHash must be.
+ */
+export function outputHashOf(output: InferenceOutput): string {
+  return bytesToHex(hashData('int32', output.shape, Int32Array.from(output.data)));
 }
 
 /**

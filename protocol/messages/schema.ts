@@ -94,6 +94,27 @@ const options = object({
   }),
 });
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** An int32 tensor (types.ts InferenceOutput): rank 1–255, dimensions u32, data exactly as many int32s as the shape holds. */
+const output: Check = (v, path, op) => {
+  if (!isPlainObject(v)) malformed(op, path, 'must be an object { shape, data }');
+  for (const key of Object.keys(v)) if (key !== 'shape' && key !== 'data') malformed(op, `${path}.${key}`, 'is not a field of this message');
+  const { shape, data } = v;
+  if (!Array.isArray(shape) || shape.length < 1 || shape.length > 255) malformed(op, `${path}.shape`, 'must be an array of 1 to 255 dimensions');
+  let size = 1;
+  for (const d of shape) {
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0 || d > 0xffffffff) malformed(op, `${path}.shape`, 'dimensions must be integers in [0, 2^32)');
+    size *= d;
+  }
+  if (!Array.isArray(data)) malformed(op, `${path}.data`, 'must be an array of int32');
+  if (data.length !== size) malformed(op, `${path}.data`, `holds ${data.length} elements, the shape ${size}`);
+  for (const x of data) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < INT32_MIN || x > INT32_MAX) malformed(op, `${path}.data`, 'must hold only int32 integers');
+  }
+};
+
 const domainTag =
   (expected: Domain): Check =>
   (v, path, op) => {
@@ -106,7 +127,7 @@ function header(domain: Domain): Record<string, Check> {
 }
 
 const request = object({ ...header(DOMAINS.request), server: hex32, input, options, commitment: hex32 });
-const response = object({ ...header(DOMAINS.response), requestDigest: hex32, commitment: hex32, output: text, outputHash: hex32, traceRoot: hex32 });
+const response = object({ ...header(DOMAINS.response), requestDigest: hex32, commitment: hex32, output, outputHash: hex32, traceRoot: hex32 });
 const reveal = object({ ...header(DOMAINS.reveal), commitment: hex32, secret: hex32, responseDigest: hex32 });
 
 const SCHEMAS: Record<Domain, Check> = {

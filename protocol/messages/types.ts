@@ -67,6 +67,16 @@ export interface InferenceRequest extends MessageHeader {
   readonly commitment: string;
 }
 
+/**
+ * A server's result as the int32 tensor its output hash is the hash of (engine/NUMERICS.md §2.1): the
+ * generated token ids, shape [n], of a language model; the logits, shape [count, classes], of a classifier
+ * (its labels are each row's first maximum). Data row-major, as JSON numbers.
+ */
+export interface InferenceOutput {
+  readonly shape: readonly number[];
+  readonly data: readonly number[];
+}
+
 /** §3.2 steps 2 and 5: server → user. */
 export interface InferenceResponse extends MessageHeader {
   readonly domain: typeof DOMAINS.response;
@@ -74,9 +84,12 @@ export interface InferenceResponse extends MessageHeader {
   readonly requestDigest: string;
   /** The commitment the server saw, echoed under its signature so the user cannot swap it later. */
   readonly commitment: string;
-  /** The result for the user (completion text, or the labels); outputHash is what is compared. */
-  readonly output: string;
-  /** The engine's outputHash (NUMERICS.md §2). */
+  /**
+   * What the user receives: exactly the tensor outputHash commits to, so that what is delivered is what
+   * is compared. Every verifier recomputes outputHash from it and refuses a response where they differ.
+   */
+  readonly output: InferenceOutput;
+  /** The engine's outputHash (NUMERICS.md §2): SHA-256 of `output` as an int32 tensor; outputHashOf(output). */
   readonly outputHash: string;
   /** The engine's Merkle trace root, for bisection in arbitration. */
   readonly traceRoot: string;

@@ -3,7 +3,8 @@
  *
  * Order of checks, cheapest and most basic first: shape (MALFORMED) and domain tag (WRONG_DOMAIN), network
  * (WRONG_DOMAIN on `networkId`: a message for another network is another domain), signature
- * (BAD_SIGNATURE), expiry (EXPIRED), model (WRONG_MODEL), input hash (WRONG_INPUT), binding to the
+ * (BAD_SIGNATURE), expiry (EXPIRED), model (WRONG_MODEL), input hash (WRONG_INPUT), a response's output
+ * against its output hash (WRONG_OUTPUT, here and for responses inside a dispute), binding to the
  * request at hand (CROSS_REQUEST, WRONG_SIGNER), and last replay (REPLAY). A message is remembered only
  * once every check has passed, so a rejected message cannot poison the cache.
  *
@@ -21,7 +22,7 @@ import type { Decimal } from 'decimal.js';
 import { challengeCommitment, isChallenged, probabilityFraction } from '../challenge.js';
 import { isHex, verifyBytes } from '../crypto.js';
 import { MessageRejected, ProtocolParamError, type RejectionReason } from '../errors.js';
-import { inputHash, messageDigest, requestDigest, signingBytes } from './encode.js';
+import { inputHash, messageDigest, outputHashOf, requestDigest, signingBytes } from './encode.js';
 import { checkShape } from './schema.js';
 import {
   DOMAINS,
@@ -195,6 +196,8 @@ export class MessageVerifier {
     if (!verifyBytes(m.signer, m.signature, signingBytes(m))) reject(op, 'BAD_SIGNATURE', at(path, 'signature'), `does not verify for signer ${m.signer.slice(0, 16)}…`);
     if (m.modelHash !== this.modelHash) reject(op, 'WRONG_MODEL', at(path, 'modelHash'), `is ${m.modelHash.slice(0, 16)}…, expected ${this.modelHash.slice(0, 16)}…`);
     if (m.domain === DOMAINS.request && inputHash(m.input) !== m.inputHash) reject(op, 'WRONG_INPUT', at(path, 'inputHash'), 'is not the hash of the input carried');
+    // What is delivered is what is compared: a response's output hash must be the hash of its output.
+    if (m.domain === DOMAINS.response && outputHashOf(m.output) !== m.outputHash) reject(op, 'WRONG_OUTPUT', at(path, 'outputHash'), 'is not the hash of the output carried');
     return m as MessageByDomain[D];
   }
 
@@ -206,6 +209,9 @@ export class MessageVerifier {
     if (res.commitment !== req.commitment) reject(op, 'CROSS_REQUEST', at(path, 'commitment'), 'is not the commitment of the request');
     if (res.seed !== req.seed) reject(op, 'CROSS_REQUEST', at(path, 'seed'), 'is not the seed of the request');
     if (res.inputHash !== req.inputHash) reject(op, 'WRONG_INPUT', at(path, 'inputHash'), 'is not the input hash of the request');
+    const shape = res.output.shape;
+    const fits = req.input.kind === 'text' ? shape.length === 1 : shape.length === 2 && shape[0] === req.input.count;
+    if (!fits) reject(op, 'MALFORMED', at(path, 'output.shape'), `[${shape.join(', ')}] is not the shape of an answer to a ${req.input.kind} request (token ids [n], or logits [count, classes])`);
   }
 
   /** A reveal must be the user's, follow A's response, and open its own commitment. */

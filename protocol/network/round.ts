@@ -125,7 +125,7 @@ export async function playRound(net: NetworkState, args: RequestArgs): Promise<R
         ...header(req.inputHash),
         requestDigest: requestDigest(req),
         commitment: req.commitment,
-        output: JSON.stringify(served.result.output),
+        output: served.result.outputTensor,
         outputHash: served.result.outputHash,
         traceRoot: served.result.traceRoot,
       });

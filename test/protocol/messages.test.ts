@@ -9,11 +9,13 @@ import {
   MessageVerifier,
   inputHash,
   messageDigest,
+  outputHashOf,
   requestDigest,
   signMessage,
   signingBytes,
   type Dispute,
   type InferenceInput,
+  type InferenceOutput,
   type InferenceRequest,
   type InferenceResponse,
 } from '../../protocol/messages/index.js';
@@ -49,10 +51,14 @@ const header = (over: Record<string, unknown> = {}) => ({
 function request(server: NodeKey, over: Record<string, unknown> = {}, key = user): InferenceRequest {
   return signMessage<typeof DOMAINS.request>(key, { domain: DOMAINS.request, ...header(), server: server.publicKey, input, options: { maxTokens: 8 }, commitment, ...over } as never);
 }
+// Token ids the fixture responses deliver; the output hash is always the hash of the output carried.
+const OUTPUT: InferenceOutput = { shape: [3], data: [464, 531, 13] };
+const OTHER_OUTPUT: InferenceOutput = { shape: [3], data: [464, 531, 14] };
 function response(req: InferenceRequest, key: NodeKey, over: Record<string, unknown> = {}): InferenceResponse {
+  const output = (over.output ?? OUTPUT) as InferenceOutput;
   return signMessage<typeof DOMAINS.response>(key, {
     domain: DOMAINS.response, ...header({ inputHash: req.inputHash, seed: req.seed, requestId: req.requestId }),
-    requestDigest: requestDigest(req), commitment: req.commitment, output: ' He said.', outputHash: 'cc'.repeat(32), traceRoot: 'dd'.repeat(32), ...over,
+    requestDigest: requestDigest(req), commitment: req.commitment, output, outputHash: outputHashOf(output), traceRoot: 'dd'.repeat(32), ...over,
   } as never);
 }
 function reveal(resA: InferenceResponse, over: Record<string, unknown> = {}, key = user) {
@@ -61,7 +67,7 @@ function reveal(resA: InferenceResponse, over: Record<string, unknown> = {}, key
 function dispute(over: Record<string, unknown> = {}, key = user): Dispute {
   const reqA = request(serverA);
   const resA = response(reqA, serverA);
-  const resB = response(request(serverB), serverB, { outputHash: 'ee'.repeat(32) });
+  const resB = response(request(serverB), serverB, { output: OTHER_OUTPUT });
   return signMessage<typeof DOMAINS.dispute>(key, { domain: DOMAINS.dispute, ...header(), responseA: resA, responseB: resB, reveal: reveal(resA), ...over } as never);
 }
 /** Re-sign a message after editing its fields, so only the edited field is wrong. */
@@ -157,7 +163,7 @@ describe('rejections', () => {
   it('WRONG_SIGNER: a dispute whose two responses come from the same server', () => {
     const reqA = request(serverA);
     const resA = response(reqA, serverA);
-    const resA2 = response(reqA, serverA, { outputHash: 'ee'.repeat(32) });
+    const resA2 = response(reqA, serverA, { output: OTHER_OUTPUT });
     expectRejected(() => verifier().verifyDispute(dispute({ responseA: resA, responseB: resA2, reveal: reveal(resA) }), NOW), 'WRONG_SIGNER', 'responseB.signer');
   });
 
@@ -290,10 +296,10 @@ describe('rejections', () => {
   it('CROSS_REQUEST: a dispute mixing in a response to another round, or a reveal of another commitment', () => {
     const reqA = request(serverA);
     const resA = response(reqA, serverA);
-    const resOther = response(request(serverB, { requestId: '02'.repeat(32) }), serverB, { outputHash: 'ee'.repeat(32) });
+    const resOther = response(request(serverB, { requestId: '02'.repeat(32) }), serverB, { output: OTHER_OUTPUT });
     expectRejected(() => verifier().verifyDispute(dispute({ responseA: resA, responseB: resOther, reveal: reveal(resA) }), NOW), 'CROSS_REQUEST', 'responseB.requestId');
     const otherSecret = '0f'.repeat(32);
-    const resB = response(request(serverB), serverB, { outputHash: 'ee'.repeat(32) });
+    const resB = response(request(serverB), serverB, { output: OTHER_OUTPUT });
     const rev = reveal(resA, { secret: otherSecret, commitment: challengeCommitment(otherSecret, requestId) });
     expectRejected(() => verifier().verifyDispute(dispute({ responseA: resA, responseB: resB, reveal: rev }), NOW), 'CROSS_REQUEST', 'reveal.commitment');
   });
@@ -370,7 +376,7 @@ describe('rejections', () => {
     const reqA = request(serverA);
     const reqB = request(serverB, { input: other, inputHash: inputHash(other) });
     const resA = response(reqA, serverA);
-    const resB = response(reqB, serverB, { outputHash: 'ee'.repeat(32) });
+    const resB = response(reqB, serverB, { output: OTHER_OUTPUT });
     const d = verifier().verifyDispute(dispute({ responseA: resA, responseB: resB, reveal: reveal(resA) }), NOW);
     expect(d.responseA.requestDigest).not.toBe(d.responseB.requestDigest);
   });
