@@ -9,6 +9,7 @@ export { challengeCommitment, isChallenged, verifyDraw, drawValue, challengeThre
 export { selectAsserter, selectValidators } from './selection.js';
 export { ChallengeRateMonitor, type RateReport } from './monitor.js';
 export { Ledger, type AccountView, type JournalEntry } from './ledger.js';
+export { RoundClock, type ClockControl } from './clock.js';
 export { Settlement, checkProtocolConfig, type ProtocolConfig, type RoundOutcome, type RoundSettlement, type Verdict } from './settlement.js';
 export { ModelStore, runInference } from './inference.js';
 export { formCoalition, perturbModel, type Coalition, type ServerStrategy, type UserStrategy } from './strategies.js';

@@ -9,7 +9,8 @@
  * - escrow: fee entries held for one request until settlement refunds or burns them;
  * - pending: minted rewards payable at a round; they count as the owner's but cannot be spent yet,
  *   so a reward for work later found fraudulent is never already gone.
- * `advanceTo(round)` is the clock: it releases locks and pays rewards whose round has come.
+ * The ledger follows a RoundClock (clock.ts) that only its creator can move: when it moves, locks and
+ * rewards whose round has come are released. No method takes the current time from a caller.
  *
  * Money enters only through `open` (counted as `initial`) and `mint`, and leaves only through a burn
  * (`burn`, `burnEscrow`, or `slash` without a beneficiary), so at every moment
@@ -20,6 +21,7 @@
  * it after each batch of mutations. Every mutation appends one frozen JournalEntry (kinds below), so
  * tests and the network harness can replay what happened.
  */
+import { RoundClock } from './clock.js';
 import { LedgerError } from './errors.js';
 
 /** Id of a lock or escrow entry, unique within one ledger. */
@@ -131,14 +133,28 @@ export class Ledger {
   private readonly lockOwner = new Map<EntryId, string>();
   private readonly escrowOwner = new Map<EntryId, string>();
   private nextId: EntryId = 1;
-  private now = 0;
+  /** The round the ledger last followed the clock to (truly private: no caller can set it). */
+  #now: number;
   private initialTotal = 0n;
   private mintedTotal = 0n;
   private burntTotal = 0n;
 
-  /** The current round; starts at 0 and only moves forward (advanceTo). */
+  /** The clock this ledger follows: only whoever created it can move it (clock.ts). */
+  readonly clock: RoundClock;
+
+  /**
+   * A ledger that follows `clock`: each time the clock moves, every lock and pending reward whose round
+   * has come is released. Without a clock the ledger gets its own, stuck at round 0 (nothing unlocks).
+   */
+  constructor(clock: RoundClock = RoundClock.create().clock) {
+    this.clock = clock;
+    this.#now = clock.round;
+    clock.onAdvance((round) => this.#release(round));
+  }
+
+  /** The current round: the clock's, read when it last moved; never moves backwards. */
   get round(): number {
-    return this.now;
+    return this.#now;
   }
 
   totals(): LedgerTotals {
@@ -244,7 +260,7 @@ export class Ledger {
 
   /**
    * Creates `amount` of new money for `id`: into its free balance, or, given `payableRound` (> the
-   * current round), into a pending reward that advanceTo pays at that round.
+   * current round), into a pending reward paid when the clock reaches that round.
    */
   mint(id: string, amount: bigint, memo = '', payableRound?: number): void {
     const op = 'ledger.mint';
@@ -307,14 +323,15 @@ export class Ledger {
   }
 
   /**
-   * Moves the clock to `round` (never backwards): releases every lock whose unlock round has come and
-   * pays every pending reward whose round has come, then checks conservation.
+   * Follows the clock to `round` (never backwards): releases every lock whose unlock round has come and
+   * pays every pending reward whose round has come, then checks conservation. Only the clock calls it;
+   * no caller supplies the time.
    */
-  advanceTo(round: number): void {
-    const op = 'ledger.advanceTo';
+  #release(round: number): void {
+    const op = 'ledger.release';
     checkRound(op, 'round', round);
-    if (round < this.now) throw new LedgerError(op, `cannot move the clock back from round ${this.now} to round ${round}`);
-    this.now = round;
+    if (round < this.#now) throw new LedgerError(op, `cannot move the clock back from round ${this.#now} to round ${round}`);
+    this.#now = round;
     for (const [id, a] of this.book) {
       for (const lock of a.locks.filter((l) => l.unlockRound <= round)) {
         a.free += lock.amount;
@@ -338,14 +355,14 @@ export class Ledger {
     for (const [id, a] of this.book) {
       const parts = { free: a.free, locked: sum(a.locks), escrow: sum(a.escrows), pending: sum(a.rewards) };
       for (const [name, v] of Object.entries(parts))
-        if (v < 0n) throw new LedgerError(op, `account '${id}' has a negative ${name} balance ${v} at round ${this.now}`);
+        if (v < 0n) throw new LedgerError(op, `account '${id}' has a negative ${name} balance ${v} at round ${this.#now}`);
       held += parts.free + parts.locked + parts.escrow + parts.pending;
     }
     const expected = this.initialTotal + this.mintedTotal - this.burntTotal;
     if (held !== expected)
       throw new LedgerError(
         op,
-        `conservation broken at round ${this.now}: accounts hold ${held} but initial ${this.initialTotal} + minted ${this.mintedTotal} − burnt ${this.burntTotal} = ${expected} (difference ${held - expected})`,
+        `conservation broken at round ${this.#now}: accounts hold ${held} but initial ${this.initialTotal} + minted ${this.mintedTotal} − burnt ${this.burntTotal} = ${expected} (difference ${held - expected})`,
       );
   }
 
@@ -392,11 +409,11 @@ export class Ledger {
 
   private checkFuture(op: string, name: string, round: number): void {
     checkRound(op, name, round);
-    if (round <= this.now) throw new LedgerError(op, `${name} must be after the current round ${this.now}, got ${round}`);
+    if (round <= this.#now) throw new LedgerError(op, `${name} must be after the current round ${this.#now}, got ${round}`);
   }
 
   private record(kind: JournalKind, account: string, amount: bigint, memo: string, to?: string): void {
-    const entry: JournalEntry = to === undefined ? { round: this.now, kind, account, amount, memo } : { round: this.now, kind, account, amount, memo, to };
+    const entry: JournalEntry = to === undefined ? { round: this.#now, kind, account, amount, memo } : { round: this.#now, kind, account, amount, memo, to };
     this.entries.push(Object.freeze(entry));
   }
 }

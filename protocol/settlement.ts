@@ -2,9 +2,10 @@
  * Settles one spML round on the ledger (paper §3.2 steps 1, 3, 6 and 8; PoSP §2.1 steps 2 and 4).
  * A round is one inference request: a user, its asserter A and, if challenged, validators B₁…Bₙ.
  *
- * Opening (openRound, §3.2 step 1): the user's base fee u goes into escrow, and the user's stake Su and
- * A's stake S are locked until round + window. Challenge (challenge, step 3): each validator's stake S
- * is locked until the same round. Nobody's money can leave while the round may still be disputed, and
+ * Opening (openRound, §3.2 step 1): in the current round of the ledger's clock (which the network
+ * advances as its rounds complete; no caller supplies it), the user's base fee u goes into escrow, and
+ * the user's stake Su and A's stake S are locked until round + window. Challenge (challenge, step 3):
+ * each validator's stake S is locked until the same round. Nobody's money can leave while the round may still be disputed, and
  * a slash always finds the full stake it needs.
  *
  * Settlement (settle), for each outcome:
@@ -138,16 +139,19 @@ export class Settlement {
   }
 
   /**
-   * Starts request `round` (§3.2 step 1): moves the ledger's clock to `round` (paying what is due), then
-   * escrows the user's fee u and locks the user's Su and the asserter's S until round + window.
+   * Starts a request (§3.2 step 1) in the ledger clock's current round and returns that round: escrows
+   * the user's fee u and locks the user's Su and the asserter's S until round + window. The round is
+   * read from the clock (which only the network moves), never supplied by the caller, so no caller can
+   * date a round, and with it the release of its stakes, other than now. One request per round.
    */
-  openRound(round: number, user: string, asserter: string): void {
+  openRound(user: string, asserter: string, ...rest: never[]): number {
     const op = 'settlement.openRound';
-    if (typeof round !== 'number' || !Number.isSafeInteger(round) || round < this.ledger.round)
-      throw new ProtocolParamError(op, 'round', `must be an integer >= the ledger's round ${this.ledger.round}, got ${String(round)}`);
-    if (this.open.has(round)) throw new ProtocolParamError(op, 'round', `round ${round} is already open`);
+    // The old openRound(round, user, asserter): refuse a caller-supplied time instead of misreading it.
+    if (rest.length > 0 || typeof user !== 'string')
+      throw new ProtocolParamError(op, 'round', "takes no round: a round opens at the ledger clock's current round, which only the network advances");
+    const round = this.ledger.round;
+    if (this.open.has(round)) throw new ProtocolParamError(op, 'round', `round ${round} (the clock's current round) is already open`);
     if (user === asserter) throw new ProtocolParamError(op, 'asserter', `must differ from the user, both are '${user}'`);
-    this.ledger.advanceTo(round);
     const { u, Su, S, window } = this.config;
     this.needFree(op, user, u + Su, `u + Su = ${u} + ${Su} to open round ${round}`);
     this.needFree(op, asserter, S, `its stake S = ${S} to serve round ${round}`);
@@ -157,6 +161,7 @@ export class Settlement {
     const serverLock = this.ledger.lockStake(asserter, S, until, `round ${round}: asserter stake S`);
     this.open.set(round, { round, user, asserter, validators: [], escrowId, userLock, serverLocks: new Map([[asserter, serverLock]]) });
     this.ledger.checkConservation();
+    return round;
   }
 
   /** The challenge was triggered (§3.2 step 3, §2.1 step 3): locks each validator's S until round + window. */

@@ -14,6 +14,7 @@ import type { SpmlModel } from '../../engine/api.js';
 import { isChallenged } from '../challenge.js';
 import { ProtocolParamError } from '../errors.js';
 import { ModelStore } from '../inference.js';
+import { RoundClock } from '../clock.js';
 import { Ledger } from '../ledger.js';
 import { ChallengeRateMonitor } from '../monitor.js';
 import { Settlement } from '../settlement.js';
@@ -49,6 +50,11 @@ export class Network {
     this.model = state.model;
     this.store = state.store;
     this.networkId = state.networkId;
+  }
+
+  /** The network's round counter: the round the next request opens in (it moves as rounds settle). */
+  get round(): number {
+    return this.state.clock.round;
   }
 
   /** Every round's report, oldest first (rejected attempts included). */
@@ -138,7 +144,10 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
   checkIds('nodes', options.nodes.map((x) => x.id), taken);
   checkIds('users', users.map((x) => x.id), taken);
 
-  const ledger = new Ledger();
+  // The network's own round clock: it alone holds the handle that moves it (completeRound below), so
+  // locked stakes are released by the network's rounds, never by a time a caller supplies.
+  const roundClock = RoundClock.create(1);
+  const ledger = new Ledger(roundClock.clock);
   const settlement = new Settlement(ledger, config);
   const servers = new Map<string, Server>();
   for (const spec of options.nodes) {
@@ -170,7 +179,8 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
     random: new SeededRandom(seed),
     now,
     rounds: [],
-    nextRound: 1,
+    clock: roundClock.clock,
+    completeRound: () => roundClock.advanceTo(roundClock.clock.round + 1),
   };
   return new Network(state, () => {
     virtualNow += 1000;

@@ -4,6 +4,7 @@
  */
 import type { SpmlModel } from '../../engine/api.js';
 import { keyFromSeed, sha256Hex, type NodeKey } from '../crypto.js';
+import type { RoundClock } from '../clock.js';
 import type { ModelStore } from '../inference.js';
 import type { Ledger } from '../ledger.js';
 import { MessageVerifier } from '../messages/verifier.js';
@@ -68,8 +69,10 @@ export interface NetworkState {
   readonly random: SeededRandom;
   readonly now: () => number;
   readonly rounds: RoundReport[];
-  /** The next ledger round to open. */
-  nextRound: number;
+  /** The network's round counter (ledger.clock): the round the next request opens in. Read-only here. */
+  readonly clock: RoundClock;
+  /** Moves the clock on by one round once a round has settled (releasing what comes due). */
+  readonly completeRound: () => void;
 }
 
 /** A party's key, derived from the network seed and its id. */

@@ -76,7 +76,7 @@ interface Answer {
 export async function playRound(net: NetworkState, args: RequestArgs): Promise<RoundReport> {
   const user = net.users.get(args.user);
   if (!user) throw new MessageRejected('network.request', 'MALFORMED', `no user '${args.user}' in this network`, 'user');
-  const round = net.nextRound;
+  const round = net.clock.round;
   const random = net.random.forRound(net.rounds.length);
   const requestId = random.hex32('request-id');
   const messages: RoundMessages = { requestsB: [], responsesB: [], attestations: [], votes: [] };
@@ -271,11 +271,11 @@ interface Finished {
 /** Moves the money for a completed round and records its report. */
 function finish(net: NetworkState, f: Finished): RoundReport {
   const { settlement, ledger } = net;
-  settlement.openRound(f.round, f.user, f.asserter);
+  if (settlement.openRound(f.user, f.asserter) !== f.round) throw new Error(`round ${f.round} opened off the network clock`);
   if (f.challenged) settlement.challenge(f.round, f.validators);
   const settled = settlement.settle(f.round, f.outcome);
   ledger.checkConservation();
-  net.nextRound = f.round + 1;
+  net.completeRound();
   const report: RoundReport = {
     round: f.round,
     requestId: f.requestId,

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ledger, type AccountView, type JournalEntry } from '../../protocol/ledger.js';
 import { LedgerError } from '../../protocol/errors.js';
+import { RoundClock } from '../../protocol/clock.js';
 import { Rng } from '../../tools/data/rng.js';
 
 /** A ledger whose internal book a test can corrupt, to show the invariant check catches it. */
@@ -16,8 +17,18 @@ class TamperableLedger extends Ledger {
 
 const balances = (a: AccountView) => ({ free: a.free, locked: a.locked, escrow: a.escrow, pending: a.pending });
 
+/** The handle that moves each test ledger's clock (the network keeps its own to itself). */
+const clocks = new WeakMap<Ledger, (round: number) => void>();
+function clocked<L extends Ledger>(make: (clock: RoundClock) => L): L {
+  const { clock, advanceTo } = RoundClock.create();
+  const l = make(clock);
+  clocks.set(l, advanceTo);
+  return l;
+}
+const advanceTo = (l: Ledger, round: number) => clocks.get(l)!(round);
+
 function ledgerWith(accounts: Record<string, bigint>): Ledger {
-  const l = new Ledger();
+  const l = clocked((c) => new Ledger(c));
   for (const [id, v] of Object.entries(accounts)) l.open(id, v);
   return l;
 }
@@ -67,7 +78,7 @@ describe('Ledger balances and totals', () => {
     l.mint('a', 7n);
     l.mint('b', 9n, 'later', 2);
     l.burn('b', 11n);
-    l.advanceTo(3);
+    advanceTo(l, 3);
     const j = l.journal();
     const total = (kinds: string[]) => j.filter((e) => kinds.includes(e.kind)).reduce((s, e) => s + e.amount, 0n);
     expect(total(['open'])).toBe(l.totals().initial);
@@ -94,9 +105,9 @@ describe('Ledger locks and pending rewards', () => {
     for (const spend of [() => l.transfer('server', 'sink', 201n), () => l.burn('server', 201n), () => l.escrow('server', 201n), () => l.lockStake('server', 201n, 9)])
       expect(spend).toThrow(LedgerError);
     expect(() => l.transfer('server', 'sink', 500n)).toThrow("account 'server' cannot spend 500: only 200 free (not spendable: 800 locked until round 5)");
-    l.advanceTo(4);
+    advanceTo(l, 4);
     expect(() => l.transfer('server', 'sink', 201n)).toThrow(/only 200 free/);
-    l.advanceTo(5);
+    advanceTo(l, 5);
     expect(balances(l.account('server'))).toEqual({ free: 1000n, locked: 0n, escrow: 0n, pending: 0n });
     l.transfer('server', 'sink', 1000n);
     expect(l.free('sink')).toBe(1000n);
@@ -111,7 +122,7 @@ describe('Ledger locks and pending rewards', () => {
     expect(balances(l.account('server'))).toEqual({ free: 100n, locked: 100n, escrow: 0n, pending: 0n });
     expect(l.free('user')).toBe(300n);
     expect(l.totals().burnt).toBe(500n);
-    l.advanceTo(4);
+    advanceTo(l, 4);
     expect(() => l.slash(lock, 1n)).toThrow(/no stake lock with id 1/);
     expect(l.free('server')).toBe(200n);
   });
@@ -121,9 +132,9 @@ describe('Ledger locks and pending rewards', () => {
     l.mint('server', 50n, 'reward', 6);
     expect(balances(l.account('server'))).toEqual({ free: 0n, locked: 0n, escrow: 0n, pending: 50n });
     expect(l.totals().minted).toBe(50n);
-    l.advanceTo(5);
+    advanceTo(l, 5);
     expect(() => l.transfer('server', 'shop', 50n)).toThrow("account 'server' cannot spend 50: only 0 free (not spendable: 50 pending until round 6)");
-    l.advanceTo(6);
+    advanceTo(l, 6);
     l.transfer('server', 'shop', 50n);
     expect(l.free('shop')).toBe(50n);
     expect(l.account('server').rewards).toEqual([]);
@@ -140,7 +151,7 @@ describe('Ledger locks and pending rewards', () => {
       [20n, 7, 'r2'],
     ]);
     expect(v.rewards).toEqual([{ amount: 5n, payableRound: 9, memo: 'w' }]);
-    l.advanceTo(3);
+    advanceTo(l, 3);
     expect(balances(l.account('s'))).toEqual({ free: 80n, locked: 20n, escrow: 0n, pending: 5n });
   });
 });
@@ -180,9 +191,9 @@ describe('Ledger errors', () => {
     expect(() => l.open('c', -1n)).toThrow(/non-negative bigint/);
     expect(() => l.transfer('a', 'nobody', 1n)).toThrow("no account 'nobody'");
     expect(() => l.free('ghost')).toThrow(LedgerError);
-    l.advanceTo(4);
-    expect(() => l.advanceTo(3)).toThrow('cannot move the clock back from round 4 to round 3');
-    expect(() => l.advanceTo(4.5)).toThrow(/non-negative safe integer/);
+    advanceTo(l, 4);
+    expect(() => advanceTo(l, 3)).toThrow('cannot move the clock back from round 4 to round 3');
+    expect(() => advanceTo(l, 4.5)).toThrow(/non-negative safe integer/);
     expect(() => l.lockStake('a', 1n, 4)).toThrow('unlockRound must be after the current round 4, got 4');
     expect(() => l.mint('a', 1n, '', 2)).toThrow('payableRound must be after the current round 4, got 2');
     expect(l.free('a')).toBe(100n);
@@ -212,7 +223,7 @@ describe('Ledger errors', () => {
           case 5: l.slash(pick(locks.length ? locks : [0]), amount(), rng.int(0, 1) ? pick(ids) : undefined); break;
           case 6: l.refundEscrow(pick(escrows.length ? escrows : [0]), amount(), pick(ids)); break;
           case 7: l.burnEscrow(pick(escrows.length ? escrows : [0]), amount()); break;
-          default: l.advanceTo(l.round + rng.int(0, 1));
+          default: advanceTo(l, l.round + rng.int(0, 1));
         }
       } catch (e) {
         expect(e).toBeInstanceOf(LedgerError);
@@ -230,7 +241,7 @@ describe('Ledger errors', () => {
 
 describe('Ledger conservation check', () => {
   it('throws when a balance is changed behind the ledger’s back', () => {
-    const l = new TamperableLedger();
+    const l = clocked((c) => new TamperableLedger(c));
     l.open('a', 100n);
     l.open('b', 50n);
     l.lockStake('a', 40n, 2);
@@ -238,12 +249,12 @@ describe('Ledger conservation check', () => {
     l.setFree('b', 51n);
     expect(() => l.checkConservation()).toThrow(LedgerError);
     expect(() => l.checkConservation()).toThrow('conservation broken at round 0: accounts hold 151 but initial 150 + minted 0 − burnt 0 = 150 (difference 1)');
-    // advanceTo checks too, so a corrupted ledger cannot quietly move on.
-    expect(() => l.advanceTo(1)).toThrow(/conservation broken/);
+    // Releasing on a clock move checks too, so a corrupted ledger cannot quietly move on.
+    expect(() => advanceTo(l, 1)).toThrow(/conservation broken/);
   });
 
   it('throws when stake disappears, and when a balance goes negative even if the sum still matches', () => {
-    const l = new TamperableLedger();
+    const l = clocked((c) => new TamperableLedger(c));
     l.open('a', 100n);
     l.open('b', 0n);
     l.lockStake('a', 40n, 2);

@@ -1,6 +1,7 @@
 // spML round settlement on the ledger (protocol/settlement.ts, paper §3.2 steps 1, 3, 6 and 8).
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../protocol/ledger.js';
+import { RoundClock } from '../../protocol/clock.js';
 import { LedgerError, ProtocolParamError } from '../../protocol/errors.js';
 import { Settlement, checkProtocolConfig, matchRefund, userCompensation, type ProtocolConfig, type RoundOutcome } from '../../protocol/settlement.js';
 import { Rng } from '../../tools/data/rng.js';
@@ -9,15 +10,26 @@ import { Rng } from '../../tools/data/rng.js';
 const config: ProtocolConfig = { u: 105n, d: { num: 3n, den: 10n }, R: 50n, S: 1000n, Su: 400n, window: 5 };
 const START = { U: 10_000n, A: 5_000n, B: 5_000n, C: 5_000n };
 
+/** The handle that moves each test ledger's clock (a network keeps its own to itself). */
+const clocks = new WeakMap<Ledger, (round: number) => void>();
+/** A ledger whose clock starts at round 1; advanceTo(ledger, r) moves it. */
+function clockedLedger(): Ledger {
+  const { clock, advanceTo } = RoundClock.create(1);
+  const ledger = new Ledger(clock);
+  clocks.set(ledger, advanceTo);
+  return ledger;
+}
+const advanceTo = (ledger: Ledger, round: number) => clocks.get(ledger)!(round);
+
 function setup(cfg: ProtocolConfig = config) {
-  const ledger = new Ledger();
+  const ledger = clockedLedger();
   for (const [id, v] of Object.entries(START)) ledger.open(id, v);
   return { ledger, s: new Settlement(ledger, cfg) };
 }
 
 /** Free balances of U, A, B, C once every window has closed (all locks released, all rewards paid). */
 function finalFree(ledger: Ledger, round: number) {
-  ledger.advanceTo(round + config.window);
+  advanceTo(ledger, round + config.window);
   for (const id of ledger.accountIds()) {
     const a = ledger.account(id);
     expect([a.locked, a.escrow, a.pending]).toEqual([0n, 0n, 0n]);
@@ -65,7 +77,7 @@ describe('checkProtocolConfig', () => {
 describe('Settlement of each outcome (exact balances)', () => {
   it('opening a round escrows u and locks Su and S until round + window', () => {
     const { ledger, s } = setup();
-    s.openRound(1, 'U', 'A');
+    s.openRound('U', 'A');
     const u = ledger.account('U');
     expect([u.free, u.escrow, u.locked]).toEqual([10_000n - 105n - 400n, 105n, 400n]);
     expect(u.locks.map((l) => l.unlockRound)).toEqual([6]);
@@ -77,7 +89,7 @@ describe('Settlement of each outcome (exact balances)', () => {
 
   it('unchallenged: u burnt, A earns R after the window', () => {
     const { ledger, s } = setup();
-    s.openRound(1, 'U', 'A');
+    s.openRound('U', 'A');
     const r = s.settle(1, { kind: 'unchallenged' });
     expect([r.minted, r.burnt]).toEqual([50n, 105n]);
     expect(r.entries.map((e) => [e.kind, e.account, e.amount])).toEqual([
@@ -91,7 +103,7 @@ describe('Settlement of each outcome (exact balances)', () => {
 
   it('match: user refunded floor(d·u), the rest burnt, A and B each earn R', () => {
     const { ledger, s } = setup();
-    s.openRound(1, 'U', 'A');
+    s.openRound('U', 'A');
     s.challenge(1, ['B']);
     const r = s.settle(1, { kind: 'match' });
     expect([r.minted, r.burnt]).toEqual([100n, 74n]);
@@ -101,7 +113,7 @@ describe('Settlement of each outcome (exact balances)', () => {
 
   it('match with n = 2 validators: every server earns R', () => {
     const { ledger, s } = setup();
-    s.openRound(1, 'U', 'A');
+    s.openRound('U', 'A');
     s.challenge(1, ['B', 'C']);
     expect(s.settle(1, { kind: 'match' }).minted).toBe(150n);
     expect(finalFree(ledger, 1)).toEqual({ U: 9_926n, A: 5_050n, B: 5_050n, C: 5_050n });
@@ -109,7 +121,7 @@ describe('Settlement of each outcome (exact balances)', () => {
 
   it('match with d = 0: nothing refunded, all of u burnt', () => {
     const { ledger, s } = setup({ ...config, d: { num: 0n, den: 1n } });
-    s.openRound(1, 'U', 'A');
+    s.openRound('U', 'A');
     s.challenge(1, ['B']);
     expect(s.settle(1, { kind: 'match' }).burnt).toBe(105n);
     expect(finalFree(ledger, 1).U).toBe(9_895n);
@@ -117,7 +129,7 @@ describe('Settlement of each outcome (exact balances)', () => {
 
   it('arbitrated, A dishonest: user gets u + floor(S/3), the rest of S burnt, honest B earns R', () => {
     const { ledger, s } = setup();
-    s.openRound(1, 'U', 'A');
+    s.openRound('U', 'A');
     s.challenge(1, ['B']);
     const r = s.settle(1, { kind: 'arbitrated', verdict: { userHonest: true, dishonest: ['A'], honest: ['B'] } });
     expect([r.minted, r.burnt]).toEqual([50n, 667n]);
@@ -134,7 +146,7 @@ describe('Settlement of each outcome (exact balances)', () => {
 
   it('arbitrated, validator B dishonest: A earns R and B pays the user', () => {
     const { ledger, s } = setup();
-    s.openRound(1, 'U', 'A');
+    s.openRound('U', 'A');
     s.challenge(1, ['B']);
     s.settle(1, { kind: 'arbitrated', verdict: { userHonest: true, dishonest: ['B'], honest: ['A'] } });
     expect(finalFree(ledger, 1)).toEqual({ U: 10_333n, A: 5_050n, B: 4_000n, C: 5_000n });
@@ -143,7 +155,7 @@ describe('Settlement of each outcome (exact balances)', () => {
 
   it('arbitrated, both servers dishonest: both slashed S, the user gets floor(S/3) from each, nobody earns R', () => {
     const { ledger, s } = setup();
-    s.openRound(1, 'U', 'A');
+    s.openRound('U', 'A');
     s.challenge(1, ['B']);
     const r = s.settle(1, { kind: 'arbitrated', verdict: { userHonest: true, dishonest: ['A', 'B'], honest: [] } });
     expect([r.minted, r.burnt]).toEqual([0n, 1334n]);
@@ -152,7 +164,7 @@ describe('Settlement of each outcome (exact balances)', () => {
 
   it('arbitrated with n = 2, A and B dishonest, C honest', () => {
     const { ledger, s } = setup();
-    s.openRound(1, 'U', 'A');
+    s.openRound('U', 'A');
     s.challenge(1, ['B', 'C']);
     s.settle(1, { kind: 'arbitrated', verdict: { userHonest: true, dishonest: ['A', 'B'], honest: ['C'] } });
     expect(finalFree(ledger, 1)).toEqual({ U: 10_666n, A: 4_000n, B: 4_000n, C: 5_050n });
@@ -160,7 +172,7 @@ describe('Settlement of each outcome (exact balances)', () => {
 
   it('arbitrated, dishonest user: slashed Su, fee burnt, servers neither paid nor slashed', () => {
     const { ledger, s } = setup();
-    s.openRound(1, 'U', 'A');
+    s.openRound('U', 'A');
     s.challenge(1, ['B']);
     const r = s.settle(1, { kind: 'arbitrated', verdict: { userHonest: false, dishonest: [], honest: ['A', 'B'] } });
     expect([r.minted, r.burnt]).toEqual([0n, 505n]);
@@ -173,7 +185,7 @@ describe('Settlement of each outcome (exact balances)', () => {
 
   it('S < 3: floor(S/3) is 0, so the whole stake is burnt', () => {
     const { ledger, s } = setup({ ...config, S: 2n });
-    s.openRound(1, 'U', 'A');
+    s.openRound('U', 'A');
     s.challenge(1, ['B']);
     const r = s.settle(1, { kind: 'arbitrated', verdict: { userHonest: true, dishonest: ['A'], honest: ['B'] } });
     expect(r.entries.map((e) => e.kind)).toEqual(['refund', 'slash-burn', 'reward']);
@@ -184,21 +196,23 @@ describe('Settlement of each outcome (exact balances)', () => {
 describe('Settlement and the window', () => {
   it('rewards cannot be spent before the window closes and can after; stakes likewise', () => {
     const { ledger, s } = setup();
-    s.openRound(2, 'U', 'A');
+    advanceTo(ledger, 2);
+    expect(s.openRound('U', 'A')).toBe(2);
     s.settle(2, { kind: 'unchallenged' });
-    ledger.advanceTo(6);
+    advanceTo(ledger, 6);
     expect(ledger.account('A')).toMatchObject({ free: 4_000n, locked: 1_000n, pending: 50n });
     expect(() => ledger.transfer('A', 'C', 4_001n)).toThrow(/only 4000 free \(not spendable: 1000 locked until round 7, 50 pending until round 7\)/);
-    ledger.advanceTo(7);
+    advanceTo(ledger, 7);
     ledger.transfer('A', 'C', 5_050n);
     expect(ledger.free('C')).toBe(10_050n);
   });
 
   it('refuses to challenge or settle a round whose window has closed', () => {
     const { ledger, s } = setup();
-    s.openRound(1, 'U', 'A');
-    s.openRound(3, 'U', 'B');
-    ledger.advanceTo(6);
+    s.openRound('U', 'A');
+    advanceTo(ledger, 3);
+    s.openRound('U', 'B');
+    advanceTo(ledger, 6);
     expect(() => s.settle(1, { kind: 'unchallenged' })).toThrow(LedgerError);
     expect(() => s.challenge(1, ['C'])).toThrow("round 1's window closed at round 6 (ledger is at round 6); its stakes are already released");
     expect(() => s.settle(3, { kind: 'unchallenged' })).not.toThrow();
@@ -206,8 +220,9 @@ describe('Settlement and the window', () => {
 
   it('keeps several rounds open at once, each with its own escrow and locks', () => {
     const { ledger, s } = setup();
-    s.openRound(1, 'U', 'A');
-    s.openRound(2, 'U', 'A');
+    s.openRound('U', 'A');
+    advanceTo(ledger, 2);
+    s.openRound('U', 'A');
     s.challenge(2, ['B']);
     expect(ledger.account('A').locked).toBe(2_000n);
     s.settle(2, { kind: 'arbitrated', verdict: { userHonest: true, dishonest: ['A'], honest: ['B'] } });
@@ -223,9 +238,9 @@ describe('Settlement errors', () => {
     const { ledger, s } = setup();
     ledger.open('poor', 504n);
     ledger.open('broke', 999n);
-    expect(() => s.openRound(1, 'poor', 'A')).toThrow("account 'poor' needs u + Su = 105 + 400 to open round 1 but has only 504 free");
-    expect(() => s.openRound(1, 'U', 'broke')).toThrow(/account 'broke' needs its stake S = 1000 to serve round 1/);
-    s.openRound(1, 'U', 'A');
+    expect(() => s.openRound('poor', 'A')).toThrow("account 'poor' needs u + Su = 105 + 400 to open round 1 but has only 504 free");
+    expect(() => s.openRound('U', 'broke')).toThrow(/account 'broke' needs its stake S = 1000 to serve round 1/);
+    s.openRound('U', 'A');
     expect(() => s.challenge(1, ['B', 'broke'])).toThrow(LedgerError);
     expect(ledger.account('B').locked).toBe(0n);
     expect(ledger.account('poor').free).toBe(504n);
@@ -244,10 +259,13 @@ describe('Settlement errors', () => {
       throw new Error('expected a ProtocolParamError');
     };
     expect(param(() => s.settle(9, { kind: 'unchallenged' }))).toBe('round');
-    s.openRound(1, 'U', 'A');
-    expect(param(() => s.openRound(1, 'U', 'B'))).toBe('round');
-    expect(param(() => s.openRound(0, 'U', 'B'))).toBe('round');
-    expect(param(() => s.openRound(2, 'U', 'U'))).toBe('asserter');
+    expect(param(() => s.openRound('U', 'U'))).toBe('asserter');
+    s.openRound('U', 'A');
+    // One request per clock round, and no caller-supplied round (the old openRound(round, user, asserter)).
+    expect(param(() => s.openRound('U', 'B'))).toBe('round');
+    const withRound = s.openRound as unknown as (...args: unknown[]) => number;
+    expect(param(() => withRound.call(s, 0, 'U', 'B'))).toBe('round');
+    expect(param(() => withRound.call(s, 2, 'U', 'B'))).toBe('round');
     expect(param(() => s.settle(1, { kind: 'match' }))).toBe('outcome.kind');
     expect(param(() => s.challenge(1, []))).toBe('validators');
     expect(param(() => s.challenge(1, ['A']))).toBe('validators');
@@ -271,7 +289,7 @@ describe('Settlement errors', () => {
 describe('Settlement over many rounds (seeded)', () => {
   it('conserves money after every round and matches hand-derived mint and burn totals', () => {
     const rng = new Rng(5);
-    const ledger = new Ledger();
+    const ledger = clockedLedger();
     const users = ['u0', 'u1', 'u2'];
     const servers = ['s0', 's1', 's2', 's3', 's4', 's5'];
     for (const id of users) ledger.open(id, 10_000_000n);
@@ -286,7 +304,8 @@ describe('Settlement over many rounds (seeded)', () => {
     const ROUNDS = 600;
     for (let round = 1; round <= ROUNDS; round++) {
       const user = users[rng.int(0, users.length - 1)]!;
-      s.openRound(round, user, servers[rng.int(0, servers.length - 1)]!);
+      advanceTo(ledger, round);
+      s.openRound(user, servers[rng.int(0, servers.length - 1)]!);
       pending.push(round);
       // Settle a round opened up to 3 rounds ago (inside the window of 5), so several stay open at once.
       if (pending.length > rng.int(1, 4)) {
@@ -329,7 +348,7 @@ describe('Settlement over many rounds (seeded)', () => {
     for (const r of pending) s.settle(r, { kind: 'unchallenged' });
     minted += R * BigInt(pending.length);
     burnt += u * BigInt(pending.length);
-    ledger.advanceTo(ROUNDS + config.window);
+    advanceTo(ledger, ROUNDS + config.window);
     let free = 0n;
     for (const id of ledger.accountIds()) {
       const a = ledger.account(id);
