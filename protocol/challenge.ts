@@ -3,9 +3,11 @@
  * the round is audited by a second server B. Commit-reveal makes the draw fair to A:
  *
  *   1. the user picks a 32-byte secret and sends A only commitment = H("spml/v1/commit" ‖ secret ‖ requestId);
- *   2. after A's signed response the user reveals the secret; the round is challenged iff
- *      draw = H("spml/v1/draw" ‖ secret ‖ requestId), read as a 256-bit big-endian integer, is below
- *      floor(p · 2^256).
+ *   2. after A's signed response the user reveals the secret, and the network publishes the round's
+ *      beacon; the round is challenged iff draw = H("spml/v1/draw" ‖ seed ‖ requestId), read as a
+ *      256-bit big-endian integer, is below floor(p · 2^256), where seed = drawSeed(secret, requestId,
+ *      A's response digest, beacon). No single party can grind the seed: the user commits before A
+ *      signs, and both before the beacon (docs/PROTOCOL.md §3).
  *
  * The two hashes carry different domain tags on purpose: were the commitment the draw hash itself, A
  * could compare it with the public threshold and know at answer time whether it is audited — which is
@@ -68,13 +70,62 @@ export function challengeThreshold(p: Decimal | string): bigint {
   return (num * TWO_256) / den;
 }
 
-/** Whether the round (secret, requestId) is audited at challenge probability p. */
+/**
+ * What a round's draw is made of (PoSP §2.1 step 2, spML §3.2 step 3), from three parties who each fix
+ * their part before seeing the others': the user's secret (committed in its signed request before A
+ * answers), A's signed response (its digest, as the user's reveal names it: unknown to the user when it
+ * commits, since only A can sign it), and the round's beacon (published by the network after A's
+ * response, so unknown to both when they commit or sign). docs/PROTOCOL.md §3 gives the argument.
+ */
+export interface DrawInputs {
+  readonly secret: string;
+  readonly requestId: string;
+  /** messageDigest() of A's signed response; the reveal's `responseDigest`. */
+  readonly responseDigest: string;
+  /** The round's beacon value (network/beacon.ts roundBeacon in the in-process network). */
+  readonly beacon: string;
+}
+
+/**
+ * The round's draw seed: H("spml/v1/draw-seed" ‖ secret ‖ requestId ‖ responseDigest ‖ beacon). It takes
+ * the place of the bare secret in the draw: the round is challenged iff isChallenged(drawSeed, requestId,
+ * p), and validators are selected from selectionSeed(drawSeed, requestId). A user grinding its secret
+ * before A answers cannot evaluate this, and neither can A grinding its response before the beacon.
+ */
+export function drawSeed(d: DrawInputs): string {
+  for (const k of ['secret', 'requestId', 'responseDigest', 'beacon'] as const) checkHex32('drawSeed', k, d?.[k]);
+  return sha256Hex('spml/v1/draw-seed\n', hexToBytes(d.secret), hexToBytes(d.requestId), hexToBytes(d.responseDigest), hexToBytes(d.beacon));
+}
+
+/** Whether the round is audited at p, from all three contributions: isChallenged(drawSeed(d), requestId, p). */
+export function isRoundChallenged(d: DrawInputs, p: Decimal | string): boolean {
+  return isChallenged(drawSeed(d), d.requestId, p);
+}
+
+/**
+ * Arbitration's re-check of a round's draw: the secret must open the commitment A saw (else BAD_REVEAL),
+ * and the draw is recomputed from the secret, A's response digest and the beacon. Returns whether the
+ * round was challenged.
+ */
+export function verifyRoundDraw(commitment: string, d: DrawInputs, p: Decimal | string): boolean {
+  checkHex32('verifyRoundDraw', 'commitment', commitment);
+  if (challengeCommitment(d.secret, d.requestId) !== commitment) {
+    throw new MessageRejected('verifyRoundDraw', 'BAD_REVEAL', `secret does not open commitment ${commitment.slice(0, 16)}… for request ${d.requestId.slice(0, 16)}…`, 'secret');
+  }
+  return isRoundChallenged(d, p);
+}
+
+/**
+ * Whether the draw value of (secret, requestId) is below p·2^256. The network passes a round's drawSeed
+ * as `secret` (isRoundChallenged); called on the user's bare secret it is the user-only derivation the
+ * network no longer uses, since a user can grind it.
+ */
 export function isChallenged(secret: string, requestId: string, p: Decimal | string): boolean {
   return drawValue(secret, requestId) < challengeThreshold(p);
 }
 
 /**
- * Arbitration's re-check of a draw (§3.2 steps 7–8): the revealed secret must open the commitment A saw,
+ * The user-only re-check (superseded in the network by verifyRoundDraw): the revealed secret must open the commitment A saw,
  * else MessageRejected BAD_REVEAL (a user cannot claim a challenge it did not commit to). Returns whether
  * that round was challenged.
  */

@@ -5,7 +5,7 @@
 export * from './network/index.js';
 export * from './errors.js';
 export * from './messages/index.js';
-export { challengeCommitment, isChallenged, verifyDraw, drawValue, challengeThreshold } from './challenge.js';
+export { challengeCommitment, isChallenged, verifyDraw, drawValue, challengeThreshold, drawSeed, isRoundChallenged, verifyRoundDraw, type DrawInputs } from './challenge.js';
 export { selectAsserter, selectValidators } from './selection.js';
 export { ChallengeRateMonitor, type RateReport } from './monitor.js';
 export { Ledger, type AccountView, type JournalEntry } from './ledger.js';

@@ -8,10 +8,11 @@
  * since a server cannot audit itself, and zero-stake nodes are never picked: they would have nothing to
  * lose (§2.2's penalty S needs a stake behind it).
  *
- * The draw is a pure function of a seed. The validator seed is derived from the revealed challenge secret
- * and the request id, so once the secret is public any node can re-run the selection and check that the
- * B a user asked was the B the protocol chose (§3.2 steps 7–8); and before the reveal nobody, A included,
- * can tell who B will be. Randomness comes from SHA-256 in counter mode, and uniform integers below a
+ * The draw is a pure function of a seed. In the network the validator seed is selectionSeed(drawSeed,
+ * requestId), drawSeed (challenge.ts) mixing the user's committed secret, A's signed response digest and
+ * the round's beacon, so once the reveal and the beacon are public any node can re-run the selection and
+ * check that the B a user asked was the B the protocol chose (§3.2 steps 7–8); before them nobody, A
+ * included, can tell who B will be, and the user cannot steer it by grinding its secret. Randomness comes from SHA-256 in counter mode, and uniform integers below a
  * bound from rejection sampling, so there is no modulo bias and the result is exact for any bigint stakes.
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
@@ -28,7 +29,10 @@ function checkHex32(op: string, name: string, value: unknown): asserts value is 
   if (!isHex(value, 32)) throw new ProtocolParamError(op, name, 'must be 32 bytes as 64 lowercase hex digits');
 }
 
-/** Seed for validator selection in round `requestId`: H("spml/v1/select" ‖ secret ‖ requestId). */
+/**
+ * Seed for validator selection in round `requestId`: H("spml/v1/select" ‖ secret ‖ requestId). The network
+ * passes the round's drawSeed as `secret`; on the user's bare secret it is grindable by the user.
+ */
 export function selectionSeed(secret: string, requestId: string): string {
   checkHex32('selectionSeed', 'secret', secret);
   checkHex32('selectionSeed', 'requestId', requestId);

@@ -19,7 +19,7 @@
  * freshness was checked when first received, and evidence stays true after its expiry.
  */
 import type { Decimal } from 'decimal.js';
-import { challengeCommitment, isChallenged, probabilityFraction } from '../challenge.js';
+import { challengeCommitment, isRoundChallenged, probabilityFraction } from '../challenge.js';
 import { isHex, verifyBytes } from '../crypto.js';
 import { MessageRejected, ProtocolParamError, type RejectionReason } from '../errors.js';
 import { inputHash, messageDigest, outputHashOf, requestDigest, signingBytes } from './encode.js';
@@ -44,7 +44,11 @@ export interface VerifierOptions {
   readonly modelHash: string;
   /** Longest accepted time from `now` to a message's expiry (default 10 minutes). */
   readonly maxTtlMs?: number;
-  /** The challenge probability p; when given, a dispute whose reveal draws no challenge is refused. */
+  /**
+   * The challenge probability p; when given, a dispute whose draw (the reveal's secret and A's response
+   * digest mixed with the round's beacon, challenge.ts drawSeed) is no challenge is refused, and
+   * verifyDispute must be told the beacon.
+   */
   readonly challengeProbability?: Decimal | string;
 }
 
@@ -124,10 +128,13 @@ export class MessageVerifier {
   /**
    * §3.2 step 7: the user's dispute. Checks that both responses are validly signed by two different
    * servers for this request id, that the reveal is the user's and opens the commitment A signed, and
-   * that the output hashes or trace roots do differ (and, given p, that the draw was a challenge). Whether B was the right validator, and who is honest, is
-   * arbitration's question, not this one's.
+   * that the output hashes or trace roots do differ. Given p, the draw is recomputed from the reveal's
+   * secret and response digest and `expect.beacon` (the round's beacon, published after A's response),
+   * and a dispute whose draw is no challenge is BAD_REVEAL on `reveal.secret`; given `expect.validators`
+   * (the public keys the same draw selects), a B outside them is WRONG_SIGNER on `responseB.signer`. Who
+   * is honest is arbitration's question, not this one's.
    */
-  verifyDispute(msg: unknown, now: number): Dispute {
+  verifyDispute(msg: unknown, now: number, expect: { readonly beacon?: string; readonly validators?: readonly string[] } = {}): Dispute {
     const op = 'verifyDispute';
     const d = this.fresh(DOMAINS.dispute, msg, now, op);
     const a = this.evidence(DOMAINS.response, d.responseA, op, 'responseA');
@@ -141,8 +148,14 @@ export class MessageVerifier {
     if (a.signer === b.signer) reject(op, 'WRONG_SIGNER', 'responseB.signer', 'A and B must be different servers');
     this.checkReveal(rev, d.signer, a, op, 'reveal');
     if (rev.commitment !== a.commitment) reject(op, 'CROSS_REQUEST', 'reveal.commitment', "is not the commitment A signed");
-    if (this.challengeProbability !== undefined && !isChallenged(rev.secret, rev.requestId, this.challengeProbability)) {
-      reject(op, 'BAD_REVEAL', 'reveal.secret', 'opens the commitment but draws no challenge: B was never to be asked');
+    if (this.challengeProbability !== undefined) {
+      const beacon = expect.beacon;
+      if (!isHex(beacon, 32)) throw new ProtocolParamError(op, 'beacon', "the round's beacon (64 lowercase hex) is needed to check the draw against p");
+      const draw = { secret: rev.secret, requestId: rev.requestId, responseDigest: rev.responseDigest, beacon };
+      if (!isRoundChallenged(draw, this.challengeProbability)) reject(op, 'BAD_REVEAL', 'reveal.secret', 'opens the commitment but, with the beacon, draws no challenge: B was never to be asked');
+    }
+    if (expect.validators !== undefined && !expect.validators.includes(b.signer)) {
+      reject(op, 'WRONG_SIGNER', 'responseB.signer', 'is not a validator the round draw selects');
     }
     // Both hashes count: a substituted model can produce the same output through a different trace.
     if (a.outputHash === b.outputHash && a.traceRoot === b.traceRoot) reject(op, 'MALFORMED', 'responseB', 'has the output hash and trace root of responseA: there is nothing to dispute');

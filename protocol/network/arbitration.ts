@@ -3,8 +3,9 @@
  * broadcast evidence, how a coalition member votes instead (Assumption 3), and the 2/3-of-stake tally.
  *
  * An honest node decides in this order, each step needing only the evidence before it:
- *   1. The user: the reveal must open the commitment A signed and draw a challenge (verifyDraw), B must
- *      be a validator the protocol selects from that reveal, and A's and B's attested requests must ask
+ *   1. The user: the reveal must open the commitment A signed and, with A's response digest and the
+ *      round's beacon, draw a challenge (verifyRoundDraw), B must be a validator the protocol selects
+ *      from that draw, and A's and B's attested requests must ask
  *      the same thing (requestDigest). Failing any of these, the user is dishonest and the servers'
  *      disagreement proves nothing about them.
  *   2. Each server must open the trace root it signed: leaves it cannot match to its root convict it.
@@ -16,7 +17,7 @@
 import type { SpmlModel } from '../../engine/api.js';
 import { merkleRoot, type TraceLeaf } from '../../engine/trace.js';
 import { arbitrateByBisection, type BisectionResult, type DisputedRun } from '../bisection.js';
-import { verifyDraw } from '../challenge.js';
+import { verifyRoundDraw, type DrawInputs } from '../challenge.js';
 import { MessageRejected, ProtocolParamError } from '../errors.js';
 import { runInference } from '../inference.js';
 import { requestDigest } from '../messages/encode.js';
@@ -37,6 +38,8 @@ export interface DisputeEvidence {
   readonly attestationB: InputAttestation;
   /** The challenge probability the draw is checked against. */
   readonly p: string;
+  /** The round's beacon (beacon.ts), mixed into the draw with the reveal and A's response digest. */
+  readonly beacon: string;
   /** Whether the dispute's B is among the validators selected from the revealed secret. */
   readonly validatorSelected: boolean;
   readonly runA: ServerRun;
@@ -56,9 +59,9 @@ export function jobOf(req: InferenceRequest): Job {
   return { requestId: req.requestId, modelHash: req.modelHash, input: req.input, options: req.options, seed: BigInt(req.seed) };
 }
 
-function drawHolds(commitment: string, secret: string, requestId: string, p: string): boolean {
+function drawHolds(commitment: string, draw: DrawInputs, p: string): boolean {
   try {
-    return verifyDraw(commitment, secret, requestId, p);
+    return verifyRoundDraw(commitment, draw, p);
   } catch (e) {
     if (e instanceof MessageRejected) return false;
     throw e;
@@ -70,7 +73,8 @@ export async function judgeDispute(model: SpmlModel, ev: DisputeEvidence): Promi
   const { dispute, attestationA, attestationB } = ev;
   const reqA = attestationA.request;
   const reqB = attestationB.request;
-  if (!drawHolds(reqA.commitment, dispute.reveal.secret, dispute.requestId, ev.p)) return { verdict: USER_DISHONEST };
+  const { secret, requestId, responseDigest } = dispute.reveal;
+  if (!drawHolds(reqA.commitment, { secret, requestId, responseDigest, beacon: ev.beacon }, ev.p)) return { verdict: USER_DISHONEST };
   if (!ev.validatorSelected) return { verdict: USER_DISHONEST };
   if (requestDigest(reqA) !== requestDigest(reqB)) return { verdict: USER_DISHONEST };
 

@@ -3,10 +3,12 @@
  *
  *   1. The user picks A by stake and sends it a signed request that carries a commitment to a secret.
  *   2. A verifies the request and answers per its strategy with a signed response; the user verifies it.
- *   3. The user reveals the secret; the round is challenged iff H(secret‖requestId) < p·2^256. Every
- *      draw is recorded by the rate monitor. Until the reveal nobody, A included, can tell whether the
- *      round is audited: A's request has the same shape and content either way.
- *   4–5. On a challenge, validators are selected by stake from the revealed secret (never A) and each is
+ *   3. The user reveals the secret and the network publishes the round's beacon (beacon.ts); the round
+ *      is challenged iff H(drawSeed‖requestId) < p·2^256, drawSeed mixing the secret, A's signed response
+ *      digest and the beacon (challenge.ts), so neither the user nor A can grind it. Every draw is
+ *      recorded by the rate monitor. Until the reveal nobody, A included, can tell whether the round is
+ *      audited: A's request has the same shape and content either way.
+ *   4–5. On a challenge, validators are selected by stake from the same draw seed (never A) and each is
  *      sent the same request body; each answers without seeing A's result (only a coalition member
  *      learns its partner's answer, through the coalition: the attack being modelled).
  *   6. The user compares output hash and trace root: a substituted model may produce the same output
@@ -22,7 +24,7 @@
  * (MessageRejected) abandons the round before any money moves, and the report says which message and why.
  */
 import { inputHash, messageDigest, requestDigest, signMessage } from '../messages/encode.js';
-import { challengeCommitment } from '../challenge.js';
+import { challengeCommitment, drawSeed, type DrawInputs } from '../challenge.js';
 import { MessageRejected } from '../errors.js';
 import { arbitrateByBisection, revealFromModel } from '../bisection.js';
 import { asserterSeed, selectAsserter, selectValidators, selectionSeed, type StakedNode } from '../selection.js';
@@ -36,6 +38,7 @@ import {
   type InferenceResponse,
   type Vote,
 } from '../messages/types.js';
+import { roundBeacon } from './beacon.js';
 import { judgeDispute, jobOf, tally, voteOf, type HonestJudgement, type Judgement, type ServerRun } from './arbitration.js';
 import { electorate, type NetworkState, type Server, type User } from './participants.js';
 import type { CastVote, DroppedVote, RequestArgs, ResponseSummary, RoundMessages, RoundReport, Stage } from './types.js';
@@ -77,11 +80,12 @@ export async function playRound(net: NetworkState, args: RequestArgs): Promise<R
   const user = net.users.get(args.user);
   if (!user) throw new MessageRejected('network.request', 'MALFORMED', `no user '${args.user}' in this network`, 'user');
   const round = net.clock.round;
-  const random = net.random.forRound(net.rounds.length);
+  const attempt = net.rounds.length;
+  const random = net.random.forRound(attempt);
   const requestId = random.hex32('request-id');
   const messages: RoundMessages = { requestsB: [], responsesB: [], attestations: [], votes: [] };
   const responses: ResponseSummary[] = [];
-  const base = { round, requestId, user: user.id, messages, responses };
+  const base: { round: number; requestId: string; user: string; messages: RoundMessages; responses: ResponseSummary[]; beacon?: string } = { round, requestId, user: user.id, messages, responses };
   let asserter = '';
   let validators: string[] = [];
   let challenged = false;
@@ -89,7 +93,8 @@ export async function playRound(net: NetworkState, args: RequestArgs): Promise<R
     const pool = eligible(net, round);
     asserter = selectAsserter(pool, asserterSeed(requestId));
     const A = net.servers.get(asserter)!;
-    const secret = random.hex32('challenge-secret');
+    const fresh = random.hex32('challenge-secret');
+    const secret = args.challengeSecret ? args.challengeSecret({ requestId, asserter }) : fresh;
     const { seed: chosenSeed, ...options } = args.options ?? {};
     const seed = (chosenSeed ?? BigInt('0x' + random.hex32('sampling-seed').slice(0, 16))).toString();
     const commitment = challengeCommitment(secret, requestId);
@@ -143,12 +148,16 @@ export async function playRound(net: NetworkState, args: RequestArgs): Promise<R
     // Step 3.
     const reveal = signMessage(user.key, { domain: DOMAINS.reveal, ...header(a.request.inputHash), commitment, secret, responseDigest: messageDigest(a.response) });
     messages.reveal = deliver('reveal', reveal, (m) => net.board.verifyReveal(m, net.now(), { request: a.request, response: a.response }));
-    challenged = net.sampler(messages.reveal.secret, requestId, net.p);
+    // The beacon is published only now, after A's signed response and the user's reveal.
+    const draw: DrawInputs = { secret: messages.reveal.secret, requestId, responseDigest: messages.reveal.responseDigest, beacon: roundBeacon(net, attempt) };
+    base.beacon = draw.beacon;
+    const seedOfDraw = drawSeed(draw);
+    challenged = net.sampler(seedOfDraw, requestId, net.p);
     net.monitor.record(challenged);
     if (!challenged) return finish(net, { ...base, asserter, challenged, validators, outcome: { kind: 'unchallenged' } });
 
-    // Steps 3–5: validators from the revealed secret, never A.
-    validators = selectValidators(pool, { asserter, count: net.validators, seed: selectionSeed(secret, requestId) });
+    // Steps 3–5: validators from the round's draw seed, never A.
+    validators = selectValidators(pool, { asserter, count: net.validators, seed: selectionSeed(seedOfDraw, requestId) });
     const bs: Answer[] = [];
     for (const id of validators) {
       const B = net.servers.get(id)!;
@@ -166,7 +175,8 @@ export async function playRound(net: NetworkState, args: RequestArgs): Promise<R
 
     // Step 7: dispute and input attestations.
     const dispute = signMessage(user.key, { domain: DOMAINS.dispute, ...header(a.request.inputHash), responseA: a.response, responseB: disagreeing.response, reveal: messages.reveal });
-    messages.dispute = deliver('dispute', dispute, (m) => net.board.verifyDispute(m, net.now()));
+    const validatorKeys = validators.map((id) => net.servers.get(id)!.key.publicKey);
+    messages.dispute = deliver('dispute', dispute, (m) => net.board.verifyDispute(m, net.now(), { beacon: draw.beacon, validators: validatorKeys }));
     const attest = (x: Answer) => {
       const att = signMessage(x.server.key, { domain: DOMAINS.attestation, ...header(x.request.inputHash), request: x.request });
       const ok = deliver('attestation', att, (m) => net.board.verifyAttestation(m, net.now()));
@@ -175,12 +185,15 @@ export async function playRound(net: NetworkState, args: RequestArgs): Promise<R
     };
     const attestationA = attest(a);
     const attestationB = attest(disagreeing);
-    const reselected = selectValidators(pool, { asserter, count: net.validators, seed: selectionSeed(messages.dispute.reveal.secret, requestId) });
+    const { reveal: disputed } = messages.dispute;
+    const redrawn: DrawInputs = { secret: disputed.secret, requestId: disputed.requestId, responseDigest: disputed.responseDigest, beacon: draw.beacon };
+    const reselected = selectValidators(pool, { asserter, count: net.validators, seed: selectionSeed(drawSeed(redrawn), requestId) });
     const honest = await judgeDispute(net.model, {
       dispute: messages.dispute,
       attestationA,
       attestationB,
       p: net.p,
+      beacon: draw.beacon,
       validatorSelected: reselected.includes(disagreeing.server.id),
       runA: runOf(net, a),
       runB: runOf(net, disagreeing),
@@ -263,6 +276,7 @@ interface Finished {
   readonly outcome: RoundOutcome;
   readonly messages: RoundMessages;
   readonly responses: ResponseSummary[];
+  readonly beacon?: string;
   readonly votes?: CastVote[];
   readonly droppedVotes?: DroppedVote[];
   readonly bisection?: HonestJudgement['bisection'];
@@ -285,6 +299,7 @@ function finish(net: NetworkState, f: Finished): RoundReport {
     validators: f.validators,
     outcome: f.outcome.kind === 'no-verdict' ? 'arbitrated' : f.outcome.kind,
     ...(f.outcome.kind === 'arbitrated' ? { verdict: f.outcome.verdict } : f.outcome.kind === 'no-verdict' ? { verdict: null } : {}),
+    ...(f.beacon !== undefined ? { beacon: f.beacon } : {}),
     ...(f.votes ? { votes: f.votes } : {}),
     ...(f.droppedVotes ? { droppedVotes: f.droppedVotes } : {}),
     ...(f.bisection ? { bisection: f.bisection } : {}),

@@ -39,7 +39,11 @@ export interface NetworkConfig extends ProtocolConfig {
   readonly validators?: number;
 }
 
-/** Whether a round is challenged: the protocol's draw is challenge.ts isChallenged; tests may swap it. */
+/**
+ * Whether a round is challenged, given the round's draw seed (challenge.ts drawSeed: the user's secret,
+ * A's response digest and the beacon mixed), the request id and p. The protocol's draw is challenge.ts
+ * isChallenged; tests may swap it.
+ */
 export type Sampler = (secret: string, requestId: string, p: string) => boolean;
 
 /** Where in a round a message is on its way (the intercept hook sees each one before its receiver). */
@@ -77,6 +81,12 @@ export interface RequestArgs {
   readonly input: InferenceInput;
   /** Generation options and sampling seed (default: options {}, a seed drawn from the network seed). */
   readonly options?: GenerationOptions & { readonly seed?: bigint };
+  /**
+   * The user's own choice of challenge secret (default: 32 fresh bytes from the network seed). It sees
+   * what a user knows when it commits: the request id and the asserter. For tests of a user that grinds
+   * its secret; the draw also mixes A's response and the round beacon, so grinding gains it nothing.
+   */
+  readonly challengeSecret?: (round: { readonly requestId: string; readonly asserter: string }) => string;
   readonly intercept?: Intercept;
 }
 
@@ -132,6 +142,12 @@ export interface RoundReport {
   readonly asserter: string;
   readonly challenged: boolean;
   readonly validators: readonly string[];
+  /**
+   * The round beacon (beacon.ts) published after A's response and mixed into the draw; with the signed
+   * reveal it lets every party recompute `challenged` and `validators`. Absent when the round was
+   * abandoned before the reveal was accepted.
+   */
+  readonly beacon?: string;
   /** 'rejected': a message was refused, the round was abandoned, and no money moved. */
   readonly outcome: 'unchallenged' | 'match' | 'arbitrated' | 'rejected';
   /** The verdict that reached 2/3 of the staked servers' stake, or null when none did ('no verdict'). */

@@ -2,7 +2,7 @@
 // except for one thing, so removing that check would let the message through and fail the test.
 import { describe, expect, it } from 'vitest';
 import { keyFromSeed, type NodeKey } from '../../protocol/crypto.js';
-import { challengeCommitment, isChallenged } from '../../protocol/challenge.js';
+import { challengeCommitment, isChallenged, isRoundChallenged } from '../../protocol/challenge.js';
 import { MessageRejected, type RejectionReason } from '../../protocol/errors.js';
 import {
   DOMAINS,
@@ -70,6 +70,14 @@ function dispute(over: Record<string, unknown> = {}, key = user): Dispute {
   const resB = response(request(serverB), serverB, { output: OTHER_OUTPUT });
   return signMessage<typeof DOMAINS.dispute>(key, { domain: DOMAINS.dispute, ...header(), responseA: resA, responseB: resB, reveal: reveal(resA), ...over } as never);
 }
+// A beacon under which dispute d's draw (drawSeed of its reveal and the beacon) is a challenge at p.
+function challengedBeacon(d: Dispute, p: string): string {
+  const { secret: s, requestId: id, responseDigest } = d.reveal;
+  for (let i = 0; ; i++) {
+    const beacon = i.toString(16).padStart(64, '0');
+    if (isRoundChallenged({ secret: s, requestId: id, responseDigest, beacon }, p)) return beacon;
+  }
+}
 /** Re-sign a message after editing its fields, so only the edited field is wrong. */
 function resign<T extends { signature: string; signer: string }>(msg: T, key: NodeKey, over: Record<string, unknown>): T {
   const { signature: _s, signer: _k, ...body } = { ...msg, ...over };
@@ -104,7 +112,9 @@ describe('signing', () => {
     const att = signMessage(serverA, { domain: DOMAINS.attestation, ...header(), request: req });
     expect(verifier().verifyAttestation(att, NOW).request).toEqual(req);
     const d = dispute();
-    expect(verifier({ challengeProbability: '0.5' }).verifyDispute(d, NOW)).toBe(d);
+    // The draw mixes the reveal with the round's beacon: pick a beacon under which this one is a challenge.
+    const beacon = challengedBeacon(d, '0.5');
+    expect(verifier({ challengeProbability: '0.5' }).verifyDispute(d, NOW, { beacon })).toBe(d);
     const vote = signMessage(stranger, { domain: DOMAINS.vote, ...header(), disputeDigest: messageDigest(d), verdict: { user: 'honest', serverA: 'honest', serverB: 'dishonest' } });
     expect(verifier().verifyVote(vote, NOW, { dispute: d, voters: new Map([[stranger.publicKey, 1n]]) }).verdict.serverB).toBe('dishonest');
   });
@@ -323,7 +333,7 @@ describe('rejections', () => {
 
   it('BAD_REVEAL: a dispute whose reveal draws no challenge', () => {
     // With p = 0 nothing is ever challenged, so asking B was not the protocol's choice.
-    expectRejected(() => verifier({ challengeProbability: '0' }).verifyDispute(dispute(), NOW), 'BAD_REVEAL', 'reveal.secret');
+    expectRejected(() => verifier({ challengeProbability: '0' }).verifyDispute(dispute(), NOW, { beacon: '00'.repeat(32) }), 'BAD_REVEAL', 'reveal.secret');
   });
 
   it('MALFORMED: names the field for missing, extra, and badly formed fields', () => {

@@ -139,8 +139,11 @@ describe('in real rounds', () => {
   });
 
   it('a single malformed vote is dropped as MALFORMED and the dispute goes on to its verdict', async () => {
-    // 5 honest, 1 cheat, equal stakes: without node-0's vote the honest hold 4/6 = exactly 2/3.
-    const net = await createNetwork({ model: 'mnist-mlp', nodes: population({ honest: 5, cheat: 1 }), config: money('1'), seed: 'votes-malformed' });
+    // 5 honest, 1 cheat, equal stakes but node-0's 1000 lower: without node-0's vote the honest hold 4/6,
+    // just over 2/3. The 1000 keeps that true whatever rewards (R = 5 a round) node-0 has earned so far:
+    // at exactly 2/3 it hung on which rounds node-0 happened to validate.
+    const nodes = population({ honest: 5, cheat: 1 }).map((n) => (n.id === 'node-0' ? { ...n, stake: n.stake - 1000n } : n));
+    const net = await createNetwork({ model: 'mnist-mlp', nodes, config: money('1'), seed: 'votes-malformed' });
     const first = net.identity('node-0').publicKey;
     const intercept = (): Intercept => (stage, m) => (stage === 'vote' && (m as Vote).signer === first ? { ...(m as Vote), verdict: 'guilty' } : m);
     for (const r of await disputes(net, 3, 40, intercept)) {
