@@ -82,6 +82,7 @@ const bestOf = (runs: number, f: () => void): number => {
 };
 
 export async function measureLimits(): Promise<MachineLimits> {
+  // runtime 'stub': AssemblyScript's runtime without a garbage collector, as in kernels/wasm/build.ts.
   const { binary, error } = await asc.compileString(SOURCE, { runtime: 'stub', optimizeLevel: 3, noAssert: true, enable: ['simd'], disable: ['relaxed-simd'], initialMemory: 4200 } as never);
   if (error || !binary) throw new Error(`bench/limits: the probe does not compile: ${error?.message}`);
   const instance = await WebAssembly.instantiate(await WebAssembly.compile(binary as Uint8Array<ArrayBuffer>), { env: { abort: () => undefined } });

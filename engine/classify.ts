@@ -11,6 +11,8 @@ import { Trace, type TraceLeaf } from './trace.js';
 export interface ClassifyOptions {
   /** Also return the trace's leaves as `traceLeaves` (default false). */
   keepTrace?: boolean;
+  /** Also return the int32 logits the output hash is taken over, as `logits` (default false). */
+  keepLogits?: boolean;
 }
 
 export interface ClassifyResult {
@@ -18,6 +20,8 @@ export interface ClassifyResult {
   /** SHA-256 of the int32 logits [N, classes] (NUMERICS.md §2). */
   readonly outputHash: string;
   readonly traceRoot: string;
+  /** The int32 logits [N, classes] that outputHash hashes; present when `keepLogits` was set. */
+  readonly logits?: { readonly shape: readonly number[]; readonly data: Int32Array };
   /** The trace's leaves (one per layer), in order; present when `keepTrace` was set. */
   readonly traceLeaves?: readonly TraceLeaf[];
   readonly ms: number;
@@ -35,9 +39,14 @@ export async function classifyWith(model: Classifier, images: Uint8Array, count?
   if (!Number.isInteger(n) || n < 1) throw new ParamError('classify', `pixel count ${pixels.length} is not a positive multiple of ${model.inputSize}`);
   const started = performance.now();
   const trace = new Trace();
-  const logits = model.forward(model.encodeInput(pixels, n), trace);
-  const data = await logits.data();
-  const classes = logits.shape[1]!;
+  const input = model.encodeInput(pixels, n);
+  const logits = model.forward(input, trace);
+  const shape = [...logits.shape];
+  const data = (await logits.data()) as Int32Array;
+  // Backends whose memory the garbage collector cannot see (wasm, GPUs) need them freed.
+  input.dispose();
+  logits.dispose();
+  const classes = shape[1]!;
   const labels: number[] = [];
   for (let i = 0; i < n; i++) {
     let best = 0;
@@ -47,8 +56,9 @@ export async function classifyWith(model: Classifier, images: Uint8Array, count?
   const { root, leaves } = await trace.finish();
   return {
     labels,
-    outputHash: bytesToHex(hashData('int32', logits.shape, data)),
+    outputHash: bytesToHex(hashData('int32', shape, data)),
     traceRoot: root,
+    ...(options.keepLogits ? { logits: { shape, data } } : {}),
     ...(options.keepTrace ? { traceLeaves: leaves } : {}),
     ms: performance.now() - started,
   };

@@ -14,7 +14,6 @@ import { modelHash } from '../engine/format/format.js';
 import type { TraceLeaf } from '../engine/trace.js';
 import type { TaskInput, TraceStep } from '../engine/arch/architecture.js';
 import { inputHash } from './messages/encode.js';
-import { outputHashOf } from './messages/encode.js';
 import type { GenerationOptions, InferenceInput, InferenceOutput } from './messages/types.js';
 
 export type { TraceStep };
@@ -110,28 +109,12 @@ export async function runPrefix(model: SpmlModel, input: InferenceInput, options
     return { ...common, output: r.tokens, outputHash: r.outputHash, outputTensor: { shape: [r.tokens.length], data: r.tokens }, traceRoot: r.traceRoot, leaves: r.traceLeaves ?? [] };
   }
   // A classification is one pass of a few layers: it runs whole, and the caller keeps the prefix.
-  const r = await classify(model, task.pixels, task.count, { keepTrace: true });
+  const r = await classify(model, task.pixels, task.count, { keepTrace: true, keepLogits: true });
   const leaves = r.traceLeaves ?? [];
-  const outputTensor = await classifierLogits(model, task.pixels, task.count);
-  if (outputHashOf(outputTensor) !== r.outputHash) throw new ParamError('inference', 'the logits do not hash to the output hash of the same run: the engine is not deterministic here');
+  const outputTensor: InferenceOutput = { shape: [...r.logits!.shape], data: Array.from(r.logits!.data) };
   return { ...common, output: r.labels, outputHash: r.outputHash, outputTensor, traceRoot: r.traceRoot, leaves: leafLimit === undefined ? leaves : leaves.slice(0, leafLimit) };
 }
 
-/**
- * A classifier's int32 logits [count, classes]: what its output hash commits to, and so what a response
- * delivers (the labels classify() returns are their row-wise argmax). One untraced forward pass.
- */
-async function classifierLogits(model: SpmlModel, pixels: Uint8Array, count: number): Promise<InferenceOutput> {
-  if (model.task !== 'classify') throw suitError(model, { kind: 'pixels', pixels: '', count });
-  const x = model.runtime.encodeInput(pixels, count);
-  const logits = model.runtime.forward(x);
-  try {
-    return { shape: [...logits.shape], data: Array.from(await logits.data()) };
-  } finally {
-    x.dispose();
-    logits.dispose();
-  }
-}
 
 /**
  * The leaves an honest run makes, in order, with each step's multiply-accumulates: the model's

@@ -21,7 +21,11 @@ export const WASM_PATH = join(here, 'build', 'spml.wasm');
 export const WASM_THREADS_PATH = join(here, 'build', 'spml-threads.wasm');
 export const BYTES_MODULE_PATH = join(here, 'build', 'module_bytes.ts');
 
-/** The compiler flags; changing them changes the module. */
+/**
+ * The compiler flags; changing them changes the module. `--runtime stub` is AssemblyScript's name
+ * for its runtime without a garbage collector: the kernels allocate nothing, and the JS side owns
+ * linear memory (heap.ts), so the module carries no allocator of its own.
+ */
 export const ASC_FLAGS = ['--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--enable', 'simd', '--disable', 'relaxed-simd', '--initialMemory', '17'];
 
 /**

@@ -4,7 +4,7 @@
  * repeated generations of the shipped stories260k leave the heap where the first one left it.
  */
 import { describe, expect, it } from 'vitest';
-import { generate, getBackend, loadModel } from '../../lib/index.js';
+import { classify, generate, getBackend, loadModel } from '../../lib/index.js';
 import '../../kernels/wasm/index.js';
 import type { WasmBackend } from '../../kernels/wasm/index.js';
 
@@ -27,4 +27,16 @@ describe('wasm memory over 10^4 generated tokens', () => {
     // Linear memory reaches its size in the first generations and does not grow after them.
     expect(memory.at(-1)).toBe(memory[1]);
   }, 600_000);
+
+  it('stays flat over repeated classifications, which free their input and logits', async () => {
+    const be = (await getBackend('wasm')) as WasmBackend;
+    const model = await loadModel('mnist-mlp', { backend: 'wasm' });
+    const pixels = Uint8Array.from({ length: 8 * 784 }, (_, i) => (i * 37) % 256);
+    const inUse: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      await classify(model, pixels, 8);
+      inUse.push(be.heap.inUse);
+    }
+    expect(new Set(inUse).size, `bytes in use after each classification: ${inUse.join(', ')}`).toBe(1);
+  });
 });

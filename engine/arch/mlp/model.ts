@@ -6,6 +6,7 @@
 import type { Backend } from '../../backend.js';
 import { ParamError, ShapeError } from '../../errors.js';
 import { argmax, matmul, quantizeValues, relu, requantize } from '../../ops/index.js';
+import { tidy } from '../../scope.js';
 import { tensor, type Tensor } from '../../tensor.js';
 import type { Trace } from '../../trace.js';
 import type { Classifier, TaskInput, TraceStep } from '../architecture.js';
@@ -84,7 +85,11 @@ export class MlpModel implements Classifier {
   forward(x: Tensor, trace?: Trace): Tensor {
     let h = x;
     for (let i = 0; i < this.weights.length; i++) {
-      h = this.layer(i, h);
+      // Each layer's intermediates, and the previous layer's output, are freed (engine/scope.ts);
+      // the caller's input is the caller's to free.
+      const previous = h;
+      h = tidy(() => this.layer(i, previous));
+      if (previous !== x) previous.dispose();
       trace?.add(this.layerLabel(i), h);
     }
     return h;
