@@ -20,6 +20,7 @@ import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVeri
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, concatBytes, hexToBytes, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { sha256 } from '../engine/sha256.js';
+import { ProtocolParamError } from './errors.js';
 
 /** A node's signing identity: the 32-byte Ed25519 secret key and its public key, both lowercase hex. */
 export interface NodeKey {
@@ -46,6 +47,21 @@ const KEY_SEED_TAG = utf8ToBytes('spml/v1/key-seed\n');
 export function keyFromSeed(seed: Uint8Array | string): NodeKey {
   const material = typeof seed === 'string' ? utf8ToBytes(seed) : seed;
   return fromSecret(sha256(concatBytes(KEY_SEED_TAG, material)));
+}
+
+/**
+ * The key whose secret is `secretKey` (64 hex digits; surrounding whitespace, such as a key file's
+ * last newline, is ignored): how a node reads back the key file it was given. Anything else is a
+ * ProtocolParamError of `op` on `param` that says what is wrong without repeating the text, which may be
+ * a secret with one digit missing.
+ */
+export function keyFromSecret(secretKey: string, op = 'keyFromSecret', param = 'secretKey'): NodeKey {
+  const hex: string = secretKey.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hex)) {
+    const found = /^[0-9a-f]*$/.test(hex) ? `${hex.length} hex digits` : `${hex.length} characters, not all hex digits`;
+    throw new ProtocolParamError(op, param, `must be a 32-byte Ed25519 secret key as 64 hex digits, and holds ${found}`);
+  }
+  return fromSecret(hexToBytes(hex));
 }
 
 /** A fresh key from the platform's cryptographic random source. */

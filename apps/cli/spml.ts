@@ -12,6 +12,7 @@ import { classifyCommand } from './classify.js';
 import { convertCommand } from './convert.js';
 import { importCommand } from './import.js';
 import { inspect } from './inspect.js';
+import { registerNode } from './node_serve.js';
 import { registerParams } from './params.js';
 import { run } from './run.js';
 import { verifyCommand } from './verify.js';
@@ -120,6 +121,7 @@ function program(): Command {
     .action((o: { json?: boolean }) => backendsCommand(o));
   registerParams(p);
   registerSimulate(p);
+  registerNode(p);
   return p;
 }
 
