@@ -14,7 +14,8 @@ export type SpmlErrorCode =
   | 'BACKEND' // a backend is unknown, cannot start, or tensors come from different backends
   | 'FORMAT' // a model file breaks docs/MODEL_FORMAT.md (or a model cannot be written in it)
   | 'PROTOCOL' // a protocol message or protocol parameter is rejected (protocol/errors.ts)
-  | 'LEDGER'; // a ledger operation would break a balance rule or the conservation invariant
+  | 'LEDGER' // a ledger operation would break a balance rule or the conservation invariant
+  | 'TRANSPORT'; // a call to another node brought no reply: timeout, unreachable, dropped (protocol/transport)
 
 export class SpmlError extends Error {
   readonly code: SpmlErrorCode;
