@@ -38,8 +38,10 @@ export type EntryId = number;
  * - pay: pending → free (the reward's round has come);
  * - burn: free destroyed;
  * - transfer: free → free of `to`;
- * - slash: locked → free of `to`; slash-burn: locked destroyed.
- * The burnt total is the sum of burn, escrow-burn and slash-burn; the minted total of mint and reward.
+ * - slash: locked → free of `to`; slash-burn: locked destroyed (judged dishonest);
+ * - penalty: locked destroyed for silence (a missed deadline, not a dishonest result);
+ * - hold / unhold: a lock's release waits for a dispute (hold) and no longer does (unhold).
+ * The burnt total is the sum of burn, escrow-burn, slash-burn and penalty; the minted total of mint and reward.
  */
 export type JournalKind =
   | 'open'
@@ -54,7 +56,10 @@ export type JournalKind =
   | 'burn'
   | 'transfer'
   | 'slash'
-  | 'slash-burn';
+  | 'slash-burn'
+  | 'penalty'
+  | 'hold'
+  | 'unhold';
 
 export interface JournalEntry {
   /** The ledger's round when the entry was made. */
@@ -70,8 +75,10 @@ export interface JournalEntry {
 export interface StakeLock {
   readonly id: EntryId;
   readonly amount: bigint;
-  /** The first round at which the stake is free again. */
+  /** The first round at which the stake is free again (unless held). */
   readonly unlockRound: number;
+  /** Held by an open dispute: not released at unlockRound until the dispute lets go (Ledger.unhold). */
+  readonly held: boolean;
   readonly memo: string;
 }
 
@@ -109,7 +116,7 @@ export interface LedgerTotals {
 /** One account's mutable state. Protected in Ledger so that a test subclass can break it on purpose. */
 export interface AccountState {
   free: bigint;
-  locks: { id: EntryId; amount: bigint; unlockRound: number; memo: string }[];
+  locks: { id: EntryId; amount: bigint; unlockRound: number; held: boolean; memo: string }[];
   escrows: { id: EntryId; amount: bigint; memo: string }[];
   rewards: { amount: bigint; payableRound: number; memo: string }[];
 }
@@ -219,7 +226,7 @@ export class Ledger {
     const a = this.spendable(op, id, amount);
     this.checkFuture(op, 'unlockRound', unlockRound);
     a.free -= amount;
-    const entry = { id: this.nextId++, amount, unlockRound, memo };
+    const entry = { id: this.nextId++, amount, unlockRound, held: false, memo };
     a.locks.push(entry);
     this.lockOwner.set(entry.id, id);
     this.record('lock', id, amount, memo);
@@ -300,26 +307,88 @@ export class Ledger {
    */
   slash(lockId: EntryId, amount: bigint, to?: string, memo = ''): void {
     const op = 'ledger.slash';
-    const owner = this.lockOwner.get(lockId);
-    if (owner === undefined) throw new LedgerError(op, `no stake lock with id ${String(lockId)} (never made, or already released or slashed to zero)`);
-    checkAmount(op, owner, amount);
-    const a = this.get(op, owner);
-    const entry = a.locks.find((l) => l.id === lockId)!;
-    if (amount > entry.amount)
-      throw new LedgerError(op, `account '${owner}' cannot be slashed ${amount} from lock ${lockId}: only ${entry.amount} locked there`);
-    const target = to === undefined ? undefined : this.get(op, to);
-    entry.amount -= amount;
-    if (entry.amount === 0n) {
-      a.locks.splice(a.locks.indexOf(entry), 1);
-      this.lockOwner.delete(lockId);
-    }
-    if (target === undefined) {
+    const owner = this.takeFromLock(op, lockId, amount);
+    if (to === undefined) {
       this.burntTotal += amount;
       this.record('slash-burn', owner, amount, memo);
     } else {
-      target.free += amount;
+      this.get(op, to).free += amount;
       this.record('slash', owner, amount, memo, to);
     }
+  }
+
+  /**
+   * Burns `amount` of stake entry `lockId` for a missed deadline (a silent validator or asserter):
+   * a penalty for silence, journalled apart from a slash, which is for a dishonest result.
+   */
+  penalize(lockId: EntryId, amount: bigint, memo = ''): void {
+    const owner = this.takeFromLock('ledger.penalize', lockId, amount);
+    this.burntTotal += amount;
+    this.record('penalty', owner, amount, memo);
+  }
+
+  /**
+   * Keeps stake entry `lockId` locked past its unlock round until `unhold`: an open dispute holds the
+   * stakes of its round, so no party can walk away with the stake a verdict may still take.
+   */
+  hold(lockId: EntryId, memo = ''): void {
+    const op = 'ledger.hold';
+    const { owner, entry } = this.lockEntry(op, lockId);
+    if (entry.held) throw new LedgerError(op, `lock ${lockId} of '${owner}' is already held`);
+    entry.held = true;
+    this.record('hold', owner, entry.amount, memo);
+  }
+
+  /** Lets go of a held lock; if its unlock round has already come, it is released now. */
+  unhold(lockId: EntryId, memo = ''): void {
+    const op = 'ledger.unhold';
+    const { owner, entry } = this.lockEntry(op, lockId);
+    if (!entry.held) throw new LedgerError(op, `lock ${lockId} of '${owner}' is not held`);
+    entry.held = false;
+    this.record('unhold', owner, entry.amount, memo);
+    if (entry.unlockRound <= this.#now) this.#unlock(owner, entry);
+  }
+
+  /** Releases stake entry `lockId` now, before its round: the stake of a validator that was replaced. */
+  releaseNow(lockId: EntryId, memo = ''): void {
+    const { owner, entry } = this.lockEntry('ledger.releaseNow', lockId);
+    if (entry.held) throw new LedgerError('ledger.releaseNow', `lock ${lockId} of '${owner}' is held by a dispute`);
+    this.#unlock(owner, { ...entry, memo: memo || entry.memo });
+  }
+
+  /** Whether stake entry `lockId` still exists (not released, not slashed to zero). */
+  hasLock(lockId: EntryId): boolean {
+    return this.lockOwner.has(lockId);
+  }
+
+  private lockEntry(op: string, lockId: EntryId) {
+    const owner = this.lockOwner.get(lockId);
+    if (owner === undefined) throw new LedgerError(op, `no stake lock with id ${String(lockId)} (never made, or already released or slashed to zero)`);
+    return { owner, entry: this.get(op, owner).locks.find((l) => l.id === lockId)! };
+  }
+
+  /** Takes `amount` out of lock `lockId` (removing the lock when emptied) and returns its owner. */
+  private takeFromLock(op: string, lockId: EntryId, amount: bigint): string {
+    const { owner, entry } = this.lockEntry(op, lockId);
+    checkAmount(op, owner, amount);
+    if (amount > entry.amount)
+      throw new LedgerError(op, `account '${owner}' cannot be slashed ${amount} from lock ${lockId}: only ${entry.amount} locked there`);
+    entry.amount -= amount;
+    if (entry.amount === 0n) {
+      const a = this.get(op, owner);
+      a.locks.splice(a.locks.indexOf(entry), 1);
+      this.lockOwner.delete(lockId);
+    }
+    return owner;
+  }
+
+  /** Moves one lock's amount back to its owner's free balance. */
+  #unlock(owner: string, lock: { id: EntryId; amount: bigint; memo: string }): void {
+    const a = this.get('ledger.release', owner);
+    a.locks = a.locks.filter((l) => l.id !== lock.id);
+    a.free += lock.amount;
+    this.lockOwner.delete(lock.id);
+    this.record('unlock', owner, lock.amount, lock.memo);
   }
 
   /**
@@ -333,12 +402,8 @@ export class Ledger {
     if (round < this.#now) throw new LedgerError(op, `cannot move the clock back from round ${this.#now} to round ${round}`);
     this.#now = round;
     for (const [id, a] of this.book) {
-      for (const lock of a.locks.filter((l) => l.unlockRound <= round)) {
-        a.free += lock.amount;
-        this.lockOwner.delete(lock.id);
-        this.record('unlock', id, lock.amount, lock.memo);
-      }
-      a.locks = a.locks.filter((l) => l.unlockRound > round);
+      // A held lock waits for its dispute (unhold releases it then).
+      for (const lock of a.locks.filter((l) => l.unlockRound <= round && !l.held)) this.#unlock(id, lock);
       for (const reward of a.rewards.filter((r) => r.payableRound <= round)) {
         a.free += reward.amount;
         this.record('pay', id, reward.amount, reward.memo);

@@ -19,6 +19,18 @@
  *   R minted. With several dishonest servers the user is compensated by each.
  * - no-verdict (step 8 with no judgement reaching 2/3 of the votes): nobody is judged, so nobody is
  *   slashed or paid; the user's u is refunded in full, as the round delivered nothing it can rely on.
+ * Liveness (every step has a deadline; protocol/live/round.ts applies these when a party is silent):
+ * - asserter-silent (A sent no valid response in time): the round is void: u is refunded and Su
+ *   released, and A pays the silence penalty P (config.silencePenalty, burnt) from its lock, the rest
+ *   of which is released at once.
+ * - withheld-reveal (the user never opened its commitment after A answered): the round counts as
+ *   unchallenged, so the user's u is burnt and A is rewarded; withholding gains the user nothing.
+ * - dispute-withheld (hashes differed, and the user raised no dispute): u is burnt and nobody is
+ *   judged, paid or slashed: the user forfeits its fee rather than escape a judgement of its inputs.
+ * - a silent validator is replaced (replaceValidator): it pays P, the rest of its S is released and
+ *   the replacement's S is locked. A silent disputed party is judged dishonest by the caller's verdict.
+ * - openDispute holds every stake lock of the round (Ledger.hold) until the round settles, even past
+ *   round + window, so nobody walks away with a stake that the verdict may still take.
  * Minted rewards are pending until round + window ("the challenge and arbitration window"), so they
  * cannot be spent before the round can no longer be disputed. Stakes unlock at the same round.
  * Burning (rather than paying to someone) is what the paper says for u, and for the slashed stakes it
@@ -47,6 +59,8 @@ export interface ProtocolConfig {
   readonly Su: bigint;
   /** Rounds from a request until its stakes unlock and its rewards pay, an integer >= 1. */
   readonly window: number;
+  /** Burnt from a server's stake when it misses a deadline (0 < P <= S; default max(1, floor(S/10))). */
+  readonly silencePenalty?: bigint;
 }
 
 /** The arbitration vote's result (§3.2 step 8); `honest` and `dishonest` are server ids of the round. */
@@ -60,7 +74,14 @@ export type RoundOutcome =
   | { readonly kind: 'unchallenged' }
   | { readonly kind: 'match' }
   | { readonly kind: 'arbitrated'; readonly verdict: Verdict }
-  | { readonly kind: 'no-verdict' };
+  | { readonly kind: 'no-verdict' }
+  | { readonly kind: 'asserter-silent' }
+  | { readonly kind: 'withheld-reveal' }
+  | { readonly kind: 'dispute-withheld' };
+
+const OUTCOME_KINDS: readonly RoundOutcome['kind'][] = ['unchallenged', 'match', 'arbitrated', 'no-verdict', 'asserter-silent', 'withheld-reveal', 'dispute-withheld'];
+/** Outcomes of a round that was challenged (validators were drawn). */
+const CHALLENGED_KINDS: readonly RoundOutcome['kind'][] = ['match', 'arbitrated', 'no-verdict', 'dispute-withheld'];
 
 /** Who takes part in an open round. */
 export interface OpenRound {
@@ -103,7 +124,9 @@ export function checkProtocolConfig(config: ProtocolConfig): ProtocolConfig {
   const w = config.window as unknown;
   if (typeof w !== 'number' || !Number.isSafeInteger(w) || w < 1)
     throw new ProtocolParamError(CONFIG_OP, 'window', `must be an integer >= 1 (rounds), got ${String(w)}`);
-  return Object.freeze({ u, d: Object.freeze({ num: num!, den: den! }), R, S, Su, window: w });
+  const P = config.silencePenalty === undefined ? (S / 10n > 0n ? S / 10n : 1n) : bigintField('silencePenalty', config.silencePenalty, 1n);
+  if (P > S) throw new ProtocolParamError(CONFIG_OP, 'silencePenalty', `must be <= S = ${S}, got ${P}`);
+  return Object.freeze({ u, d: Object.freeze({ num: num!, den: den! }), R, S, Su, window: w, silencePenalty: P });
 }
 
 /** What a user gets back when the challenge's hashes match (§3.2 step 6): floor(d·u). */
@@ -118,6 +141,8 @@ export function userCompensation(config: ProtocolConfig): bigint {
 
 interface RoundState extends OpenRound {
   validators: string[];
+  challenged: boolean;
+  disputed: boolean;
   readonly escrowId: EntryId;
   readonly userLock: EntryId;
   readonly serverLocks: Map<string, EntryId>;
@@ -159,7 +184,7 @@ export class Settlement {
     const escrowId = this.ledger.escrow(user, u, `round ${round}: base fee u (§3.2 step 1)`);
     const userLock = this.ledger.lockStake(user, Su, until, `round ${round}: user stake Su`);
     const serverLock = this.ledger.lockStake(asserter, S, until, `round ${round}: asserter stake S`);
-    this.open.set(round, { round, user, asserter, validators: [], escrowId, userLock, serverLocks: new Map([[asserter, serverLock]]) });
+    this.open.set(round, { round, user, asserter, validators: [], challenged: false, disputed: false, escrowId, userLock, serverLocks: new Map([[asserter, serverLock]]) });
     this.ledger.checkConservation();
     return round;
   }
@@ -168,7 +193,7 @@ export class Settlement {
   challenge(round: number, validators: readonly string[]): void {
     const op = 'settlement.challenge';
     const state = this.live(op, round);
-    if (state.validators.length > 0) throw new ProtocolParamError(op, 'round', `round ${round} was already challenged`);
+    if (state.challenged) throw new ProtocolParamError(op, 'round', `round ${round} was already challenged`);
     if (!Array.isArray(validators) || validators.length === 0)
       throw new ProtocolParamError(op, 'validators', 'must be a non-empty array of account ids (n >= 1, §2.1 step 3)');
     const seen = new Set([state.user, state.asserter]);
@@ -180,7 +205,54 @@ export class Settlement {
     for (const v of validators) this.needFree(op, v, S, `its stake S = ${S} to validate round ${round}`);
     for (const v of validators) state.serverLocks.set(v, this.ledger.lockStake(v, S, round + this.config.window, `round ${round}: validator stake S`));
     state.validators = [...validators];
+    state.challenged = true;
     this.ledger.checkConservation();
+  }
+
+  /**
+   * A validator of round `round` missed its deadline: it pays the silence penalty P from its lock, the
+   * rest of that lock is released, and `replacement` (when given; none is left when the pool is spent)
+   * takes its place with its own S locked until round + window.
+   */
+  replaceValidator(round: number, silent: string, replacement?: string): void {
+    const op = 'settlement.replaceValidator';
+    const state = this.live(op, round);
+    if (state.disputed) throw new ProtocolParamError(op, 'round', `round ${round} is in dispute: its validators are fixed`);
+    const at = state.validators.indexOf(silent);
+    if (at < 0) throw new ProtocolParamError(op, 'silent', `'${String(silent)}' is not a validator of round ${round}`);
+    if (replacement !== undefined) {
+      if (replacement === state.user || replacement === state.asserter || state.serverLocks.has(replacement) || state.validators.includes(replacement))
+        throw new ProtocolParamError(op, 'replacement', `'${String(replacement)}' already takes part in round ${round}`);
+      this.needFree(op, replacement, this.config.S, `its stake S = ${this.config.S} to validate round ${round}`);
+    }
+    this.penalizeAndRelease(round, silent, state.serverLocks.get(silent)!, 'validator missed its deadline');
+    state.serverLocks.delete(silent);
+    state.validators.splice(at, 1);
+    if (replacement !== undefined) {
+      state.serverLocks.set(replacement, this.ledger.lockStake(replacement, this.config.S, round + this.config.window, `round ${round}: replacement validator stake S`));
+      state.validators.splice(at, 0, replacement);
+    }
+    this.ledger.checkConservation();
+  }
+
+  /**
+   * A dispute was raised in round `round` (§3.2 step 7): every stake lock of the round is held until the
+   * round settles, so the stakes a verdict may take stay locked however long arbitration lasts.
+   */
+  openDispute(round: number): void {
+    const op = 'settlement.openDispute';
+    const state = this.live(op, round);
+    if (!state.challenged) throw new ProtocolParamError(op, 'round', `round ${round} was never challenged, so nothing can be disputed`);
+    if (state.disputed) throw new ProtocolParamError(op, 'round', `round ${round} is already in dispute`);
+    state.disputed = true;
+    for (const lock of [state.userLock, ...state.serverLocks.values()]) this.ledger.hold(lock, `round ${round}: held by its dispute`);
+  }
+
+  /** P burnt from `lock`, the rest of it released now: what a server pays for a missed deadline. */
+  private penalizeAndRelease(round: number, server: string, lock: EntryId, why: string): void {
+    const P = this.config.silencePenalty!;
+    this.ledger.penalize(lock, P, `round ${round}: silence penalty P of '${server}', ${why}`);
+    if (this.ledger.hasLock(lock)) this.ledger.releaseNow(lock, `round ${round}: rest of '${server}''s stake released`);
   }
 
   /** Applies round `round`'s outcome (see the header for each case), closes the round and checks conservation. */
@@ -194,12 +266,19 @@ export class Settlement {
     const before = L.totals();
     const start = L.journalLength;
     const payable = round + window;
+    // A dispute settled after its window pays at once: the round can no longer be disputed.
     const reward = (id: string, why: string) => {
-      if (R > 0n) L.mint(id, R, `round ${round}: reward R, ${why}`, payable);
+      if (R > 0n) L.mint(id, R, `round ${round}: reward R, ${why}`, payable > L.round ? payable : undefined);
     };
-    if (outcome.kind === 'unchallenged') {
-      L.burnEscrow(state.escrowId, u, `round ${round}: base fee u burnt (§3.2 step 1)`);
+    if (outcome.kind === 'unchallenged' || outcome.kind === 'withheld-reveal') {
+      L.burnEscrow(state.escrowId, u, `round ${round}: base fee u burnt (§3.2 step 1${outcome.kind === 'withheld-reveal' ? ', the user withheld its reveal' : ''})`);
       reward(state.asserter, 'unchallenged asserter (§3.2 step 3)');
+    } else if (outcome.kind === 'asserter-silent') {
+      L.refundEscrow(state.escrowId, u, undefined, `round ${round}: the asserter sent no response in time, fee u returned`);
+      L.releaseNow(state.userLock, `round ${round}: the round is void, user stake Su released`);
+      this.penalizeAndRelease(round, state.asserter, state.serverLocks.get(state.asserter)!, 'asserter sent no response in time');
+    } else if (outcome.kind === 'dispute-withheld') {
+      L.burnEscrow(state.escrowId, u, `round ${round}: hashes differed and the user raised no dispute, fee u burnt`);
     } else if (outcome.kind === 'match') {
       const refund = matchRefund(this.config);
       if (refund > 0n) L.refundEscrow(state.escrowId, refund, undefined, `round ${round}: refund floor(d·u) on a match (§3.2 step 6)`);
@@ -220,6 +299,8 @@ export class Settlement {
       }
       for (const s of outcome.verdict.honest) reward(s, 'honest in arbitration (§3.2 step 8)');
     }
+    // The dispute's holds end once the outcome has taken what it takes: what is left unlocks on schedule.
+    if (state.disputed) for (const lock of [state.userLock, ...state.serverLocks.values()]) if (L.hasLock(lock)) L.unhold(lock, `round ${round}: dispute settled`);
     this.open.delete(round);
     L.checkConservation();
     const after = L.totals();
@@ -228,13 +309,15 @@ export class Settlement {
 
   private checkOutcome(op: string, state: RoundState, servers: readonly string[], outcome: RoundOutcome): void {
     const kind = (outcome as { kind?: unknown } | null)?.kind;
-    if (kind !== 'unchallenged' && kind !== 'match' && kind !== 'arbitrated' && kind !== 'no-verdict')
-      throw new ProtocolParamError(op, 'outcome.kind', `must be 'unchallenged', 'match', 'arbitrated' or 'no-verdict', got ${String(kind)}`);
-    const challenged = state.validators.length > 0;
-    if (kind === 'unchallenged' && challenged)
-      throw new ProtocolParamError(op, 'outcome.kind', `round ${state.round} was challenged, so it cannot settle as 'unchallenged'`);
-    if (kind !== 'unchallenged' && !challenged)
-      throw new ProtocolParamError(op, 'outcome.kind', `round ${state.round} was never challenged, so it cannot settle as '${kind}'`);
+    if (!OUTCOME_KINDS.includes(kind as RoundOutcome['kind']))
+      throw new ProtocolParamError(op, 'outcome.kind', `must be one of ${OUTCOME_KINDS.map((k) => `'${k}'`).join(', ')}, got ${String(kind)}`);
+    const k = kind as RoundOutcome['kind'];
+    if (state.challenged && !CHALLENGED_KINDS.includes(k))
+      throw new ProtocolParamError(op, 'outcome.kind', `round ${state.round} was challenged, so it cannot settle as '${k}'`);
+    if (!state.challenged && CHALLENGED_KINDS.includes(k))
+      throw new ProtocolParamError(op, 'outcome.kind', `round ${state.round} was never challenged, so it cannot settle as '${k}'`);
+    if ((k === 'match' || k === 'arbitrated') && state.validators.length === 0)
+      throw new ProtocolParamError(op, 'outcome.kind', `round ${state.round} has no validator left (all were replaced), so it cannot settle as '${k}'`);
     if (outcome.kind !== 'arbitrated') return;
     const v = outcome.verdict as Partial<Verdict> | undefined;
     if (typeof v?.userHonest !== 'boolean') throw new ProtocolParamError(op, 'verdict.userHonest', 'must be a boolean');
@@ -261,7 +344,8 @@ export class Settlement {
     const state = this.open.get(round);
     if (state === undefined) throw new ProtocolParamError(op, 'round', `round ${String(round)} is not open`);
     const closes = round + this.config.window;
-    if (this.ledger.round >= closes)
+    // A disputed round's stakes are held (openDispute), so its window cannot close under it.
+    if (this.ledger.round >= closes && !state.disputed)
       throw new LedgerError(op, `round ${round}'s window closed at round ${closes} (ledger is at round ${this.ledger.round}); its stakes are already released`);
     return state;
   }

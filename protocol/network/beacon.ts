@@ -15,21 +15,37 @@
  * round knows it in advance, and a run still replays exactly. Each value also commits to every earlier one.
  */
 import { sha256Hex } from '../crypto.js';
-import type { NetworkState } from './participants.js';
+import type { NetworkState, SeededRandom } from './participants.js';
 
-const chains = new WeakMap<NetworkState, string[]>();
+/** The chain of one network: its values, computed once each, in order. */
+export class BeaconChain {
+  private readonly values: string[] = [];
 
-/** The beacon of request attempt `attempt` (0, 1, …) of `net`: deterministic, computed along the chain. */
-export function roundBeacon(net: NetworkState, attempt: number): string {
-  if (!Number.isSafeInteger(attempt) || attempt < 0) throw new RangeError(`roundBeacon: attempt ${attempt} must be a non-negative integer`);
-  let chain = chains.get(net);
-  if (!chain) chains.set(net, (chain = []));
-  let prev = chain.length === 0 ? sha256Hex('spml/v1/beacon-genesis\n', net.networkId) : chain[chain.length - 1]!;
-  while (chain.length <= attempt) {
-    const k = chain.length;
-    const entropy = net.random.forRound(k).hex32('beacon');
-    prev = sha256Hex('spml/v1/beacon\n', prev, '\n', String(k), '\n', entropy);
-    chain.push(prev);
+  constructor(
+    private readonly networkId: string,
+    private readonly random: SeededRandom,
+  ) {}
+
+  /** The beacon of request attempt `attempt` (0, 1, …): deterministic, computed along the chain. */
+  at(attempt: number): string {
+    if (!Number.isSafeInteger(attempt) || attempt < 0) throw new RangeError(`roundBeacon: attempt ${attempt} must be a non-negative integer`);
+    const chain = this.values;
+    let prev = chain.length === 0 ? sha256Hex('spml/v1/beacon-genesis\n', this.networkId) : chain[chain.length - 1]!;
+    while (chain.length <= attempt) {
+      const k = chain.length;
+      const entropy = this.random.forRound(k).hex32('beacon');
+      prev = sha256Hex('spml/v1/beacon\n', prev, '\n', String(k), '\n', entropy);
+      chain.push(prev);
+    }
+    return chain[attempt]!;
   }
-  return chain[attempt]!;
+}
+
+const chains = new WeakMap<NetworkState, BeaconChain>();
+
+/** The beacon of request attempt `attempt` (0, 1, …) of `net`. */
+export function roundBeacon(net: NetworkState, attempt: number): string {
+  let chain = chains.get(net);
+  if (!chain) chains.set(net, (chain = new BeaconChain(net.networkId, net.random)));
+  return chain.at(attempt);
 }

@@ -62,7 +62,7 @@ function eligible(net: NetworkState, round: number): StakedNode[] {
   const out: StakedNode[] = [];
   for (const s of net.servers.values()) {
     const acct = net.ledger.account(s.id);
-    const released = acct.locks.filter((l) => l.unlockRound <= round).reduce((sum, l) => sum + l.amount, 0n);
+    const released = acct.locks.filter((l) => l.unlockRound <= round && !l.held).reduce((sum, l) => sum + l.amount, 0n);
     const due = acct.rewards.filter((r) => r.payableRound <= round).reduce((sum, r) => sum + r.amount, 0n);
     if (acct.free + released + due >= S) out.push({ id: s.id, stake: s.stake });
   }
@@ -223,7 +223,7 @@ export async function playRound(net: NetworkState, args: RequestArgs): Promise<R
     }
     const standing = tally(votes, voters.total);
     const verdict = standing && (await toVerdict(net, standing, a, disagreeing, bs));
-    const outcome: RoundOutcome = verdict ? { kind: 'arbitrated', verdict } : { kind: 'no-verdict' };
+    const outcome: Finished['outcome'] = verdict ? { kind: 'arbitrated', verdict } : { kind: 'no-verdict' };
     return finish(net, { ...base, asserter, challenged, validators, outcome, votes, droppedVotes, ...(honest.bisection ? { bisection: honest.bisection } : {}) });
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
@@ -237,7 +237,7 @@ export async function playRound(net: NetworkState, args: RequestArgs): Promise<R
 /** What a server opens in bisection: the leaves of what it served, and reveals of the model it ran. */
 function runOf(net: NetworkState, x: Answer): ServerRun {
   const ran = x.server.strategy.kind === 'substitute' ? net.store.get(x.server.strategy.modelHash) : net.model;
-  return { leaves: x.served.result.leaves, ...(ran.runtime.replayStep ? { reveal: revealFromModel(ran, jobOf(x.request)) } : {}) };
+  return { leaves: x.served.result.leaves, reveal: revealFromModel(ran, jobOf(x.request)) };
 }
 
 /**
@@ -273,7 +273,8 @@ interface Finished {
   readonly asserter: string;
   readonly challenged: boolean;
   readonly validators: string[];
-  readonly outcome: RoundOutcome;
+  /** The in-process harness has no deadlines, so none of the liveness outcomes. */
+  readonly outcome: Extract<RoundOutcome, { kind: 'unchallenged' | 'match' | 'arbitrated' | 'no-verdict' }>;
   readonly messages: RoundMessages;
   readonly responses: ResponseSummary[];
   readonly beacon?: string;

@@ -39,7 +39,8 @@ function finalFree(ledger: Ledger, round: number) {
 
 describe('checkProtocolConfig', () => {
   it('accepts a valid config and derives floor(d·u) and floor(S/3)', () => {
-    expect(checkProtocolConfig(config)).toEqual(config);
+    // The silence penalty defaults to floor(S/10).
+    expect(checkProtocolConfig(config)).toEqual({ ...config, silencePenalty: config.S / 10n });
     expect(matchRefund(config)).toBe(31n);
     expect(userCompensation(config)).toBe(333n);
     expect(matchRefund({ ...config, d: { num: 0n, den: 1n } })).toBe(0n);
