@@ -39,8 +39,8 @@ export type EntryId = number;
  * - burn: free destroyed;
  * - transfer: free → free of `to`;
  * - slash: locked → free of `to`; slash-burn: locked destroyed (judged dishonest);
- * - penalty: locked destroyed for silence (a missed deadline, not a dishonest result);
- * - hold / unhold: a lock's release waits for a dispute (hold) and no longer does (unhold).
+ * - penalty: locked destroyed for silence (a missed deadline, not a dishonest result).
+ * (Holding a lock, hold/unhold, moves no money and is not journalled; the unlock it delays is.)
  * The burnt total is the sum of burn, escrow-burn, slash-burn and penalty; the minted total of mint and reward.
  */
 export type JournalKind =
@@ -57,9 +57,7 @@ export type JournalKind =
   | 'transfer'
   | 'slash'
   | 'slash-burn'
-  | 'penalty'
-  | 'hold'
-  | 'unhold';
+  | 'penalty';
 
 export interface JournalEntry {
   /** The ledger's round when the entry was made. */
@@ -331,21 +329,19 @@ export class Ledger {
    * Keeps stake entry `lockId` locked past its unlock round until `unhold`: an open dispute holds the
    * stakes of its round, so no party can walk away with the stake a verdict may still take.
    */
-  hold(lockId: EntryId, memo = ''): void {
+  hold(lockId: EntryId): void {
     const op = 'ledger.hold';
     const { owner, entry } = this.lockEntry(op, lockId);
     if (entry.held) throw new LedgerError(op, `lock ${lockId} of '${owner}' is already held`);
     entry.held = true;
-    this.record('hold', owner, entry.amount, memo);
   }
 
   /** Lets go of a held lock; if its unlock round has already come, it is released now. */
-  unhold(lockId: EntryId, memo = ''): void {
+  unhold(lockId: EntryId): void {
     const op = 'ledger.unhold';
     const { owner, entry } = this.lockEntry(op, lockId);
     if (!entry.held) throw new LedgerError(op, `lock ${lockId} of '${owner}' is not held`);
     entry.held = false;
-    this.record('unhold', owner, entry.amount, memo);
     if (entry.unlockRound <= this.#now) this.#unlock(owner, entry);
   }
 

@@ -29,8 +29,10 @@
  *   judged, paid or slashed: the user forfeits its fee rather than escape a judgement of its inputs.
  * - a silent validator is replaced (replaceValidator): it pays P, the rest of its S is released and
  *   the replacement's S is locked. A silent disputed party is judged dishonest by the caller's verdict.
- * - openDispute holds every stake lock of the round (Ledger.hold) until the round settles, even past
- *   round + window, so nobody walks away with a stake that the verdict may still take.
+ * - every stake lock of a round is held (Ledger.hold) from the moment it is made until the round
+ *   settles, even past round + window: a round waiting on a slow party, or in dispute (openDispute),
+ *   keeps the stakes its verdict may take, however many rounds open meanwhile. After settlement, what
+ *   is left unlocks at round + window, or at once if that has passed.
  * Minted rewards are pending until round + window ("the challenge and arbitration window"), so they
  * cannot be spent before the round can no longer be disputed. Stakes unlock at the same round.
  * Burning (rather than paying to someone) is what the paper says for u, and for the slashed stakes it
@@ -182,8 +184,8 @@ export class Settlement {
     this.needFree(op, asserter, S, `its stake S = ${S} to serve round ${round}`);
     const until = round + window;
     const escrowId = this.ledger.escrow(user, u, `round ${round}: base fee u (§3.2 step 1)`);
-    const userLock = this.ledger.lockStake(user, Su, until, `round ${round}: user stake Su`);
-    const serverLock = this.ledger.lockStake(asserter, S, until, `round ${round}: asserter stake S`);
+    const userLock = this.lockFor(round, user, Su, 'user stake Su');
+    const serverLock = this.lockFor(round, asserter, S, 'asserter stake S');
     this.open.set(round, { round, user, asserter, validators: [], challenged: false, disputed: false, escrowId, userLock, serverLocks: new Map([[asserter, serverLock]]) });
     this.ledger.checkConservation();
     return round;
@@ -203,7 +205,7 @@ export class Settlement {
     }
     const { S } = this.config;
     for (const v of validators) this.needFree(op, v, S, `its stake S = ${S} to validate round ${round}`);
-    for (const v of validators) state.serverLocks.set(v, this.ledger.lockStake(v, S, round + this.config.window, `round ${round}: validator stake S`));
+    for (const v of validators) state.serverLocks.set(v, this.lockFor(round, v, S, 'validator stake S'));
     state.validators = [...validators];
     state.challenged = true;
     this.ledger.checkConservation();
@@ -229,15 +231,15 @@ export class Settlement {
     state.serverLocks.delete(silent);
     state.validators.splice(at, 1);
     if (replacement !== undefined) {
-      state.serverLocks.set(replacement, this.ledger.lockStake(replacement, this.config.S, round + this.config.window, `round ${round}: replacement validator stake S`));
+      state.serverLocks.set(replacement, this.lockFor(round, replacement, this.config.S, 'replacement validator stake S'));
       state.validators.splice(at, 0, replacement);
     }
     this.ledger.checkConservation();
   }
 
   /**
-   * A dispute was raised in round `round` (§3.2 step 7): every stake lock of the round is held until the
-   * round settles, so the stakes a verdict may take stay locked however long arbitration lasts.
+   * A dispute was raised in round `round` (§3.2 step 7): from now on its validators are fixed. Its stakes
+   * are already held until it settles (lockFor), so however long arbitration lasts they stay locked.
    */
   openDispute(round: number): void {
     const op = 'settlement.openDispute';
@@ -245,14 +247,28 @@ export class Settlement {
     if (!state.challenged) throw new ProtocolParamError(op, 'round', `round ${round} was never challenged, so nothing can be disputed`);
     if (state.disputed) throw new ProtocolParamError(op, 'round', `round ${round} is already in dispute`);
     state.disputed = true;
-    for (const lock of [state.userLock, ...state.serverLocks.values()]) this.ledger.hold(lock, `round ${round}: held by its dispute`);
+  }
+
+  /** A stake lock of round `round`, until round + window and held until the round settles. */
+  private lockFor(round: number, id: string, amount: bigint, what: string): EntryId {
+    // A round still open past its window (waiting on a slow party) locks until the next round at least.
+    const until = Math.max(round + this.config.window, this.ledger.round + 1);
+    const lock = this.ledger.lockStake(id, amount, until, `round ${round}: ${what}`);
+    this.ledger.hold(lock);
+    return lock;
+  }
+
+  /** A lock of the round released now (its hold ends first). */
+  private releaseNow(round: number, lock: EntryId, why: string): void {
+    this.ledger.unhold(lock);
+    if (this.ledger.hasLock(lock)) this.ledger.releaseNow(lock, `round ${round}: ${why}`);
   }
 
   /** P burnt from `lock`, the rest of it released now: what a server pays for a missed deadline. */
   private penalizeAndRelease(round: number, server: string, lock: EntryId, why: string): void {
     const P = this.config.silencePenalty!;
     this.ledger.penalize(lock, P, `round ${round}: silence penalty P of '${server}', ${why}`);
-    if (this.ledger.hasLock(lock)) this.ledger.releaseNow(lock, `round ${round}: rest of '${server}''s stake released`);
+    if (this.ledger.hasLock(lock)) this.releaseNow(round, lock, `rest of '${server}''s stake released`);
   }
 
   /** Applies round `round`'s outcome (see the header for each case), closes the round and checks conservation. */
@@ -275,7 +291,7 @@ export class Settlement {
       reward(state.asserter, 'unchallenged asserter (§3.2 step 3)');
     } else if (outcome.kind === 'asserter-silent') {
       L.refundEscrow(state.escrowId, u, undefined, `round ${round}: the asserter sent no response in time, fee u returned`);
-      L.releaseNow(state.userLock, `round ${round}: the round is void, user stake Su released`);
+      this.releaseNow(round, state.userLock, 'the round is void, user stake Su released');
       this.penalizeAndRelease(round, state.asserter, state.serverLocks.get(state.asserter)!, 'asserter sent no response in time');
     } else if (outcome.kind === 'dispute-withheld') {
       L.burnEscrow(state.escrowId, u, `round ${round}: hashes differed and the user raised no dispute, fee u burnt`);
@@ -299,8 +315,8 @@ export class Settlement {
       }
       for (const s of outcome.verdict.honest) reward(s, 'honest in arbitration (§3.2 step 8)');
     }
-    // The dispute's holds end once the outcome has taken what it takes: what is left unlocks on schedule.
-    if (state.disputed) for (const lock of [state.userLock, ...state.serverLocks.values()]) if (L.hasLock(lock)) L.unhold(lock, `round ${round}: dispute settled`);
+    // The round's holds end once the outcome has taken what it takes: what is left unlocks on schedule.
+    for (const lock of [state.userLock, ...state.serverLocks.values()]) if (L.hasLock(lock)) L.unhold(lock);
     this.open.delete(round);
     L.checkConservation();
     const after = L.totals();
@@ -339,14 +355,10 @@ export class Settlement {
       throw new ProtocolParamError(op, 'verdict.dishonest', 'a mismatch with an honest user needs at least one dishonest server');
   }
 
-  /** The open round `round`, checking that its window has not closed (its stakes would be free again). */
+  /** The open round `round` (its stakes are held until it settles, so none has been released). */
   private live(op: string, round: number): RoundState {
     const state = this.open.get(round);
     if (state === undefined) throw new ProtocolParamError(op, 'round', `round ${String(round)} is not open`);
-    const closes = round + this.config.window;
-    // A disputed round's stakes are held (openDispute), so its window cannot close under it.
-    if (this.ledger.round >= closes && !state.disputed)
-      throw new LedgerError(op, `round ${round}'s window closed at round ${closes} (ledger is at round ${this.ledger.round}); its stakes are already released`);
     return state;
   }
 

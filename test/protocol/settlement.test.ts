@@ -208,14 +208,21 @@ describe('Settlement and the window', () => {
     expect(ledger.free('C')).toBe(10_050n);
   });
 
-  it('refuses to challenge or settle a round whose window has closed', () => {
+  it('holds an open round\'s stakes past its window, until it settles', () => {
     const { ledger, s } = setup();
     s.openRound('U', 'A');
     advanceTo(ledger, 3);
     s.openRound('U', 'B');
     advanceTo(ledger, 6);
-    expect(() => s.settle(1, { kind: 'unchallenged' })).toThrow(LedgerError);
-    expect(() => s.challenge(1, ['C'])).toThrow("round 1's window closed at round 6 (ledger is at round 6); its stakes are already released");
+    // Round 1 is still open at round 6 = 1 + window: its stakes wait for its settlement.
+    expect(ledger.account('A').locked).toBe(1_000n);
+    s.challenge(1, ['C']);
+    s.settle(1, { kind: 'arbitrated', verdict: { userHonest: true, dishonest: ['A'], honest: ['C'] } });
+    expect(ledger.account('A').locked).toBe(0n);
+    // Settled past its window, round 1 pays its rewards at once; C's stake, locked at round 6, frees at 7.
+    expect(ledger.account('C')).toMatchObject({ locked: 1_000n, pending: 0n, free: START.C - 1_000n + 50n });
+    advanceTo(ledger, 7);
+    expect(ledger.account('C')).toMatchObject({ locked: 0n, free: START.C + 50n });
     expect(() => s.settle(3, { kind: 'unchallenged' })).not.toThrow();
   });
 
