@@ -17,7 +17,8 @@ import { ModelStore } from '../inference.js';
 import { RoundClock } from '../clock.js';
 import { Ledger } from '../ledger.js';
 import { ChallengeRateMonitor } from '../monitor.js';
-import { Settlement } from '../settlement.js';
+import { Settlement, type ProtocolConfig } from '../settlement.js';
+import { ledgerView, type LedgerView } from '../ledger_view.js';
 import type { NodeKey } from '../crypto.js';
 import { partyKey, SeededRandom, verifierFor, type NetworkState, type Server, type User } from './participants.js';
 import { playRound } from './round.js';
@@ -31,8 +32,10 @@ const DEFAULT_USER: UserSpec = { id: 'user', balance: 10n ** 12n, strategy: { ki
 const PRUNE_EVERY = 64;
 
 export class Network {
-  readonly ledger: Ledger;
-  readonly settlement: Settlement;
+  /** Balances, totals and the journal: read-only (settlement alone moves money, as rounds settle). */
+  readonly ledger: LedgerView;
+  /** The money parameters rounds settle with. */
+  readonly config: ProtocolConfig;
   readonly monitor: ChallengeRateMonitor;
   readonly model: SpmlModel;
   readonly store: ModelStore;
@@ -44,8 +47,8 @@ export class Network {
   constructor(state: NetworkState, advanceClock: () => void) {
     this.state = state;
     this.advanceClock = advanceClock;
-    this.ledger = state.ledger;
-    this.settlement = state.settlement;
+    this.ledger = ledgerView(state.ledger);
+    this.config = state.settlement.config;
     this.monitor = state.monitor;
     this.model = state.model;
     this.store = state.store;

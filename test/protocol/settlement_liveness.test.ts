@@ -125,3 +125,19 @@ describe('ledger holds', () => {
     expect(() => ledger.unhold(lock)).toThrow(LedgerError);
   });
 });
+
+describe('opening a round', () => {
+  it('refuses a caller-supplied round (the old first parameter) with a typed error naming it', () => {
+    const { s } = setup();
+    const openWithRound = s.openRound as unknown as (...args: unknown[]) => number;
+    let caught: unknown;
+    try {
+      openWithRound.call(s, 7, 'U', 'A');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ProtocolParamError);
+    expect((caught as ProtocolParamError).param).toBe('round');
+    expect(s.openRound.length).toBe(2); // (user, asserter): no round
+  });
+});
