@@ -10,6 +10,8 @@ import { ParamError, ValueRangeError } from './errors.js';
 import { hashData, bytesToHex } from './hash.js';
 import { argmax, sample, slice, TOP_P_ONE } from './ops/index.js';
 import { dyadicFromReal, dyadicToDecimal, type Dyadic } from './quant.js';
+import { tidy } from './scope.js';
+import type { Tensor } from './tensor.js';
 import { Trace, type TraceLeaf } from './trace.js';
 import type { LanguageModel } from './arch/architecture.js';
 import { textStream } from './text_stream.js';
@@ -34,9 +36,8 @@ export interface GenerateOptions {
   keepTrace?: boolean;
   /**
    * Stop once this many trace leaves are made, part way through a forward pass if need be
-   * (≥ 1; absent means run to the end). Arbitration re-executes a disputed run only up to its
-   * first divergent layer (protocol/bisection.ts); `tokens` then holds only those chosen before
-   * the stop.
+   * (≥ 1; absent means run to the end): the prefix of a run's trace, up to one leaf, without the
+   * rest (NUMERICS.md §20.4, "partial runs"). `tokens` then holds only those chosen before the stop.
    */
   leafLimit?: number;
   /**
@@ -161,6 +162,23 @@ export function checkGenerateOptions(
   };
 }
 
+/**
+ * How a generation picks its token at `step` from a pass's int32 logits [T, vocab] (NUMERICS.md
+ * §20.4): the last row's argmax at temperature 0, else `sample` at the temperature's scale with
+ * the seed, topK and topP; an int32 id [1]. generate and a decoder's replay of one trace leaf
+ * (engine/arch/decoder.ts) both pick with it. Options the generation would refuse are refused here.
+ */
+export function tokenPicker(model: LanguageModel, options: GenerateOptions): (logits: Tensor, step: number) => Tensor {
+  const o = checkGenerateOptions(options);
+  // Temperature folds into the softmax scale of the logits (NUMERICS.md §14), computed exactly.
+  const scale = o.temperature > 0 ? sampleScaleFor(model.logitScale, o.temperature) : undefined;
+  return (logits, step) =>
+    tidy(() => {
+      const last = slice(logits, [logits.shape[0]! - 1, 0], [1, model.vocabSize]);
+      return scale ? sample(last, { scale, seed: o.seed, step, topK: o.topK, topP: o.topP }) : argmax(last);
+    });
+}
+
 export async function generate(model: LanguageModel, prompt: string, options: GenerateOptions = {}): Promise<GenerateResult> {
   const o = checkGenerateOptions(options);
   const ids = model.tokenizer.encode(prompt);
@@ -169,8 +187,7 @@ export async function generate(model: LanguageModel, prompt: string, options: Ge
   if (ids.length + o.maxTokens > ctx) {
     throw new ValueRangeError('generate', `prompt (${ids.length} tokens) + maxTokens (${o.maxTokens}) exceed the context of ${ctx} tokens`);
   }
-  // Temperature folds into the softmax scale of the logits (NUMERICS.md §14), computed exactly.
-  const sampleScale = o.temperature > 0 ? sampleScaleFor(model.logitScale, o.temperature) : undefined;
+  const pick = tokenPicker(model, options);
 
   const trace = o.trace ? new Trace() : undefined;
   const session = model.session();
@@ -194,18 +211,17 @@ export async function generate(model: LanguageModel, prompt: string, options: Ge
     onToken?.({ index: step, id, text: stream!.push(id) + (last ? stream!.end() : '') });
   };
   for (let step = 0; step < o.maxTokens && leavesLeft > 0; step++) {
-    const last = slice(logits, [logits.shape[0]! - 1, 0], [1, model.vocabSize]);
-    const next = sampleScale
-      ? sample(last, { scale: sampleScale, seed: o.seed, step, topK: o.topK, topP: o.topP })
-      : argmax(last);
+    const next = pick(logits, step);
     const [id] = await next.data();
     // Each step's tensors are freed as soon as its token is read: a backend whose memory the
     // garbage collector cannot see stays bounded however long the generation (engine/scope.ts).
-    for (const t of [logits, last, next]) t.dispose();
+    for (const t of [logits, next]) t.dispose();
     out.push(id!);
     emit(step, id!);
     if (step + 1 < o.maxTokens) logits = pass([id!], `step${step}`);
   }
+  // A pass that no token was read from (maxTokens 0, or a run cut short by leafLimit).
+  logits.dispose();
   session.dispose();
   const ms = performance.now() - started;
   const { root, leaves } = trace ? await trace.finish() : { root: await new Trace().finish().then((r) => r.root), leaves: [] };

@@ -67,7 +67,7 @@ export type { Architecture, LanguageModelArchitecture, ClassifierArchitecture } 
 export { configChecker } from '../engine/arch/config_check.js';
 export { checkNorm, checkPair, checkPairs, failQuant, intModelToFile, isObj, tensorMap } from '../engine/arch/model_io.js';
 export { pair, dyadic, type IntModel, type IntTensor, type DyadicPair, type NormQuant } from '../engine/arch/int_model.js';
-export type { Classifier, LanguageModel, LanguageModelSession, TaskInput, TraceStep, FileMeta } from '../engine/arch/architecture.js';
+export type { Classifier, LanguageModel, LanguageModelSession, TaskInput, TraceOptions, TraceStep, FileMeta } from '../engine/arch/architecture.js';
 export { gptArchitecture } from '../engine/arch/gpt/index.js';
 export { quantizeGpt, type GptCalibration } from '../engine/arch/gpt/quantize.js';
 export type { GptConfig } from '../engine/arch/gpt/config.js';

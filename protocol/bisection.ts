@@ -1,39 +1,40 @@
 /**
  * Arbitration by trace bisection, beyond the paper's vote (§3.2 step 8), after Verde and opML:
  * when A's and B's results differ, bisect their Merkle traces (engine/trace.ts) to the first
- * leaf where they part, in O(log n) subtree-root comparisons, then re-execute only up to that
- * leaf with the requested model and see whose leaf the recomputation matches.
+ * leaf where they part, in O(log n) subtree-root comparisons, then re-execute that one leaf and
+ * see whose leaf hash the recomputation matches.
  *
- * The model's architecture says how (engine/arch/architecture.ts, `replayStep`):
- * - single step, where a step reads only the previous leaf (the MLP's layers): leaf k's input is
- *   leaf k−1's tensor, on which both traces agree; a party reveals that tensor, the arbiter
- *   checks it against the agreed leaf hash, and runs step k alone (step 0 takes the request's
- *   input).
- * - prefix, where a step also reads state the trace does not commit to (a GPT block at step s
- *   reads the key/value cache of every earlier position): the arbiter re-runs the request and
- *   stops at the divergent leaf (generate's leafLimit), checking every recomputed leaf on the way.
+ * Every step of a run reads only the request and earlier leaves (engine/NUMERICS.md §20.8): an MLP
+ * layer reads the previous layer's output; a decoder block reads its input and the key/value cache
+ * rows its layer committed in every pass so far (its `kv` leaves), and the first block of a pass
+ * the previous pass's logits, from which it picks its token. Those leaves all come before the
+ * divergent one, so both traces agree on their hashes. The arbiter asks the parties to reveal
+ * each one's tensor (`leavesToReveal` names them), accepts a reveal only if it hashes to the
+ * agreed leaf, and runs the one step (the architecture's `replayStep`), whatever the
+ * architecture. If a leaf the step reads is opened by neither party, or is one no honest run
+ * commits, neither party is cleared.
  *
- * The party whose trace matches the recomputation is named honest; if neither matches, both are
+ * The party whose leaf matches the recomputation is named honest; if neither matches, both are
  * dishonest. A trace whose length or labels are not what the request determines is dishonest
  * without any re-execution.
  */
 import type { SpmlModel } from '../engine/api.js';
 import type { DType, IntArray } from '../engine/dtype.js';
-import { ParamError } from '../engine/errors.js';
+import { ParamError, SpmlError } from '../engine/errors.js';
 import { bytesToHex, hashData, hashTensor } from '../engine/hash.js';
 import { tensor, type Tensor } from '../engine/tensor.js';
 import { bisect, type TraceLeaf } from '../engine/trace.js';
-import { runPrefix, taskInput, traceSchedule, type TraceStep } from './inference.js';
+import { engineOptions, taskInput, traceSchedule, type TraceStep } from './inference.js';
 import type { Job } from './strategies.js';
 
-/** A layer output as a party reveals it: enough to hash and to compute on. */
+/** A leaf's tensor as a party reveals it: enough to hash and to compute on. */
 export interface RevealedState {
   readonly dtype: DType;
   readonly shape: readonly number[];
   readonly data: IntArray;
 }
 
-/** One side of a dispute: its trace, and (where steps replay singly) a way to reveal a leaf's tensor. */
+/** One side of a dispute: its trace, and a way to reveal a leaf's tensor. */
 export interface DisputedRun {
   readonly leaves: readonly TraceLeaf[];
   readonly reveal?: (index: number) => Promise<RevealedState>;
@@ -47,7 +48,8 @@ export interface BisectionResult {
   readonly label: string;
   /** Subtree roots compared by bisect (each one hash from each party). */
   readonly comparisons: number;
-  readonly method: 'single-layer' | 'prefix' | 'none';
+  /** 'single-layer': the divergent leaf was re-executed alone; 'none': nothing was. */
+  readonly method: 'single-layer' | 'none';
   /** Layers (trace leaves) the arbiter computed, and the leaves of a full run. */
   readonly reexecutedLayers: number;
   readonly fullLayers: number;
@@ -62,17 +64,42 @@ export interface BisectionResult {
   readonly honest: Verdict;
 }
 
-/** The reveal an honest party can always give: replay its own model's steps 0..index again. */
+/**
+ * The leaves whose tensors the arbiter needs to re-execute leaf `divergentIndex` of `job`'s run
+ * (the architecture's replayInputs): a remote arbiter fetches these reveals in advance.
+ */
+export function leavesToReveal(model: SpmlModel, job: Job, divergentIndex: number): number[] {
+  return model.runtime.replayInputs(taskInput(model, job.input), engineOptions(job.options, job.seed), divergentIndex);
+}
+
+/**
+ * The reveal an honest party can always give, of any leaf of its run on `model`: it replays the
+ * run leaf by leaf (replayStep, which gives exactly a whole run's bytes), keeping each leaf's
+ * tensor on the host, so every later reveal costs only the leaves not yet replayed.
+ */
 export function revealFromModel(model: SpmlModel, job: Job): (index: number) => Promise<RevealedState> {
-  return async (index) => {
-    const runtime = model.runtime;
-    if (!runtime.replayStep) throw new ParamError('reveal', `a ${model.kind} model replays a prefix; it reveals no leaf tensors`);
+  const runtime = model.runtime;
+  const opened: RevealedState[] = [];
+  const open = async (index: number): Promise<RevealedState> => {
     const input = taskInput(model, job.input);
+    const options = engineOptions(job.options, job.seed);
     const leaves = traceSchedule(model, job.input, job.options).length;
     if (!Number.isInteger(index) || index < 0 || index >= leaves) throw new ParamError('reveal', `leaf ${index} is outside [0, ${leaves})`);
-    let h: Tensor | undefined;
-    for (let i = 0; i <= index; i++) h = runtime.replayStep(input, i, h);
-    return { dtype: h!.dtype, shape: [...h!.shape], data: await h!.data() };
+    while (opened.length <= index) {
+      const i = opened.length;
+      const reads = runtime.replayInputs(input, options, i).map((j) => tensor(model.backend, opened[j]!.data, opened[j]!.shape, opened[j]!.dtype));
+      const leaf = await runtime.replayStep(input, options, i, reads);
+      opened.push({ dtype: leaf.dtype, shape: [...leaf.shape], data: await leaf.data() });
+      for (const t of [...reads, leaf]) t.dispose();
+    }
+    return opened[index]!;
+  };
+  // One replay at a time: reveals asked for together share the leaves replayed so far.
+  let queue: Promise<unknown> = Promise.resolve();
+  return (index) => {
+    const next = queue.then(() => open(index));
+    queue = next.catch(() => undefined);
+    return next;
   };
 }
 
@@ -107,47 +134,43 @@ export async function arbitrateByBisection(model: SpmlModel, job: Job, a: Disput
   const { index, comparisons } = bisect(a.leaves, b.leaves);
   if (index < 0) return { ...noWork, comparisons, divergentIndex: -1, label: '', honest: 'both' };
   const label = schedule[index]!.label;
+  const unresolved = { ...noWork, comparisons, divergentIndex: index, label, honest: 'neither' as const };
 
-  if (model.runtime.replayStep) {
-    const state = index === 0 ? undefined : await agreedState(model, a, b, index - 1);
-    if (index > 0 && !state) {
-      // Neither party can open the leaf tensor both of them committed to.
-      return { ...noWork, comparisons, divergentIndex: index, label, honest: 'neither' };
+  const inputs: Tensor[] = [];
+  let recomputed: Tensor;
+  try {
+    for (const j of leavesToReveal(model, job, index)) {
+      const state = await agreedState(model, a, b, j);
+      // Neither party can open a leaf tensor both of them committed to.
+      if (!state) return unresolved;
+      inputs.push(state);
     }
-    const recomputedHash = await hashTensor(model.runtime.replayStep(taskInput(model, job.input), index, state));
-    return {
-      divergentIndex: index,
-      label,
-      comparisons,
-      method: 'single-layer',
-      reexecutedLayers: 1,
-      fullLayers,
-      reexecutedMacs: schedule[index]!.macs,
-      fullMacs,
-      savedFraction: (fullLayers - 1) / fullLayers,
-      recomputedHash,
-      honest: verdictOf(a.leaves[index]!.tensorHash === recomputedHash, b.leaves[index]!.tensorHash === recomputedHash),
-    };
+    recomputed = await model.runtime.replayStep(taskInput(model, job.input), engineOptions(job.options, job.seed), index, inputs);
+  } catch (e) {
+    // The leaves both committed to are ones no honest run makes (a dtype or shape the step refuses).
+    if (e instanceof SpmlError) return unresolved;
+    throw e;
+  } finally {
+    for (const t of inputs) t.dispose();
   }
-
-  const mine = (await runPrefix(model, job.input, job.options, job.seed, index + 1)).leaves;
-  const matches = (theirs: readonly TraceLeaf[]) => mine.every((leaf, i) => leaf.tensorHash === theirs[i]!.tensorHash);
+  const recomputedHash = await hashTensor(recomputed);
+  recomputed.dispose();
   return {
     divergentIndex: index,
     label,
     comparisons,
-    method: 'prefix',
-    reexecutedLayers: mine.length,
+    method: 'single-layer',
+    reexecutedLayers: 1,
     fullLayers,
-    reexecutedMacs: sum(schedule.slice(0, mine.length)),
+    reexecutedMacs: schedule[index]!.macs,
     fullMacs,
-    savedFraction: (fullLayers - mine.length) / fullLayers,
-    recomputedHash: mine[index]?.tensorHash ?? '',
-    honest: verdictOf(matches(a.leaves), matches(b.leaves)),
+    savedFraction: (fullLayers - 1) / fullLayers,
+    recomputedHash,
+    honest: verdictOf(a.leaves[index]!.tensorHash === recomputedHash, b.leaves[index]!.tensorHash === recomputedHash),
   };
 }
 
-/** Layer `index`'s output as revealed by A, else by B, accepted only if it hashes to the agreed leaf. */
+/** Leaf `index`'s tensor as revealed by A, else by B, accepted only if it hashes to the agreed leaf. */
 async function agreedState(model: SpmlModel, a: DisputedRun, b: DisputedRun, index: number): Promise<Tensor | undefined> {
   const agreed = a.leaves[index]!.tensorHash;
   for (const party of [a, b]) {

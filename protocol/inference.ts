@@ -94,31 +94,21 @@ export function engineOptions(options: GenerationOptions, seed: bigint): Generat
 
 /** Run f(x): the model on the input, with the options and seed both servers were given. */
 export async function runInference(model: SpmlModel, input: InferenceInput, options: GenerationOptions, seed: bigint): Promise<InferenceResult> {
-  return runPrefix(model, input, options, seed, undefined);
-}
-
-/**
- * f(x) cut short after its first `leafLimit` trace leaves (all of them when undefined):
- * arbitration re-executes a disputed run up to its first divergent leaf and no further.
- */
-export async function runPrefix(model: SpmlModel, input: InferenceInput, options: GenerationOptions, seed: bigint, leafLimit: number | undefined): Promise<InferenceResult> {
   const common = { modelHash: model.hash, inputHash: inputHash(input) };
   const task = taskInput(model, input);
   if (task.kind === 'text') {
-    const r = await generate(model, task.prompt, { ...engineOptions(options, seed), keepTrace: true, ...(leafLimit === undefined ? {} : { leafLimit }) });
+    const r = await generate(model, task.prompt, { ...engineOptions(options, seed), keepTrace: true });
     return { ...common, output: r.tokens, outputHash: r.outputHash, outputTensor: { shape: [r.tokens.length], data: r.tokens }, traceRoot: r.traceRoot, leaves: r.traceLeaves ?? [] };
   }
-  // A classification is one pass of a few layers: it runs whole, and the caller keeps the prefix.
   const r = await classify(model, task.pixels, task.count, { keepTrace: true, keepLogits: true });
-  const leaves = r.traceLeaves ?? [];
   const outputTensor: InferenceOutput = { shape: [...r.logits!.shape], data: Array.from(r.logits!.data) };
-  return { ...common, output: r.labels, outputHash: r.outputHash, outputTensor, traceRoot: r.traceRoot, leaves: leafLimit === undefined ? leaves : leaves.slice(0, leafLimit) };
+  return { ...common, output: r.labels, outputHash: r.outputHash, outputTensor, traceRoot: r.traceRoot, leaves: r.traceLeaves ?? [] };
 }
-
 
 /**
  * The leaves an honest run makes, in order, with each step's multiply-accumulates: the model's
- * architecture knows both (its cost model, engine/arch/<arch>/model.ts).
+ * architecture knows both (its cost model: engine/arch/decoder.ts and the decoders' blockCost,
+ * engine/arch/mlp/model.ts).
  */
 export function traceSchedule(model: SpmlModel, input: InferenceInput, options: GenerationOptions): TraceStep[] {
   return model.runtime.traceSchedule(taskInput(model, input), engineOptions(options, 0n));

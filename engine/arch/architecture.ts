@@ -7,11 +7,16 @@
  * arbitration, and the cost model of a run's steps. The API (engine/api.ts), the generation loop
  * (engine/generate.ts) and the protocol ask an architecture for these and never switch on its name.
  *
+ * Every step of a run reads only the request and earlier trace leaves (NUMERICS.md §20.8), so an
+ * arbiter re-executes any one leaf from the leaves it reads: `replayInputs` names them and
+ * `replayStep` runs the step.
+ *
  * An architecture serves one task, which fixes its instances' interface: a LanguageModel
  * ('generate') or a Classifier ('classify').
  */
 import type { Backend } from '../backend.js';
 import type { DType } from '../dtype.js';
+import { ParamError } from '../errors.js';
 import type { FloatCheckpoint } from '../format/checkpoint.js';
 import type { ModelFile, ModelMeta } from '../format/format.js';
 import type { Dyadic } from '../quant.js';
@@ -28,9 +33,16 @@ export type TaskInput =
   | { readonly kind: 'text'; readonly prompt: string }
   | { readonly kind: 'pixels'; readonly pixels: Uint8Array; readonly count: number };
 
-/** The options of a generation that decide its trace (engine/generate.ts checks them). */
+/**
+ * The options of a generation that decide its trace (engine/generate.ts checks them): how many
+ * passes it runs, and how each pass's token is picked from the previous pass's logits.
+ */
 export interface TraceOptions {
   readonly maxTokens?: number;
+  readonly temperature?: number;
+  readonly seed?: bigint | number;
+  readonly topK?: number;
+  readonly topP?: number;
 }
 
 /** One leaf of a run's trace as the model and input determine it before anything runs. */
@@ -46,13 +58,18 @@ interface ModelInstanceBase {
   /** The leaves an honest run of `input` makes, in order, with their cost (bisection's savings). */
   traceSchedule(input: TaskInput, options: TraceOptions): TraceStep[];
   /**
-   * Arbitration's re-execution of one trace step: leaf `index`'s tensor, computed from leaf
-   * index−1's tensor (`previous`; undefined at index 0, which starts from the input). Present
-   * only where a step reads nothing but the previous leaf; where a step also reads state the
-   * trace does not commit to (a decoder's KV cache), it is absent and arbitration re-runs the
-   * prefix up to the disputed leaf instead.
+   * The leaves that step `index` of that run reads, all before `index`, in the order replayStep
+   * takes their tensors (NUMERICS.md §20.8): the MLP's layer i reads leaf i − 1 (none at 0); a
+   * decoder block reads its input and the cache rows its layer committed in every pass so far.
+   * An index outside the run is a ParamError.
    */
-  replayStep?(input: TaskInput, index: number, previous: Tensor | undefined): Tensor;
+  replayInputs(input: TaskInput, options: TraceOptions, index: number): number[];
+  /**
+   * Arbitration's re-execution of one trace step: leaf `index`'s tensor, computed from the request
+   * and `inputs`, the tensors of the leaves replayInputs names, in that order. It gives exactly the
+   * bytes a whole run gives. An input whose dtype or shape no honest run gives is a ParamError.
+   */
+  replayStep(input: TaskInput, options: TraceOptions, index: number, inputs: readonly Tensor[]): Promise<Tensor>;
 }
 
 /** A causal language model: a tokenizer and sessions that run token ids to logits. */
@@ -62,7 +79,7 @@ export interface LanguageModel extends ModelInstanceBase {
   readonly vocabSize: number;
   /** Longest sequence (prompt + generated tokens). */
   readonly contextLength: number;
-  /** Trace leaves one forward pass makes. */
+  /** Trace leaves one forward pass makes (a decoder's: each block's cache rows and output, then the logits). */
   readonly leavesPerPass: number;
   /** Real scale of the int32 logits: sampling folds the temperature into it. */
   readonly logitScale: Dyadic;
@@ -75,7 +92,7 @@ export interface LanguageModelSession {
    * Run `ids` at the next positions and return int32 logits [T, vocab], adding each leaf to
    * `trace` under `${label}.…` (label 'step' by default). With `leaves` < leavesPerPass (the
    * default) the pass stops after that many leaves, returning that leaf's tensor instead, and
-   * the session ends: arbitration re-executes no further than the disputed leaf.
+   * the session ends (generate's leafLimit: a run's trace up to one leaf).
    */
   forward(ids: readonly number[], leaves?: number, trace?: Trace, label?: string): Tensor;
   /** Free the key/value cache; the session cannot run after it. */
@@ -97,6 +114,13 @@ export interface Classifier extends ModelInstanceBase {
 }
 
 export type ModelInstance = LanguageModel | Classifier;
+
+/** replayStep's check of an input, leaf `index`: a ParamError unless it has the dtype and shape an honest run commits. */
+export function checkReplayInput(index: number, t: Tensor, dtype: DType, shape: readonly number[]): void {
+  if (t.dtype !== dtype || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new ParamError('replayStep', `leaf ${index} is ${t.dtype} [${t.shape.join(', ')}], not the ${dtype} [${shape.join(', ')}] an honest run commits`);
+  }
+}
 
 /** Meta fields a converter passes when it writes a model file. */
 export type FileMeta = Omit<ModelMeta, 'vocab'> & { readonly [key: string]: string | number | undefined };

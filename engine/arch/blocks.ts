@@ -13,6 +13,7 @@ import {
   matmul,
   requantize,
   reshape,
+  slice,
   softmax,
   transpose,
 } from '../ops/index.js';
@@ -20,11 +21,12 @@ import type { Dyadic } from '../quant.js';
 import { keep } from '../scope.js';
 import type { Tensor } from '../tensor.js';
 
-/** Keys and values of every position seen so far, [kvHeads, positions, headDim] int8. */
-export interface KvCache {
-  keys?: Tensor;
-  values?: Tensor;
-}
+/**
+ * A block's key/value cache: its planes, each [heads, positions, headDim] int8 holding every
+ * position run so far in order. The GPT's planes are the keys and the values; the llama's the two
+ * planes of its 12-bit keys and the values (llama/attention.ts). Empty before the first pass.
+ */
+export type KvCache = Tensor[];
 
 /** int32 accumulator → requantized per output channel. */
 export function linear(x: Tensor, w: Tensor, b: Tensor, scales: readonly Dyadic[], out: 'int8' | 'int16'): Tensor {
@@ -43,26 +45,49 @@ export function mergeHeads(x: Tensor): Tensor {
   return reshape(transpose(x, [1, 0, 2]), [t, h * d]);
 }
 
-/** The cache extended by `rows` along positions; it outlives the pass (keep), the old one is freed. */
-export function growCache(cached: Tensor | undefined, rows: Tensor): Tensor {
-  const next = keep(cached ? concat([cached, rows], 1) : rows);
-  cached?.dispose();
-  return next;
+/**
+ * Append one pass's rows (one [heads, T, D] tensor per plane) to the cache along positions. The
+ * cache outlives the pass (keep); the planes it replaces are freed.
+ */
+export function appendRows(cache: KvCache, rows: readonly Tensor[]): void {
+  rows.forEach((r, i) => {
+    const cached = cache[i];
+    cache[i] = keep(cached ? concat([cached, r], 1) : r);
+    cached?.dispose();
+  });
+}
+
+/** Free a cache's planes. */
+export function disposeCache(cache: KvCache): void {
+  for (const t of cache) t.dispose();
+  cache.length = 0;
 }
 
 /**
- * Causal attention of new queries q [heads, T, D] over the cache extended by k, v. `offset` is the
- * number of positions cached before this call. Returns int16 [heads, T, D] on the scale `pv`
+ * One pass's cache rows as its trace leaf commits them (NUMERICS.md §20.4): the planes stacked,
+ * n × [heads, T, D] → [n, heads, T, D].
+ */
+export function stackRows(rows: readonly Tensor[]): Tensor {
+  return concat(rows.map((r) => reshape(r, [1, ...r.shape])), 0);
+}
+
+/** A cache leaf [n, heads, T, D] back into its n planes [heads, T, D]. */
+export function unstackRows(leaf: Tensor): Tensor[] {
+  const [n, ...plane] = leaf.shape as [number, number, number, number];
+  return Array.from({ length: n }, (_, i) => reshape(slice(leaf, [i, 0, 0, 0], [1, ...plane]), plane));
+}
+
+/**
+ * Causal attention of new queries q [heads, T, D] over the cache, which already holds this pass's
+ * keys and values (`offset` positions before them). Returns int16 [heads, T, D] on the scale `pv`
  * maps to (int16 keeps the convex combination of v rows finer than v itself; the output
  * projection then takes int16 × int8 with K = width ≤ 256, inside NUMERICS.md §5's no-wrap bound).
- * Appends k and v to the cache.
  */
-export function causalSelfAttention(q: Tensor, k: Tensor, v: Tensor, cache: KvCache, offset: number, scale: { softmax: Dyadic; pv: Dyadic }): Tensor {
-  cache.keys = growCache(cache.keys, k);
-  cache.values = growCache(cache.values, v);
-  const scores = causalMask(matmul(q, cache.keys, { transposeB: true }), offset);
+export function causalSelfAttention(q: Tensor, cache: KvCache, offset: number, scale: { softmax: Dyadic; pv: Dyadic }): Tensor {
+  const [keys, values] = cache as [Tensor, Tensor];
+  const scores = causalMask(matmul(q, keys, { transposeB: true }), offset);
   const probs = softmax(scores, scale.softmax);
-  return requantize(matmul(probs, cache.values), scale.pv, 'int16');
+  return requantize(matmul(probs, values), scale.pv, 'int16');
 }
 
 /**

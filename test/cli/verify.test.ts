@@ -35,8 +35,8 @@ describe('spml verify', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('run --json carries the API field names: traceLength, the traceLeaves, and rounded timings', () => {
-    expect(claim.traceLength).toBe(30);
-    expect(claim.traceLeaves.map((l) => l.label).slice(0, 6)).toEqual(['prefill.h0', 'prefill.h1', 'prefill.h2', 'prefill.h3', 'prefill.logits', 'step0.h0']);
+    expect(claim.traceLength).toBe(54);
+    expect(claim.traceLeaves.map((l) => l.label).slice(7, 11)).toEqual(['prefill.h3', 'prefill.logits', 'step0.kv0', 'step0.h0']);
     expect(Number.isInteger(claim.ms * 10)).toBe(true);
     expect(Number.isInteger(claim.tokensPerSecond * 10)).toBe(true);
   });
@@ -46,15 +46,16 @@ describe('spml verify', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('verified');
-    expect(r.stdout).toContain(`all 30 match`);
+    expect(r.stdout).toContain(`all 54 match`);
   });
 
   it('says no, exit 1, for a different seed, and names the first layer that differs', () => {
     const r = spml('verify', ...RUN.slice(0, 4), '--seed', '4', '--temperature', '0.8', '--expect-hash', claim.outputHash, '--expect-leaves', claimFile);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('MISMATCH');
-    // The prompt's pass is the same; the first sampled token is not, so step0's first block differs.
-    expect(r.stdout).toMatch(/first difference at leaf 5 of 30 \(step0\.h0\)/);
+    // The prompt's pass is the same; the first sampled token is not, so the cache rows of step0's
+    // first block differ.
+    expect(r.stdout).toMatch(/first difference at leaf 9 of 54 \(step0\.kv0\)/);
   });
 
   it('says no for a forged trace root even when the output hash matches', () => {

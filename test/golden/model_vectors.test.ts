@@ -18,13 +18,13 @@ describe('models.json', () => {
     expect(file.classify.map((v) => ({ model: v.model, count: v.count, pixels: v.pixels }))).toEqual(CLASSIFY_RUNS);
   });
 
-  it('labels GPT leaves prefill.h0 … prefill.logits, then step0.h0 … for each further pass (§20.4)', () => {
+  it('labels GPT leaves prefill.kv0, prefill.h0 … prefill.logits, then step0.kv0 … for each further pass (§20.4)', () => {
     for (const v of file.generate) {
-      const layers = v.traceLeaves.findIndex((l) => l.label === 'prefill.logits');
+      const layers = v.traceLeaves.findIndex((l) => l.label === 'prefill.logits') / 2;
       const passes = Math.max(1, v.options.maxTokens);
       const want = Array.from({ length: passes }, (_, p) => {
         const label = p === 0 ? 'prefill' : `step${p - 1}`;
-        return [...Array.from({ length: layers }, (_, l) => `${label}.h${l}`), `${label}.logits`];
+        return [...Array.from({ length: layers }, (_, l) => [`${label}.kv${l}`, `${label}.h${l}`]).flat(), `${label}.logits`];
       }).flat();
       expect(layers).toBeGreaterThan(0);
       expect(v.traceLeaves.map((l) => l.label)).toEqual(want);

@@ -1,8 +1,7 @@
 /**
  * protocol/inference.ts: f(x) as servers compute it on the shipped models, and the engine options
- * it relies on (keepTrace, leafLimit, MlpModel.layer).
+ * it relies on (keepTrace, leafLimit, a pass cut short).
  */
-import type { GptModel } from '../../engine/arch/gpt/model.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
@@ -33,14 +32,14 @@ describe('honest runs', () => {
     expect(ra.modelHash).toBe(a.hash);
   });
 
-  it('moby-gpt: two independent loads and runs agree, with 5 leaves per pass', async () => {
+  it('moby-gpt: two independent loads and runs agree, with 9 leaves per pass', async () => {
     const [a, b] = await Promise.all([new ModelStore().load('moby-gpt'), new ModelStore().load('moby-gpt')]);
     const options = { maxTokens: 4, temperature: 0.8 };
     const ra = await runInference(a, prompt, options, 7n);
     const rb = await runInference(b, prompt, options, 7n);
     expect(rb).toEqual(ra);
     expect(ra.output).toHaveLength(4);
-    expect(ra.leaves).toHaveLength(20);
+    expect(ra.leaves).toHaveLength(36);
     expect(ra.leaves.map((l) => l.label)).toEqual(traceSchedule(a, prompt, options).map((s) => s.label));
     expect(merkleRoot(ra.leaves)).toBe(ra.traceRoot);
     // The same root as the engine's own run without keepTrace: keeping leaves changes no hash.
@@ -70,12 +69,17 @@ describe('traceSchedule', () => {
     ]);
     const gpt = await store.load('moby-gpt');
     const s = traceSchedule(gpt, prompt, { maxTokens: 2 });
-    // 16 prompt tokens, C = 64, M = 256, V = 83: prefill blocks 16·(4·64² + 2·64·256 + 2·16·64).
-    expect(s.map((x) => x.label)).toEqual(['prefill.h0', 'prefill.h1', 'prefill.h2', 'prefill.h3', 'prefill.logits', 'step0.h0', 'step0.h1', 'step0.h2', 'step0.h3', 'step0.logits']);
-    expect(s[0]!.macs).toBe(819200);
-    expect(s[4]!.macs).toBe(16 * 83 * 64);
-    expect(s[5]!.macs).toBe(4 * 64 * 64 + 2 * 64 * 256 + 2 * 17 * 64);
-    expect(s[9]!.macs).toBe(83 * 64);
+    const pass = (label: string) => [0, 1, 2, 3].flatMap((l) => [`${label}.kv${l}`, `${label}.h${l}`]).concat(`${label}.logits`);
+    expect(s.map((x) => x.label)).toEqual([...pass('prefill'), ...pass('step0')]);
+    // 16 prompt tokens, C = 64, M = 256, V = 83: a prefill block's cache rows cost 16·2·64² (the k
+    // and v projections), its output 16·(2·64² + 2·64·256 + 2·16·64); together the block's 819200.
+    expect(s[0]!.macs).toBe(16 * 2 * 64 * 64);
+    expect(s[1]!.macs).toBe(16 * (2 * 64 * 64 + 2 * 64 * 256 + 2 * 16 * 64));
+    expect(s[0]!.macs + s[1]!.macs).toBe(819200);
+    expect(s[8]!.macs).toBe(16 * 83 * 64);
+    expect(s[9]!.macs).toBe(2 * 64 * 64);
+    expect(s[10]!.macs).toBe(2 * 64 * 64 + 2 * 64 * 256 + 2 * 17 * 64);
+    expect(s[17]!.macs).toBe(83 * 64);
   });
 });
 
@@ -84,22 +88,26 @@ describe('engine options the protocol relies on', () => {
     const gpt = await new ModelStore().load('moby-gpt');
     if (gpt.kind !== 'gpt') throw new Error('moby-gpt is a GPT');
     const full = await generate(gpt, 'Call me', { maxTokens: 4, keepTrace: true });
-    const cut = await generate(gpt, 'Call me', { maxTokens: 4, keepTrace: true, leafLimit: 7 });
-    expect(cut.traceLeaves).toEqual(full.traceLeaves!.slice(0, 7));
+    const cut = await generate(gpt, 'Call me', { maxTokens: 4, keepTrace: true, leafLimit: 13 });
+    expect(cut.traceLeaves).toEqual(full.traceLeaves!.slice(0, 13));
+    expect(cut.traceLeaves!.at(-1)!.label).toBe('step0.h1');
     // The prefill's logits chose the first token; step0 stopped after its second block.
     expect(cut.tokens).toEqual(full.tokens.slice(0, 1));
     await expect(generate(gpt, 'Call me', { leafLimit: 0 })).rejects.toMatchObject({ code: 'PARAM', message: expect.stringContaining('leafLimit') });
   });
 
-  it('a session cut short by forwardLayers refuses further passes', async () => {
+  it('a pass cut short returns its last leaf, a block\'s cache rows or its output, and ends the session', async () => {
     const gpt = await new ModelStore().load('moby-gpt');
-    const lm = gpt.runtime as GptModel;
+    if (gpt.task !== 'generate') throw new Error('moby-gpt is a language model');
+    const lm = gpt.runtime;
     const session = lm.session();
-    const residual = session.forwardLayers([1, 2, 3], 2);
-    expect(residual.shape).toEqual([3, 64]);
-    expect(residual.dtype).toBe('int16');
+    const residual = session.forward([1, 2, 3], 4);
+    expect([residual.dtype, residual.shape]).toEqual(['int16', [3, 64]]);
     expect(() => session.forward([4])).toThrow(/partial pass/);
-    expect(() => lm.session().forwardLayers([1], 6)).toThrow(/outside \[1, 5\]/);
+    // 2 planes (keys, values) of 4 heads, 3 positions, 16 dimensions.
+    const rows = lm.session().forward([1, 2, 3], 3);
+    expect([rows.dtype, rows.shape]).toEqual(['int8', [2, 4, 3, 16]]);
+    expect(() => lm.session().forward([1], 10)).toThrow(/outside \[1, 9\]/);
   });
 });
 

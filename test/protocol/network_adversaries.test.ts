@@ -90,7 +90,7 @@ describe('model substitution', () => {
     expect(a!.traceRoot).not.toBe(b!.traceRoot);
     expect(r.outcome).toBe('arbitrated');
     expect(r.verdict).toEqual({ userHonest: true, dishonest: ['x'], honest: [r.validators[0]] });
-    expect(r.bisection).toMatchObject({ divergentIndex: 2, label: 'prefill.h2', method: 'prefix', honest: 'B' });
+    expect(r.bisection).toMatchObject({ divergentIndex: 5, label: 'prefill.h2', method: 'single-layer', reexecutedLayers: 1, honest: 'B' });
   });
 });
 

@@ -115,8 +115,8 @@ describe('model substitution', () => {
     const cheap = store.add(await perturbModel(gpt, { tensor: 'head.wte', index: 65, delta: -255 }));
     const s = await serve({ kind: 'substitute', modelHash: cheap.hash }, ctx(gptJob, 'n1'));
     expect(s.result.outputHash).not.toBe(gptHonest.outputHash);
-    expect(bisect(gptHonest.leaves, s.result.leaves)).toEqual({ index: 4, comparisons: 6 });
-    expect(s.result.leaves[4]!.label).toBe('prefill.logits');
+    expect(bisect(gptHonest.leaves, s.result.leaves)).toEqual({ index: 8, comparisons: 7 });
+    expect(s.result.leaves[8]!.label).toBe('prefill.logits');
   });
 
   it('moby-gpt with one block-2 weight changed: the same tokens, yet the trace departs at prefill.h2', async () => {
@@ -125,8 +125,8 @@ describe('model substitution', () => {
     const s = await serve({ kind: 'substitute', modelHash: cheap.hash }, ctx(gptJob, 'n1'));
     expect(s.result.outputHash).toBe(gptHonest.outputHash);
     expect(s.result.traceRoot).not.toBe(gptHonest.traceRoot);
-    expect(bisect(gptHonest.leaves, s.result.leaves)).toEqual({ index: 2, comparisons: 6 });
-    expect(s.result.leaves[2]!.label).toBe('prefill.h2');
+    expect(bisect(gptHonest.leaves, s.result.leaves)).toEqual({ index: 5, comparisons: 7 });
+    expect(s.result.leaves[5]!.label).toBe('prefill.h2');
   });
 
   it('perturbModel names a missing tensor, an index out of range and a change that changes nothing', async () => {

@@ -22,6 +22,7 @@ import {
   type IntModel,
   type IntTensor,
   type TaskInput,
+  type TraceOptions,
 } from '../../lib/models.js';
 import {
   classify,
@@ -79,7 +80,11 @@ class AffineModel implements Classifier {
   traceSchedule(input: TaskInput) {
     return [{ label: 'logits', macs: (input.kind === 'pixels' ? input.count : 0) * this.inputSize * this.classes }];
   }
-  replayStep(input: TaskInput, index: number): Tensor {
+  replayInputs(_input: TaskInput, _options: TraceOptions, index: number): number[] {
+    if (index !== 0) throw new ParamError('replayInputs', 'one step only');
+    return [];
+  }
+  async replayStep(input: TaskInput, _options: TraceOptions, index: number): Promise<Tensor> {
     if (input.kind !== 'pixels' || index !== 0) throw new ParamError('replayStep', 'one step only');
     return this.forward(this.encodeInput(input.pixels, input.count));
   }

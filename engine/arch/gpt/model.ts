@@ -1,24 +1,23 @@
 /**
  * The integer GPT-2-style decoder, built only from the op API so it runs unchanged on every
- * backend (engine/NUMERICS.md §5–§12; the recipe of §8 for attention).
+ * backend (engine/NUMERICS.md §20.3; the recipe of §8 for attention).
  *
  * The residual stream is int16; every matmul operand is int8 (activations after a norm or a
- * requantize), accumulators are int32 and are requantized per output channel. A session keeps
- * a KV cache per layer ([heads, positions, headDim] int8), so decoding one token attends over the
- * cache with causalMask's offset; that gives byte-identical logits to recomputing the prefix,
- * because masked entries contribute exact zeros (NUMERICS.md §8).
+ * requantize), accumulators are int32 and are requantized per output channel. A session
+ * (engine/arch/decoder.ts) keeps a KV cache per layer (keys and values, [heads, positions, headDim]
+ * int8), so decoding one token attends over the cache with causalMask's offset; that gives
+ * byte-identical logits to recomputing the prefix, because masked entries contribute exact zeros
+ * (NUMERICS.md §8). Here are the steps of a block, which the session and arbitration's replay of
+ * one trace leaf share.
  */
 import type { Backend } from '../../backend.js';
-import { ParamError, ValueRangeError } from '../../errors.js';
-import { GENERATE_DEFAULTS } from '../../generate.js';
+import { ParamError } from '../../errors.js';
 import { add, gather, layerNorm, matmul, requantize, slice } from '../../ops/index.js';
 import type { Dyadic } from '../../quant.js';
-import { tidy } from '../../scope.js';
 import { tensor, type Tensor } from '../../tensor.js';
 import { CharTokenizer } from '../../tokenizer/char.js';
-import type { Trace } from '../../trace.js';
-import type { LanguageModel, LanguageModelSession, TaskInput, TraceOptions, TraceStep } from '../architecture.js';
 import { causalSelfAttention, geluMlp, linear, mergeHeads, splitHeads, type KvCache } from '../blocks.js';
+import { DecoderModel, type DecoderDims } from '../decoder.js';
 import { channels, dyadic, type NormQuant } from '../int_model.js';
 import type { GptConfig } from './config.js';
 import type { IntGpt } from './quant.js';
@@ -46,9 +45,9 @@ interface BlockWeights {
   b2: Tensor;
 }
 
-export class GptModel implements LanguageModel {
-  readonly task = 'generate';
+export class GptModel extends DecoderModel {
   readonly config: GptConfig;
+  readonly dims: DecoderDims;
   readonly tokenizer: CharTokenizer;
   private readonly blocks: BlockWeights[];
   private readonly tok: Tensor;
@@ -61,7 +60,10 @@ export class GptModel implements LanguageModel {
     readonly backend: Backend,
     readonly model: IntGpt,
   ) {
+    super();
     this.config = model.config;
+    const { layers, width, heads, vocabSize, contextLength } = this.config;
+    this.dims = { layers, width, heads, headSize: width / heads, vocabSize, contextLength, planes: 2 };
     this.tokenizer = new CharTokenizer(model.vocab);
     const up = (name: string): Tensor => {
       const t = model.tensors.get(name);
@@ -98,23 +100,6 @@ export class GptModel implements LanguageModel {
     }
   }
 
-  get vocabSize(): number {
-    return this.config.vocabSize;
-  }
-
-  get contextLength(): number {
-    return this.config.contextLength;
-  }
-
-  /** One leaf per block, then the logits. */
-  get leavesPerPass(): number {
-    return this.config.layers + 1;
-  }
-
-  get logitScale(): Dyadic {
-    return dyadic(this.model.quant.logits);
-  }
-
   /** Token ids of `text`; a character outside the vocabulary is a RANGE error naming it. */
   encode(text: string): number[] {
     return this.tokenizer.encode(text);
@@ -124,118 +109,53 @@ export class GptModel implements LanguageModel {
     return this.tokenizer.decode(ids);
   }
 
+  get logitScale(): Dyadic {
+    return dyadic(this.model.quant.logits);
+  }
+
   /**
-   * The leaves of a generation, with their multiply-accumulates: a pass over T new tokens after
-   * `offset` cached ones costs T·(4C² + 2CM + 2PC) per block (q, k, v and output projections,
-   * the MLP, then scores and probabilities·values over P = offset + T positions) and T·V·C for
-   * the head; generation runs one pass over the prompt, then one per further token.
+   * A block over T new tokens attending to P positions: its cache rows cost the k and v
+   * projections, T·2C²; its output the q and output projections, the MLP, then scores and
+   * probabilities·values, T·(2C² + 2CM + 2PC).
    */
-  traceSchedule(input: TaskInput, options: TraceOptions): TraceStep[] {
-    if (input.kind !== 'text') throw new ParamError('traceSchedule', `a ${input.kind} input does not suit a language model`);
-    const { width: C, mlpWidth: M, vocabSize: V, layers } = this.config;
-    const promptTokens = this.encode(input.prompt).length;
-    const passes = Math.max(1, options.maxTokens ?? GENERATE_DEFAULTS.maxTokens);
-    const steps: TraceStep[] = [];
-    for (let p = 0; p < passes; p++) {
-      const label = p === 0 ? 'prefill' : `step${p - 1}`;
-      const T = p === 0 ? promptTokens : 1;
-      const P = p === 0 ? promptTokens : promptTokens + p;
-      for (let l = 0; l < layers; l++) steps.push({ label: `${label}.h${l}`, macs: T * (4 * C * C + 2 * C * M + 2 * P * C) });
-      steps.push({ label: `${label}.logits`, macs: T * V * C });
-    }
-    return steps;
+  blockCost(T: number, P: number): { kv: number; h: number } {
+    const { width: C, mlpWidth: M } = this.config;
+    return { kv: T * 2 * C * C, h: T * (2 * C * C + 2 * C * M + 2 * P * C) };
   }
 
-  session(): GptSession {
-    return new GptSession(this);
+  embed(ids: readonly number[], offset: number): Tensor {
+    return add(gather(this.tok, ids), slice(this.pos, [offset, 0], [ids.length, this.config.width]));
   }
 
-  /** @internal used by GptSession */
-  parts() {
-    return { blocks: this.blocks, tok: this.tok, pos: this.pos, wte: this.wte, lnfg: this.lnfg, lnfb: this.lnfb, quant: this.model.quant };
+  normIn(l: number, x: Tensor): Tensor {
+    const w = this.blocks[l]!;
+    return norm(x, w.ln1g, w.ln1b, this.model.quant.layers[l]!.ln1);
+  }
+
+  /** The keys and values [H, T, D] int8 of the normed input h. */
+  cacheRows(l: number, h: Tensor): Tensor[] {
+    const w = this.blocks[l]!;
+    const lq = this.model.quant.layers[l]!;
+    const H = this.config.heads;
+    return [splitHeads(linear(h, w.wk, w.bk, channels(lq.k), 'int8'), H), splitHeads(linear(h, w.wv, w.bv, channels(lq.v), 'int8'), H)];
+  }
+
+  attend(l: number, x: Tensor, h: Tensor, cache: KvCache, offset: number): Tensor {
+    const w = this.blocks[l]!;
+    const lq = this.model.quant.layers[l]!;
+    const q = splitHeads(linear(h, w.wq, w.bq, channels(lq.q), 'int8'), this.config.heads);
+    const mixed = causalSelfAttention(q, cache, offset, { softmax: dyadic(lq.softmax), pv: dyadic(lq.pv) });
+    const x1 = add(x, linear(mergeHeads(mixed), w.wo, w.bo, channels(lq.o), 'int16'));
+    const h2 = norm(x1, w.ln2g, w.ln2b, lq.ln2);
+    return add(x1, geluMlp(h2, w, { up: channels(lq.up), down: channels(lq.down) }));
+  }
+
+  head(x: Tensor): Tensor {
+    const quant = this.model.quant;
+    return requantize(matmul(norm(x, this.lnfg, this.lnfb, quant.lnf), this.wte, { transposeB: true }), channels(quant.head), 'int32', dyadic(quant.logits));
   }
 }
 
 function norm(x: Tensor, g: Tensor, b: Tensor, q: NormQuant): Tensor {
   return layerNorm(x, g, { beta: b, eps: q.eps, scale: dyadic(q.scale), outDtype: 'int8', outScale: dyadic(q.out) });
-}
-
-
-/** One generation's state: the position reached and each layer's key/value cache. */
-export class GptSession implements LanguageModelSession {
-  private readonly caches: KvCache[] = [];
-  /** Number of positions already in the cache. */
-  position = 0;
-  /** Set by a partial pass (forwardLayers), after which the caches are inconsistent. */
-  private cut = false;
-
-  constructor(readonly model: GptModel) {}
-
-  /** Free the key/value cache; the session cannot run after it. */
-  dispose(): void {
-    for (const c of this.caches) for (const t of [c.keys, c.values]) t?.dispose();
-    this.caches.length = 0;
-    this.cut = true;
-  }
-
-  /**
-   * Run `ids` at positions position..position+T-1 and return int32 logits [T, vocab] on the
-   * common logit scale (GptQuant.logits). Layer outputs are added to `trace` when given.
-   */
-  forward(ids: readonly number[], leaves = this.model.leavesPerPass, trace?: Trace, label = 'step'): Tensor {
-    return this.forwardLayers(ids, leaves, trace, label);
-  }
-
-  /**
-   * `forward` cut short after the first `count` of its traced layers (the blocks, then the head
-   * as layer `layers`): returns the int16 residual [T, width] after block count−1, or the logits
-   * when count = layers + 1. Arbitration re-executes a disputed run up to its first divergent
-   * layer and no further (protocol/bisection.ts). A cut pass leaves some layers' caches a step
-   * ahead of the others, so the session refuses any call after it.
-   */
-  forwardLayers(ids: readonly number[], count: number, trace?: Trace, label = 'step'): Tensor {
-    const cfg = this.model.config;
-    const T = ids.length;
-    const C = cfg.width;
-    const H = cfg.heads;
-    if (this.cut) throw new ParamError('forward', 'the session ended with a partial pass (forwardLayers)');
-    if (!Number.isInteger(count) || count < 1 || count > cfg.layers + 1) throw new ParamError('forwardLayers', `count ${count} is outside [1, ${cfg.layers + 1}]`);
-    if (T === 0) throw new ParamError('forward', 'no tokens to run');
-    if (this.position + T > cfg.contextLength) {
-      throw new ValueRangeError('forward', `positions up to ${this.position + T - 1} exceed the model's context of ${cfg.contextLength}`);
-    }
-    const { blocks, tok, pos, wte, lnfg, lnfb, quant } = this.model.parts();
-    const offset = this.position;
-    let x = tidy(() => add(gather(tok, ids), slice(pos, [offset, 0], [T, C])));
-    for (let l = 0; l < Math.min(count, cfg.layers); l++) {
-      const w = blocks[l]!;
-      const lq = quant.layers[l]!;
-      const input = x;
-      // The block's intermediates and its input are freed when it is done (engine/scope.ts).
-      x = tidy(() => {
-        const h = norm(x, w.ln1g, w.ln1b, lq.ln1);
-        const q = splitHeads(linear(h, w.wq, w.bq, channels(lq.q), 'int8'), H);
-        const k = splitHeads(linear(h, w.wk, w.bk, channels(lq.k), 'int8'), H);
-        const v = splitHeads(linear(h, w.wv, w.bv, channels(lq.v), 'int8'), H);
-        const cache = (this.caches[l] ??= {});
-        const mixed = causalSelfAttention(q, k, v, cache, offset, { softmax: dyadic(lq.softmax), pv: dyadic(lq.pv) });
-        x = add(x, linear(mergeHeads(mixed), w.wo, w.bo, channels(lq.o), 'int16'));
-        const h2 = norm(x, w.ln2g, w.ln2b, lq.ln2);
-        x = add(x, geluMlp(h2, w, { up: channels(lq.up), down: channels(lq.down) }));
-        trace?.add(`${label}.h${l}`, x);
-        return x;
-      });
-      input.dispose();
-    }
-    if (count <= cfg.layers) {
-      this.cut = true;
-      return x;
-    }
-    const last = x;
-    const logits = tidy(() => requantize(matmul(norm(last, lnfg, lnfb, quant.lnf), wte, { transposeB: true }), channels(quant.head), 'int32', dyadic(quant.logits)));
-    last.dispose();
-    trace?.add(`${label}.logits`, logits);
-    this.position += T;
-    return logits;
-  }
 }

@@ -9,15 +9,8 @@
  */
 import { add, causalMask, matmul, mul, requantize, softmax } from '../../ops/index.js';
 import type { Dyadic } from '../../quant.js';
-import { growCache as grow } from '../blocks.js';
+import type { KvCache } from '../blocks.js';
 import { tensor, type Tensor } from '../../tensor.js';
-
-/** Rotated keys and values of every position seen so far, [heads, positions, headDim] int8. */
-export interface SplitKvCache {
-  keysHi?: Tensor;
-  keysLo?: Tensor;
-  values?: Tensor;
-}
 
 /** int16 keys at 2^−8 of the coarse step → 2^−4 of it: ⌊k / 2^4⌉, the 12-bit key (§4, M = 1, n = 4). */
 const TO_12_BITS: Dyadic = { multiplier: 1, shift: 4 };
@@ -48,15 +41,14 @@ export function splitKeys(k16: Tensor, c: KeyPlaneConstants): { hi: Tensor; lo: 
 }
 
 /**
- * Causal attention of q [H, T, D] int16 over the cache extended by the key planes and v (all
- * already repeated to H heads). Scores are `16·(q·hi) + q·lo` in int32 at s_q·s_k/16, saturated
- * (NUMERICS.md §20.7 bounds them). Returns int16 [H, T, D] on the scale `pv` maps to.
+ * Causal attention of q [H, T, D] int16 over the cache, whose planes are the keys' high and low
+ * planes and the values (all repeated to H heads), this pass's rows already in it. Scores are
+ * `16·(q·hi) + q·lo` in int32 at s_q·s_k/16, saturated (NUMERICS.md §20.7 bounds them). Returns
+ * int16 [H, T, D] on the scale `pv` maps to.
  */
-export function splitKeyAttention(q: Tensor, keys: { hi: Tensor; lo: Tensor }, v: Tensor, cache: SplitKvCache, offset: number, scale: { softmax: Dyadic; pv: Dyadic }, c: KeyPlaneConstants): Tensor {
-  cache.keysHi = grow(cache.keysHi, keys.hi);
-  cache.keysLo = grow(cache.keysLo, keys.lo);
-  cache.values = grow(cache.values, v);
-  const coarse = mul(matmul(q, cache.keysHi, { transposeB: true }), c.ratio, 'int32');
-  const scores = causalMask(add(coarse, matmul(q, cache.keysLo, { transposeB: true }), 'int32'), offset);
-  return requantize(matmul(softmax(scores, scale.softmax), cache.values), scale.pv, 'int16');
+export function splitKeyAttention(q: Tensor, cache: KvCache, offset: number, scale: { softmax: Dyadic; pv: Dyadic }, c: KeyPlaneConstants): Tensor {
+  const [keysHi, keysLo, values] = cache as [Tensor, Tensor, Tensor];
+  const coarse = mul(matmul(q, keysHi, { transposeB: true }), c.ratio, 'int32');
+  const scores = causalMask(add(coarse, matmul(q, keysLo, { transposeB: true }), 'int32'), offset);
+  return requantize(matmul(softmax(scores, scale.softmax), values), scale.pv, 'int16');
 }

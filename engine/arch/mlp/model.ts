@@ -9,7 +9,7 @@ import { argmax, matmul, quantizeValues, relu, requantize } from '../../ops/inde
 import { tidy } from '../../scope.js';
 import { tensor, type Tensor } from '../../tensor.js';
 import type { Trace } from '../../trace.js';
-import type { Classifier, TaskInput, TraceStep } from '../architecture.js';
+import { checkReplayInput, type Classifier, type TaskInput, type TraceOptions, type TraceStep } from '../architecture.js';
 import { dyadic } from '../int_model.js';
 import type { MlpConfig } from './config.js';
 import type { IntMlp } from './quant.js';
@@ -102,11 +102,21 @@ export class MlpModel implements Classifier {
     return Array.from({ length: this.layers }, (_, i) => ({ label: this.layerLabel(i), macs: n * sizes[i]! * sizes[i + 1]! }));
   }
 
-  /** A layer reads only the previous layer's output, so arbitration re-runs one layer alone. */
-  replayStep(input: TaskInput, index: number, previous: Tensor | undefined): Tensor {
+  /** Layer i reads the previous layer's output, leaf i − 1; layer 0 reads the input alone (NUMERICS.md §20.8). */
+  replayInputs(input: TaskInput, _options: TraceOptions, index: number): number[] {
+    this.examples(input);
+    if (!Number.isInteger(index) || index < 0 || index >= this.layers) throw new ParamError('replayInputs', `leaf ${index} is outside [0, ${this.layers})`);
+    return index === 0 ? [] : [index - 1];
+  }
+
+  /** Layer `index` alone, from the previous layer's output (`inputs`, as replayInputs names it). */
+  async replayStep(input: TaskInput, options: TraceOptions, index: number, inputs: readonly Tensor[]): Promise<Tensor> {
     const n = this.examples(input);
-    if (previous === undefined && index !== 0) throw new ParamError('replayStep', `layer ${index} replays from layer ${index - 1}'s output, and none was given`);
-    return this.layer(index, previous ?? this.encodeImages((input as { pixels: Uint8Array }).pixels, n));
+    const reads = this.replayInputs(input, options, index).length;
+    if (inputs.length !== reads) throw new ParamError('replayStep', `layer ${index} reads ${reads} leaves, and ${inputs.length} were given`);
+    const h = inputs[0];
+    if (h) checkReplayInput(index - 1, h, 'int8', [n, this.config.sizes[index]!]);
+    return tidy(() => this.layer(index, h ?? this.encodeImages((input as { pixels: Uint8Array }).pixels, n)));
   }
 
   private examples(input: TaskInput): number {
