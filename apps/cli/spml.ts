@@ -12,6 +12,7 @@ import { classifyCommand } from './classify.js';
 import { convertCommand } from './convert.js';
 import { importCommand } from './import.js';
 import { inspect } from './inspect.js';
+import { registerDevnet } from './devnet.js';
 import { registerNode } from './node_serve.js';
 import { registerParams } from './params.js';
 import { run } from './run.js';
@@ -122,6 +123,7 @@ function program(): Command {
   registerParams(p);
   registerSimulate(p);
   registerNode(p);
+  registerDevnet(p);
   return p;
 }
 

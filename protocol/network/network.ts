@@ -20,7 +20,7 @@ import { ChallengeRateMonitor } from '../monitor.js';
 import { Settlement, type ProtocolConfig } from '../settlement.js';
 import { ledgerView, type LedgerView } from '../ledger_view.js';
 import type { NodeKey } from '../crypto.js';
-import { partyKey, SeededRandom, verifierFor, type NetworkState, type Server, type User } from './participants.js';
+import { partyKey, SeededRandom, validatorCount, verifierFor, type NetworkState, type Server, type User } from './participants.js';
 import { playRound } from './round.js';
 import type { NetworkOptions, NodeStats, RequestArgs, RoundReport, UserSpec } from './types.js';
 
@@ -133,10 +133,7 @@ function checkIds(what: string, ids: readonly string[], taken: Set<string>): voi
 export async function createNetwork(options: NetworkOptions): Promise<Network> {
   const { config } = options;
   const p = String(config.p);
-  const n = config.validators ?? 1;
-  if (!Number.isSafeInteger(n) || n < 1) throw new ProtocolParamError(OP, 'config.validators', `must be an integer >= 1, got ${String(n)}`);
-  if (!Array.isArray(options.nodes) || options.nodes.length < n + 1)
-    throw new ProtocolParamError(OP, 'nodes', `need at least n + 1 = ${n + 1} nodes (an asserter and ${n} validator(s))`);
+  const n = validatorCount(OP, config, options.nodes);
   const seed = String(options.seed);
   const networkId = options.networkId ?? 'spml-local';
   const store = new ModelStore();

@@ -6,6 +6,7 @@ import type { SpmlModel } from '../../engine/api.js';
 import { keyFromSeed, sha256Hex, type NodeKey } from '../crypto.js';
 import type { RoundClock } from '../clock.js';
 import type { ModelStore } from '../inference.js';
+import { ProtocolParamError } from '../errors.js';
 import type { Ledger } from '../ledger.js';
 import { MessageVerifier } from '../messages/verifier.js';
 import type { ChallengeRateMonitor } from '../monitor.js';
@@ -100,15 +101,28 @@ export interface Electorate {
  * so a server slashed to nothing has no vote left. Rewards still pending are not yet stake.
  */
 export function electorate(net: NetworkState): Electorate {
+  return electorateOf([...net.servers.values()].map((s) => ({ id: s.id, publicKey: s.key.publicKey })), net.ledger);
+}
+
+/** The electorate of `servers` (id and public key each) with their stakes on `ledger` now. */
+export function electorateOf(servers: Iterable<{ readonly id: string; readonly publicKey: string }>, ledger: Pick<Ledger, 'account'>): Electorate {
   const byKey = new Map<string, { id: string; stake: bigint }>();
   const stakes = new Map<string, bigint>();
   let total = 0n;
-  for (const s of net.servers.values()) {
-    const acct = net.ledger.account(s.id);
+  for (const s of servers) {
+    const acct = ledger.account(s.id);
     const stake = acct.free + acct.locked;
-    byKey.set(s.key.publicKey, { id: s.id, stake });
-    stakes.set(s.key.publicKey, stake);
+    byKey.set(s.publicKey, { id: s.id, stake });
+    stakes.set(s.publicKey, stake);
     if (stake > 0n) total += stake;
   }
   return { byKey, stakes, total };
+}
+
+/** The validator count n of a network's config, checked against how many servers it has (n + 1 at least). */
+export function validatorCount(op: string, config: { readonly validators?: number }, nodes: unknown): number {
+  const n = config.validators ?? 1;
+  if (!Number.isSafeInteger(n) || n < 1) throw new ProtocolParamError(op, 'config.validators', `must be an integer >= 1, got ${String(n)}`);
+  if (!Array.isArray(nodes) || nodes.length < n + 1) throw new ProtocolParamError(op, 'nodes', `need at least n + 1 = ${n + 1} nodes (an asserter and ${n} validator(s))`);
+  return n;
 }
