@@ -123,8 +123,9 @@ export class ServerNode {
   private async infer(msg: InferenceRequest): Promise<Replies['infer']> {
     const id = (msg as { requestId?: unknown }).requestId;
     const done = typeof id === 'string' ? this.served.get(id) : undefined;
-    // A retry of the request already answered: the same response, not a REPLAY refusal.
-    if (done && typeof msg === 'object' && msg !== null && done.request.signature === msg.signature) return { response: done.response };
+    // A retry of the request already answered, byte for byte: the same response, not a REPLAY refusal.
+    // Anything else under that request id goes to the verifier, which refuses it with its reason.
+    if (done && sameMessage(done.request, msg)) return { response: done.response };
     const running = typeof id === 'string' ? this.inFlight.get(id) : undefined;
     if (running) return running;
     const request = this.requests.verifyRequest(msg, this.now(), { server: this.key.publicKey });
@@ -217,6 +218,15 @@ export class ServerNode {
     const vote = signMessage(this.key, { domain: DOMAINS.vote, ...this.header(dispute), disputeDigest: digest, verdict });
     this.votes.set(digest, vote);
     return { vote };
+  }
+}
+
+/** Whether `msg` is exactly the signed message `known` (a malformed one never is). */
+function sameMessage(known: InferenceRequest, msg: unknown): boolean {
+  try {
+    return messageDigest(msg as InferenceRequest) === messageDigest(known);
+  } catch {
+    return false;
   }
 }
 
