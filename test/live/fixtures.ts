@@ -36,8 +36,11 @@ export interface NodePlan {
   readonly strategy?: ServerStrategy;
 }
 
-/** Short deadlines: a silent party costs a test a fraction of a second. */
-export const FAST = { response: 400, attestation: 400, vote: 400, perCall: 200, retry: 20 };
+/**
+ * Short deadlines, so a silent party costs a test seconds, not minutes; still long enough that an
+ * inference on a loaded 2-core CI machine never misses one (a missed deadline would change a verdict).
+ */
+export const FAST = { response: 2000, attestation: 2000, vote: 2000, perCall: 800, retry: 20 };
 
 export async function liveNetwork(plans: readonly NodePlan[], config: NetworkConfig, extra: Partial<LiveNetworkOptions> = {}, store?: ModelStore, modelName = 'mnist-mlp'): Promise<LiveFixture> {
   const model = await shipped(modelName);

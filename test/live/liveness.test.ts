@@ -114,7 +114,7 @@ describe('a disputed party that does not attest', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spml-served-'));
     const model = await mnistModel();
     const key = keyFromSeed('live-test-node-0');
-    const fixture = await liveNetwork(cheatingNode0(5), liveMoney('1'), { deadlines: { response: 400, attestation: 2000, vote: 2000, perCall: 200, retry: 20 } });
+    const fixture = await liveNetwork(cheatingNode0(5), liveMoney('1'), { deadlines: { response: 2000, attestation: 4000, vote: 4000, perCall: 800, retry: 20 } });
     const { net, inner, faults } = fixture;
     const start = (served: FileServedStore) => new ServerNode({ id: 'node-0', key, networkId: 'spml-local', model, strategy: { kind: 'cheat' }, served });
     inner.add('node-0', start(new FileServedStore(dir)).handle);
