@@ -93,6 +93,29 @@ describe('a silent validator', () => {
     expect(net.ledger.journal().filter((e) => e.kind === 'penalty').map((e) => [e.account, e.amount])).toEqual([[silentOne, 90n]]);
     expect(net.ledger.account(silentOne)).toMatchObject({ locked: 0n, free: 10_000n - 90n });
   });
+
+  // The replacement is the next server of the draw's order (validator_order.ts), which every voter
+  // recomputes from the draw and the board's list of the silent: were the board to pick any other,
+  // each voter would refuse the dispute as naming a B the draw did not select, and no verdict would stand.
+  it('is replaced by the server every voter’s redone draw names: a dispute with the replacement is voted on by all', async () => {
+    const { net, faults } = await liveNetwork(cheatingNode0(5), liveMoney('1'));
+    // In a round node-0 asserts, the first validator asked (the second node asked) is silent.
+    let asked: string[] = [];
+    faults.add({ method: 'infer', match: (node) => (asked.push(node), asked[0] === 'node-0' && node === asked[1]), action: { kind: 'drop' } });
+    let r: LiveRoundReport | undefined;
+    for (let i = 0; i < 40 && !r; i++) {
+      asked = [];
+      const x = await net.request({ user: 'user', input: image(i) });
+      if (x.asserter === 'node-0') r = x;
+    }
+    expect(r!.replaced).toHaveLength(1);
+    expect(r!.validators).toHaveLength(1);
+    expect(r!.validators[0]).not.toBe(r!.replaced[0]);
+    expect(r!.silences.filter((s) => s.step === 'vote')).toEqual([]);
+    expect(r!.votes).toHaveLength(5);
+    expect(r!.outcome).toBe('arbitrated');
+    expect(r!.verdict).toEqual({ userHonest: true, dishonest: ['node-0'], honest: r!.validators });
+  });
 });
 
 describe('a disputed party that does not attest', () => {
@@ -157,6 +180,21 @@ describe('votes', () => {
     expect(r2.votes).toHaveLength(4);
     expect(r2.outcome).toBe('no-verdict');
     expect(entries(r2, 'refund')).toEqual([['user', 10n]]);
+  });
+
+  // A vote weighs its signer's stake, not one head each (network/arbitration.ts tally, round.ts): here
+  // 4 of the 5 voters are honest, but the cheat holds 3/7 of the stake, so the honest 4/7 is short of 2/3.
+  it('weigh their signer’s stake, not heads: a cheat holding over 1/3 of the stake blocks what 4 of 5 voters say', async () => {
+    const plans = cheatingNode0(5).map((p) => (p.id === 'node-0' ? { ...p, stake: 30_000n } : p));
+    const { net } = await liveNetwork(plans, liveMoney('1'));
+    const r = await firstDisputeOf(net);
+    expect(r.votes).toHaveLength(5);
+    const convicts = (v: NonNullable<LiveRoundReport['votes']>[number]) => (r.asserter === 'node-0' ? v.verdict.serverA : v.verdict.serverB) === 'dishonest';
+    expect(r.votes!.filter(convicts).map((v) => v.node).sort()).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
+    expect(r.outcome).toBe('no-verdict');
+    expect(entries(r, 'refund')).toEqual([['user', 10n]]);
+    expect(entries(r, 'slash-burn')).toEqual([]);
+    expect(r.votes!.find((v) => v.node === 'node-0')!.stake).toBe(30_000n);
   });
 });
 
