@@ -4,13 +4,17 @@
  * altered request with a typed reason.
  */
 import { describe, expect, it } from 'vitest';
-import { keyFromSeed } from '../../protocol/crypto.js';
+import { keyFromSeed, randomHex32 } from '../../protocol/crypto.js';
 import { MessageRejected } from '../../protocol/errors.js';
+import { ServerNode } from '../../protocol/live/server_node.js';
+import type { LiveRoundReport } from '../../protocol/live/types.js';
 import { signMessage } from '../../protocol/messages/encode.js';
-import type { InferenceResponse } from '../../protocol/messages/types.js';
+import type { InferenceResponse, InputAttestation } from '../../protocol/messages/types.js';
+import { partyKey } from '../../protocol/network/participants.js';
+import type { JudgeCall } from '../../protocol/transport/rpc.js';
 import type { NodeHandler } from '../../protocol/transport/transport.js';
 import { image } from '../protocol/network_fixtures.js';
-import { honest, liveMoney, liveNetwork } from './fixtures.js';
+import { honest, liveMoney, liveNetwork, mnistModel } from './fixtures.js';
 
 /** `infer` answered with the output's first element changed, re-signed by the node itself when `resign`. */
 const tamperingOutput =
@@ -54,5 +58,45 @@ describe('forged answers between processes', () => {
     await expect(other.handle('infer', { request: attestation.request })).rejects.toThrow(MessageRejected);
     await expect(other.handle('infer', { request: attestation.request })).rejects.toMatchObject({ reason: 'CROSS_REQUEST', field: 'server' });
     await expect(a.handle('infer', { request: { ...attestation.request, nonce: 'ab'.repeat(32) } })).rejects.toMatchObject({ reason: 'BAD_SIGNATURE' });
+  });
+});
+
+describe('a voter redoes the validator draw', () => {
+  // A voter recomputes the round's validators from the draw, the stake table and the silent list
+  // (server_node.ts judge, validator_order.ts drawnValidators) and refuses a dispute whose B is not
+  // one of them: a user cannot pick its own B, even with every message in the dispute genuinely signed.
+  it('refuses a dispute whose B the draw did not select (WRONG_SIGNER), and judges the one it did', async () => {
+    const { net, inner, nodes } = await liveNetwork(honest(5).map((p, i) => (i === 0 ? { ...p, strategy: { kind: 'cheat' as const } } : p)), liveMoney('1'));
+    const calls = new Map<string, JudgeCall>();
+    for (const [id, node] of nodes)
+      inner.add(id, (method, body) => {
+        if (method === 'judge') calls.set((body as JudgeCall).dispute.requestId, body as JudgeCall);
+        return node.handle(method, body);
+      });
+    let r: LiveRoundReport | undefined;
+    for (let i = 0; i < 40 && !r; i++) {
+      const x = await net.request({ user: 'user', input: image(i) });
+      if (x.outcome === 'arbitrated' && x.asserter === 'node-0') r = x;
+    }
+    const call = calls.get(r!.requestId)!;
+    const model = await mnistModel();
+    const judge = (name: string) => new ServerNode({ id: name, key: keyFromSeed(`live-test-${name}`), networkId: 'spml-local', model });
+    // The call the board relayed: a fresh honest node convicts the cheating A.
+    const { vote } = (await judge('judge-1').handle('judge', call)) as { vote: { verdict: unknown } };
+    expect(vote.verdict).toEqual({ user: 'honest', serverA: 'dishonest', serverB: 'honest' });
+
+    // The user asks C, a server the draw did not select, for the same request, and disputes A's answer
+    // with C's: every signature is genuine and C's hashes do differ from A's.
+    const user = partyKey('7', 'user', 'user');
+    const c = [...nodes.keys()].find((id) => id !== r!.asserter && !r!.validators.includes(id))!;
+    const server = nodes.get(c)!;
+    const { signer: _rs, signature: _rg, ...asked } = call.attestationA.request;
+    const request = signMessage(user, { ...asked, server: server.info.publicKey, nonce: randomHex32() });
+    const { response } = (await server.handle('infer', { request })) as { response: InferenceResponse };
+    const { attestation } = (await server.handle('attest', { requestId: request.requestId })) as { attestation: InputAttestation };
+    const { signer: _ds, signature: _dg, ...claimed } = call.dispute;
+    const dispute = signMessage(user, { ...claimed, nonce: randomHex32(), responseB: response });
+    const forged: JudgeCall = { ...call, dispute, attestationB: attestation };
+    await expect(judge('judge-2').handle('judge', forged)).rejects.toMatchObject({ reason: 'WRONG_SIGNER', field: 'responseB.signer' });
   });
 });
