@@ -144,8 +144,10 @@ describe('the board refuses a claimed challenge or validator the draw does not g
     expect(board('1').verifyDispute(d, now, { beacon: r!.beacon!, validators: r!.validators.map(keyOf) })).toBe(d);
     // At p = 1/2, a beacon under which this reveal draws no challenge: the claimed challenge is refused.
     const draw = drawOf(r!);
+    // Bounded: a draw the beacon no longer moves must fail here, not spin forever (1 in 2^64 otherwise).
     let other = 0;
-    while (isRoundChallenged({ ...draw, beacon: other.toString(16).padStart(64, '0') }, '0.5')) other++;
+    while (other < 64 && isRoundChallenged({ ...draw, beacon: other.toString(16).padStart(64, '0') }, '0.5')) other++;
+    expect(other, 'no beacon of 64 tried draws no challenge: the beacon does not move the draw').toBeLessThan(64);
     const e1 = (() => { try { board('0.5').verifyDispute(d, now, { beacon: other.toString(16).padStart(64, '0') }); } catch (e) { return e; } })();
     expect(e1).toBeInstanceOf(MessageRejected);
     expect(e1).toMatchObject({ reason: 'BAD_REVEAL', field: 'reveal.secret' });
