@@ -11,15 +11,13 @@
  * a dispute holds its stakes however many rounds open meanwhile.
  */
 import type { SpmlModel } from '../../engine/api.js';
-import { RoundClock } from '../clock.js';
 import { ProtocolParamError } from '../errors.js';
-import { Ledger } from '../ledger.js';
-import { ledgerView, type LedgerView } from '../ledger_view.js';
+import type { LedgerView } from '../ledger_view.js';
 import { MessageVerifier } from '../messages/verifier.js';
-import { ChallengeRateMonitor } from '../monitor.js';
-import { BeaconChain } from '../network/beacon.js';
+import type { ChallengeRateMonitor } from '../monitor.js';
 import { partyKey, SeededRandom, validatorCount } from '../network/participants.js';
-import { Settlement, type ProtocolConfig } from '../settlement.js';
+import type { ProtocolConfig } from '../settlement.js';
+import { MemoryBoard, type Board } from './board.js';
 import { checkDeadlines } from './deadlines.js';
 import { playLiveRound } from './round.js';
 import type { LiveState, LiveUserState } from './state.js';
@@ -35,22 +33,28 @@ export interface RunOptions {
 }
 
 export class LiveNetwork {
-  readonly ledger: LedgerView;
   readonly monitor: ChallengeRateMonitor;
   readonly model: SpmlModel;
   readonly networkId: string;
   readonly config: ProtocolConfig;
+  readonly board: Board;
   readonly #state: LiveState;
   readonly #reports: LiveRoundReport[] = [];
 
   /** Use createLiveNetwork. */
   constructor(state: LiveState) {
     this.#state = state;
-    this.ledger = ledgerView(state.ledger);
-    this.monitor = state.monitor;
+    this.board = state.board;
+    this.monitor = state.board.monitor;
     this.model = state.model;
     this.networkId = state.networkId;
-    this.config = state.settlement.config;
+    this.config = state.board.config;
+  }
+
+  /** The in-memory board's ledger, read-only (a chain board's balances are read from the chain). */
+  get ledger(): LedgerView {
+    if (!(this.board instanceof MemoryBoard)) throw new ProtocolParamError('live.ledger', 'board', 'this network settles on a chain: read balances from its board');
+    return this.board.ledger;
   }
 
   get nodes(): readonly RegisteredNode[] {
@@ -60,11 +64,6 @@ export class LiveNetwork {
   /** Every settled round's report, in settlement order. */
   get reports(): readonly LiveRoundReport[] {
     return this.#reports;
-  }
-
-  /** Rounds opened and not yet settled. */
-  get inFlight(): number {
-    return this.#state.settlement.openRounds().length;
   }
 
   /** Plays one round to its settlement. */
@@ -98,9 +97,6 @@ export function createLiveNetwork(options: LiveNetworkOptions): LiveNetwork {
   const n = validatorCount(OP, config, options.nodes);
   const seed = String(options.seed);
   const networkId = options.networkId ?? 'spml-local';
-  const control = RoundClock.create(0);
-  const ledger = new Ledger(control.clock);
-  const settlement = new Settlement(ledger, config);
   const registry = new Map<string, RegisteredNode>();
   const keys = new Set<string>();
   for (const [i, node] of options.nodes.entries()) {
@@ -109,34 +105,23 @@ export function createLiveNetwork(options: LiveNetworkOptions): LiveNetwork {
     if (keys.has(node.publicKey)) throw new ProtocolParamError(OP, `nodes[${i}].publicKey`, 'is registered twice');
     keys.add(node.publicKey);
     registry.set(node.id, { id: node.id, publicKey: node.publicKey, stake: node.stake });
-    ledger.open(node.id, node.stake, 'server stake');
   }
+  const userSpecs = options.users ?? [{ id: 'user', balance: 10n ** 15n }];
   const users = new Map<string, LiveUserState>();
-  for (const [i, u] of (options.users ?? [{ id: 'user', balance: 10n ** 15n }]).entries()) {
+  for (const [i, u] of userSpecs.entries()) {
     if (registry.has(u.id) || users.has(u.id)) throw new ProtocolParamError(OP, `users[${i}].id`, `'${u.id}' is used twice (node and user ids share one ledger)`);
-    ledger.open(u.id, u.balance, 'user balance');
     users.set(u.id, { id: u.id, key: partyKey(seed, 'user', u.id), verifier: new MessageVerifier({ networkId, modelHash: options.model.hash }) });
   }
   const random = new SeededRandom(seed);
+  const board = options.board ?? new MemoryBoard(networkId, options.model.hash, registry, userSpecs, config, String(config.p), n, random);
   const state: LiveState = {
     networkId,
     model: options.model,
     transport: options.transport,
+    board,
     registry,
     users,
-    ledger,
-    settlement,
-    clock: control.clock,
-    nextRound: () => {
-      control.advanceTo(control.clock.round + 1);
-      return control.clock.round;
-    },
-    beacon: new BeaconChain(networkId, random),
-    monitor: new ChallengeRateMonitor(p),
-    board: new MessageVerifier({ networkId, modelHash: options.model.hash, challengeProbability: p }),
     random,
-    p,
-    validators: n,
     ttlMs: options.ttlMs ?? 10 * 60 * 1000,
     deadlines: checkDeadlines(OP, options.deadlines),
     attempts: 0,

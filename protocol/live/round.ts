@@ -21,21 +21,18 @@
  */
 import { bisect, type TraceLeaf } from '../../engine/trace.js';
 import { leavesToReveal } from '../bisection.js';
-import { challengeCommitment, drawSeed, isChallenged, type DrawInputs } from '../challenge.js';
+import { challengeCommitment } from '../challenge.js';
 import { MessageRejected, ProtocolParamError } from '../errors.js';
 import { inputHash, messageDigest, signMessage } from '../messages/encode.js';
 import { DOMAINS, type InferenceInput, type InferenceRequest, type InferenceResponse, type InputAttestation } from '../messages/types.js';
 import { jobOf, tally, type Judgement } from '../network/arbitration.js';
-import { electorateOf } from '../network/participants.js';
-import { asserterSeed, selectAsserter, selectionSeed } from '../selection.js';
 import type { RoundOutcome, Verdict } from '../settlement.js';
 import { userInputs } from '../strategies.js';
 import type { CastVote } from '../network/types.js';
 import type { Replies, WireLeaf, WireReveal } from '../transport/rpc.js';
 import { callUntil, type Attempt } from './deadlines.js';
-import { eligible, type LiveState } from './state.js';
+import type { LiveState } from './state.js';
 import type { LiveOutcome, LiveRequest, LiveRoundReport, LiveStep, Silence } from './types.js';
-import { validatorOrder } from './validator_order.js';
 
 interface Answer {
   readonly node: string;
@@ -64,14 +61,14 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
   const random = net.random.forRound(attempt);
   const requestId = random.hex32('request-id');
   const d = net.deadlines;
-  const round = net.nextRound();
-  const pool = eligible(net);
-  const asserter = selectAsserter(pool, asserterSeed(requestId));
-  if (net.settlement.openRound(user.id, asserter) !== round) throw new Error(`round ${round} opened off the network clock`);
+  const board = net.board;
+  const secret = random.hex32('challenge-secret');
+  const commitment = challengeCommitment(secret, requestId);
+  const { round, asserter } = await board.open(user.id, requestId, commitment, attempt);
   const progress: Progress = { challenged: false, validators: [], replaced: [], defaulted: [], silences: [], failedTries: 0 };
-  const finish = (kind: LiveOutcome, verdict?: Verdict | null): LiveRoundReport => {
+  const finish = async (kind: LiveOutcome, verdict?: Verdict | null): Promise<LiveRoundReport> => {
     const outcome = (kind === 'arbitrated' ? { kind, verdict: verdict! } : { kind }) as RoundOutcome;
-    const settlement = net.settlement.settle(round, outcome);
+    const settlement = await board.settle(round, outcome);
     return {
       round,
       requestId,
@@ -95,8 +92,6 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
   };
   const silent = (node: string, step: LiveStep, failure: Silence['failure'], message: string) => progress.silences.push({ node, step, failure, message });
 
-  const secret = random.hex32('challenge-secret');
-  const commitment = challengeCommitment(secret, requestId);
   const { seed: chosenSeed, ...options } = args.options ?? {};
   const seed = (chosenSeed ?? BigInt('0x' + random.hex32('sampling-seed').slice(0, 16))).toString();
   const inputs = args.splitInput ? userInputs({ kind: 'split-input' }, args.input, requestId) : { toA: args.input, toB: args.input };
@@ -140,32 +135,29 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
   // Steps 1–2.
   const a = await ask(asserter, inputs.toA);
   if (!a) return finish('asserter-silent');
+  await board.responded(round, a.node, a.response);
 
-  // Step 3.
+  // Step 3: the board publishes the beacon and the draw once the user has revealed.
   if (args.withhold === 'reveal') return finish('withheld-reveal');
-  const reveal = net.board.verifyReveal(signMessage(user.key, { domain: DOMAINS.reveal, ...header(inputs.toA), commitment, secret, responseDigest: messageDigest(a.response) }), Date.now(), {
-    request: a.request,
-    response: a.response,
-  });
-  const draw: DrawInputs = { secret: reveal.secret, requestId, responseDigest: reveal.responseDigest, beacon: net.beacon.at(attempt) };
+  const revealMsg = signMessage(user.key, { domain: DOMAINS.reveal, ...header(inputs.toA), commitment, secret, responseDigest: messageDigest(a.response) });
+  const { reveal, draw } = await board.reveal(round, revealMsg, a, attempt);
   progress.beacon = draw.beacon;
-  const drawn = drawSeed(draw);
-  progress.challenged = isChallenged(drawn, requestId, net.p);
-  net.monitor.record(progress.challenged);
-  if (!progress.challenged) return finish('unchallenged');
+  progress.challenged = draw.challenged;
+  if (!draw.challenged) return finish('unchallenged');
 
   // Steps 4–5: validators in the draw's order, a silent one replaced by the next.
-  const validatorPool = eligible(net);
-  const order = validatorOrder(validatorPool, asserter, selectionSeed(drawn, requestId));
-  let next = Math.min(net.validators, order.length);
+  const order = draw.order;
+  let next = Math.min(board.validators, order.length);
   const first = order.slice(0, next);
-  net.settlement.challenge(round, first);
   progress.validators = [...first];
   const validate = async (id: string): Promise<Answer | undefined> => {
     const b = await ask(id, inputs.toB);
-    if (b) return b;
+    if (b) {
+      await board.validated(round, id, b.response);
+      return b;
+    }
     const replacement = next < order.length ? order[next++] : undefined;
-    net.settlement.replaceValidator(round, id, replacement);
+    await board.replace(round, id, replacement);
     progress.replaced.push(id);
     progress.validators = progress.validators.flatMap((v) => (v === id ? (replacement === undefined ? [] : [replacement]) : [v]));
     return replacement === undefined ? undefined : validate(replacement);
@@ -180,17 +172,17 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
 
   // Step 7.
   if (args.withhold === 'dispute') return finish('dispute-withheld');
-  const dispute = net.board.verifyDispute(
+  const dispute = await board.dispute(
+    round,
     signMessage(user.key, { domain: DOMAINS.dispute, ...header(inputs.toA), responseA: a.response, responseB: b.response, reveal }),
-    Date.now(),
-    { beacon: draw.beacon, validators: progress.validators.map(publicKey) },
+    progress.validators.map(publicKey),
+    draw.beacon,
   );
-  net.settlement.openDispute(round);
   const evidence = async (x: Answer) => {
     const attestation = await guarded(x.node, 'attestation', () => callUntil<Replies['attest']>(net.transport, x.node, 'attest', { requestId }, d.attestation, d));
     let checked: InputAttestation | undefined;
     try {
-      checked = attestation && net.board.verifyAttestation(attestation.attestation, Date.now());
+      checked = attestation && (await board.attested(round, x.node, attestation.attestation));
       if (checked && checked.signer !== x.response.signer) throw new MessageRejected('live.attestation', 'WRONG_SIGNER', 'is not signed by the disputed server', 'signer');
     } catch (e) {
       if (!(e instanceof MessageRejected)) throw e;
@@ -213,16 +205,16 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
   // Step 8.
   const reveals = await fetchReveals(net, requestId, jobOf(evA.attestation.request), evA.leaves, evB.leaves, guarded, a.node, b.node);
   progress.bisection = reveals.bisection;
-  const voters = electorate(net);
+  const voters = board.electorate();
   const call = {
     dispute,
     attestationA: evA.attestation,
     attestationB: evB.attestation,
-    p: net.p,
+    p: board.p,
     beacon: draw.beacon,
-    pool: validatorPool.map((n) => ({ id: n.id, publicKey: publicKey(n.id), stake: n.stake.toString() })),
+    pool: draw.pool.map((n) => ({ id: n.id, publicKey: publicKey(n.id), stake: n.stake.toString() })),
     asserter,
-    validatorCount: net.validators,
+    validatorCount: board.validators,
     silent: progress.replaced,
     traceA: evA.leaves,
     traceB: evB.leaves,
@@ -234,7 +226,7 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
       const reply = await guarded(node.id, 'vote', () => callUntil<Replies['judge']>(net.transport, node.id, 'judge', call, d.vote, d));
       if (!reply) return;
       try {
-        const vote = net.board.verifyVote(reply.vote, Date.now(), { dispute, voters: voters.stakes });
+        const vote = await board.voted(round, node.id, reply.vote, dispute, voters);
         const signer = voters.byKey.get(vote.signer)!;
         // One vote per server: a node answering with another's key adds nothing twice.
         if (!votes.some((v) => v.node === signer.id)) votes.push({ node: signer.id, stake: signer.stake, verdict: vote.verdict });
@@ -309,6 +301,3 @@ async function fetchReveals(
   );
   return { reveals, bisection: { divergentIndex: index, reveals: reveals.length } };
 }
-
-/** The staked servers by public key, and the stake of the whole set (the 2/3 is of this). */
-const electorate = (net: LiveState) => electorateOf(net.registry.values(), net.ledger);

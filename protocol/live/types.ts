@@ -7,6 +7,7 @@ import type { CastVote, NetworkConfig } from '../network/types.js';
 import type { GenerationOptions, InferenceInput } from '../messages/types.js';
 import type { RoundSettlement } from '../settlement.js';
 import type { Transport, TransportFailure } from '../transport/transport.js';
+import type { Board } from './board.js';
 import type { Deadlines } from './deadlines.js';
 
 /** A server in the board's registry: its id on the transport, its public key and its stake. */
@@ -36,6 +37,8 @@ export interface LiveNetworkOptions {
   /** Request ids, secrets, sampling seeds, user keys and the beacon derive from it. */
   readonly seed: string | number | bigint;
   readonly deadlines?: Partial<Deadlines>;
+  /** Where rounds settle: by default a MemoryBoard (the bigint ledger) over these nodes and users. */
+  readonly board?: Board;
   /** Lifetime of the messages users sign (default 10 minutes). */
   readonly ttlMs?: number;
 }
