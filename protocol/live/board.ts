@@ -21,6 +21,7 @@ import { electorateOf, type Electorate, type SeededRandom } from '../network/par
 import { asserterSeed, selectAsserter, selectionSeed, type StakedNode } from '../selection.js';
 import { Settlement, type ProtocolConfig, type RoundOutcome, type RoundSettlement } from '../settlement.js';
 import { RoundClock as Clock } from '../clock.js';
+import type { ChainStatements } from '../transport/rpc.js';
 import type { RegisteredNode } from './types.js';
 import { validatorOrder } from './validator_order.js';
 
@@ -45,19 +46,19 @@ export interface Board {
   /** Opens a round for the user's request: escrows u, locks Su and A's S, draws A. */
   open(user: string, requestId: string, commitment: string, attempt: number): Promise<{ readonly round: number; readonly asserter: string }>;
   /** A's response, as the user accepted it. */
-  responded(round: number, node: string, response: InferenceResponse): Promise<void>;
+  responded(round: number, node: string, response: InferenceResponse, chain?: ChainStatements): Promise<void>;
   /** The user's reveal: checked against the commitment, mixed with the beacon; on a challenge the first n validators' S is locked. */
   reveal(round: number, reveal: unknown, a: { readonly request: InferenceRequest; readonly response: InferenceResponse }, attempt: number): Promise<{ reveal: ChallengeReveal; draw: RoundDraw }>;
   /** A validator missed its deadline: it pays P and `replacement` (the next in the order, if any) takes its place. */
   replace(round: number, silent: string, replacement: string | undefined): Promise<void>;
-  validated(round: number, node: string, response: InferenceResponse): Promise<void>;
+  validated(round: number, node: string, response: InferenceResponse, chain?: ChainStatements): Promise<void>;
   /** The user's dispute, checked; the round's validators are then fixed. */
   dispute(round: number, dispute: unknown, validatorKeys: readonly string[], beacon: string): Promise<Dispute>;
-  attested(round: number, node: string, attestation: unknown): Promise<InputAttestation>;
+  attested(round: number, node: string, attestation: unknown, chain?: ChainStatements): Promise<InputAttestation>;
   /** The staked servers by key, and the stake of the whole set, for a dispute decided now. */
   electorate(): Electorate;
   /** A vote, checked against the dispute and the electorate. */
-  voted(round: number, node: string, vote: unknown, dispute: Dispute, electorate: Electorate): Promise<Vote>;
+  voted(round: number, node: string, vote: unknown, dispute: Dispute, electorate: Electorate, chain?: ChainStatements): Promise<Vote>;
   settle(round: number, outcome: RoundOutcome): Promise<RoundSettlement>;
 }
 

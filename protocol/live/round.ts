@@ -29,7 +29,7 @@ import { jobOf, tally, type Judgement } from '../network/arbitration.js';
 import type { RoundOutcome, Verdict } from '../settlement.js';
 import { userInputs } from '../strategies.js';
 import type { CastVote } from '../network/types.js';
-import type { Replies, WireLeaf, WireReveal } from '../transport/rpc.js';
+import type { ChainStatements, Replies, WireLeaf, WireReveal } from '../transport/rpc.js';
 import { callUntil, type Attempt } from './deadlines.js';
 import type { LiveState } from './state.js';
 import type { LiveOutcome, LiveRequest, LiveRoundReport, LiveStep, Silence } from './types.js';
@@ -38,6 +38,8 @@ interface Answer {
   readonly node: string;
   readonly request: InferenceRequest;
   readonly response: InferenceResponse;
+  /** The same statement signed for a settlement contract, when the board is a chain. */
+  readonly chain?: ChainStatements;
 }
 
 /** What a round has gathered by the time it settles. */
@@ -111,7 +113,8 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
     const reply = await guarded(node, 'response', () => callUntil<Replies['infer']>(net.transport, node, 'infer', { request }, d.response, d));
     if (reply === undefined) return undefined;
     try {
-      return { node, request, response: user.verifier.verifyResponse(reply.response, Date.now(), { request }) };
+      const response = user.verifier.verifyResponse(reply.response, Date.now(), { request });
+      return { node, request, response, ...(reply.chain ? { chain: reply.chain } : {}) };
     } catch (e) {
       if (!(e instanceof MessageRejected)) throw e;
       silent(node, 'response', 'refused', e.message);
@@ -135,7 +138,7 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
   // Steps 1–2.
   const a = await ask(asserter, inputs.toA);
   if (!a) return finish('asserter-silent');
-  await board.responded(round, a.node, a.response);
+  await board.responded(round, a.node, a.response, a.chain);
 
   // Step 3: the board publishes the beacon and the draw once the user has revealed.
   if (args.withhold === 'reveal') return finish('withheld-reveal');
@@ -153,7 +156,7 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
   const validate = async (id: string): Promise<Answer | undefined> => {
     const b = await ask(id, inputs.toB);
     if (b) {
-      await board.validated(round, id, b.response);
+      await board.validated(round, id, b.response, b.chain);
       return b;
     }
     const replacement = next < order.length ? order[next++] : undefined;
@@ -182,7 +185,7 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
     const attestation = await guarded(x.node, 'attestation', () => callUntil<Replies['attest']>(net.transport, x.node, 'attest', { requestId }, d.attestation, d));
     let checked: InputAttestation | undefined;
     try {
-      checked = attestation && (await board.attested(round, x.node, attestation.attestation));
+      checked = attestation && (await board.attested(round, x.node, attestation.attestation, attestation.chain));
       if (checked && checked.signer !== x.response.signer) throw new MessageRejected('live.attestation', 'WRONG_SIGNER', 'is not signed by the disputed server', 'signer');
     } catch (e) {
       if (!(e instanceof MessageRejected)) throw e;
@@ -226,7 +229,7 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
       const reply = await guarded(node.id, 'vote', () => callUntil<Replies['judge']>(net.transport, node.id, 'judge', call, d.vote, d));
       if (!reply) return;
       try {
-        const vote = await board.voted(round, node.id, reply.vote, dispute, voters);
+        const vote = await board.voted(round, node.id, reply.vote, dispute, voters, reply.chain);
         const signer = voters.byKey.get(vote.signer)!;
         // One vote per server: a node answering with another's key adds nothing twice.
         if (!votes.some((v) => v.node === signer.id)) votes.push({ node: signer.id, stake: signer.stake, verdict: vote.verdict });

@@ -22,7 +22,7 @@ import { randomHex32, type NodeKey } from '../crypto.js';
 import { MessageRejected, ProtocolParamError } from '../errors.js';
 import { ModelStore } from '../inference.js';
 import { messageDigest, requestDigest, signMessage } from '../messages/encode.js';
-import { DOMAINS, type InferenceRequest, type MessageHeader, type Vote } from '../messages/types.js';
+import { DOMAINS, type InferenceRequest, type InferenceResponse, type MessageHeader, type Vote } from '../messages/types.js';
 import { MessageVerifier } from '../messages/verifier.js';
 import { revealFromModel, type DisputedRun } from '../bisection.js';
 import { judgeDispute, jobOf, voteOf } from '../network/arbitration.js';
@@ -31,6 +31,7 @@ import { serve, type ServerStrategy } from '../strategies.js';
 import type { NodeHandler, NodeMethod } from '../transport/transport.js';
 import { inferCall, judgeCall, requestRef, revealCall, tensorFromWire, tensorToWire, type JudgeCall, type NodeInfo, type Replies, type WireLeaf } from '../transport/rpc.js';
 import { drawnValidators } from './validator_order.js';
+import type { StatementSigner } from './statement_signer.js';
 import { MemoryServedStore, type ServedRecord, type ServedStore } from './served_store.js';
 
 export interface ServerNodeOptions {
@@ -49,6 +50,8 @@ export interface ServerNodeOptions {
   readonly ttlMs?: number;
   /** Where served requests are remembered (default in memory; FileServedStore survives a restart). */
   readonly served?: ServedStore;
+  /** Signs the statements a settlement contract acts on, when the network settles on a chain. */
+  readonly chainSigner?: StatementSigner;
 }
 
 export class ServerNode {
@@ -61,6 +64,7 @@ export class ServerNode {
   private readonly now: () => number;
   private readonly ttlMs: number;
   private readonly served: ServedStore;
+  private readonly chainSigner: StatementSigner | undefined;
   private readonly requests: MessageVerifier;
   /** Evidence verifiers by challenge probability: a dispute is checked against the round's p. */
   private readonly boards = new Map<string, MessageVerifier>();
@@ -81,6 +85,7 @@ export class ServerNode {
     this.now = options.now ?? Date.now;
     this.ttlMs = options.ttlMs ?? 60_000;
     this.served = options.served ?? new MemoryServedStore();
+    this.chainSigner = options.chainSigner;
     this.info = { id: options.id, publicKey: options.key.publicKey, networkId: options.networkId, modelHash: options.model.hash };
     this.requests = new MessageVerifier({ networkId: options.networkId, modelHash: options.model.hash });
     this.handle = (method, body) => this.dispatch(method, body);
@@ -125,7 +130,7 @@ export class ServerNode {
     const done = typeof id === 'string' ? this.served.get(id) : undefined;
     // A retry of the request already answered, byte for byte: the same response, not a REPLAY refusal.
     // Anything else under that request id goes to the verifier, which refuses it with its reason.
-    if (done && sameMessage(done.request, msg)) return { response: done.response };
+    if (done && sameMessage(done.request, msg)) return this.withChain(done.response);
     const running = typeof id === 'string' ? this.inFlight.get(id) : undefined;
     if (running) return running;
     const request = this.requests.verifyRequest(msg, this.now(), { server: this.key.publicKey });
@@ -154,12 +159,22 @@ export class ServerNode {
     const leaves = result.leaves.map(({ label, tensorHash }) => ({ label, tensorHash }));
     const ranModel = this.strategy.kind === 'substitute' ? this.strategy.modelHash : this.model.hash;
     this.served.put({ request, response, leaves, ranModel });
-    return { response };
+    return this.withChain(response);
   }
 
-  private attest(r: ServedRecord): Replies['attest'] {
+  /** The reply to an inference: the response, and its statements for a contract when there is one. */
+  private async withChain(response: InferenceResponse): Promise<Replies['infer']> {
+    const s = this.chainSigner;
+    if (!s) return { response };
+    const { requestId, outputHash, traceRoot } = response;
+    const chain = { response: await s.response(requestId, outputHash, traceRoot, messageDigest(response)), validation: await s.validation(requestId, outputHash, traceRoot) };
+    return { response, chain };
+  }
+
+  private async attest(r: ServedRecord): Promise<Replies['attest']> {
     const attestation = signMessage(this.key, { domain: DOMAINS.attestation, ...this.header(r.request), request: r.request });
-    return { attestation };
+    if (!this.chainSigner) return { attestation };
+    return { attestation, chain: { attestation: await this.chainSigner.attestation(r.request.requestId, requestDigest(r.request)) } };
   }
 
   private async reveal(r: ServedRecord, index: number): Promise<Replies['reveal']> {
@@ -180,7 +195,7 @@ export class ServerNode {
     const op = 'node.judge';
     const digest = messageDigest(call.dispute);
     const cast = this.votes.get(digest);
-    if (cast) return { vote: cast };
+    if (cast) return this.voteReply(cast);
     const board = this.board(call.p);
     const now = this.now();
     const pool = call.pool.map((s) => ({ id: s.id, stake: BigInt(s.stake) }));
@@ -217,7 +232,12 @@ export class ServerNode {
     const verdict = voteOf(this.info.id, this.strategy, { a: call.asserter, b: b ?? '' }, honest.verdict);
     const vote = signMessage(this.key, { domain: DOMAINS.vote, ...this.header(dispute), disputeDigest: digest, verdict });
     this.votes.set(digest, vote);
-    return { vote };
+    return this.voteReply(vote);
+  }
+
+  private async voteReply(vote: Vote): Promise<Replies['judge']> {
+    if (!this.chainSigner) return { vote };
+    return { vote, chain: { vote: await this.chainSigner.vote(vote.requestId, vote.verdict) } };
   }
 }
 

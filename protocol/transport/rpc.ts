@@ -86,13 +86,26 @@ export interface RevealCall extends RequestRef {
   readonly index: number;
 }
 
+/**
+ * What a node signs for a settlement contract besides its spML message, when its network settles on
+ * a chain (protocol/live/statement_signer.ts): the same statement under the chain's own signature
+ * scheme, which the board relays to the contract. Hex signatures.
+ */
+export interface ChainStatements {
+  /** For an inference: as asserter (with the response digest) and as validator. */
+  readonly response?: string;
+  readonly validation?: string;
+  readonly attestation?: string;
+  readonly vote?: string;
+}
+
 export interface Replies {
   info: NodeInfo;
-  infer: { readonly response: InferenceResponse };
-  attest: { readonly attestation: InputAttestation };
+  infer: { readonly response: InferenceResponse; readonly chain?: ChainStatements };
+  attest: { readonly attestation: InputAttestation; readonly chain?: ChainStatements };
   open: { readonly leaves: readonly WireLeaf[] };
   reveal: { readonly state: WireTensor };
-  judge: { readonly vote: Vote };
+  judge: { readonly vote: Vote; readonly chain?: ChainStatements };
 }
 
 const fail = (op: string, field: string, what: string): never => {
