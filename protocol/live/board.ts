@@ -31,8 +31,13 @@ export interface RoundDraw {
   readonly challenged: boolean;
   /** Every eligible server but A in the draw's stake-weighted order: validators first, replacements after. */
   readonly order: readonly string[];
-  /** The servers (and stakes) the order was drawn from. */
+  /** The servers (and stakes) the order was drawn from, under the ids the draw sorts them by. */
   readonly pool: readonly StakedNode[];
+  /**
+   * The draw's id of each node, where the board draws under other ids than the network's (a contract
+   * sorts servers by address); absent, they are the node ids. Voters redo the draw under these.
+   */
+  readonly drawIds?: ReadonlyMap<string, string>;
 }
 
 export interface Board {

@@ -209,16 +209,18 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
   const reveals = await fetchReveals(net, requestId, jobOf(evA.attestation.request), evA.leaves, evB.leaves, guarded, a.node, b.node);
   progress.bisection = reveals.bisection;
   const voters = board.electorate();
+  const drawId = (id: string) => draw.drawIds?.get(id) ?? id;
+  const nodeOf = new Map([...(draw.drawIds ?? new Map<string, string>())].map(([node, id]) => [id, node]));
   const call = {
     dispute,
     attestationA: evA.attestation,
     attestationB: evB.attestation,
     p: board.p,
     beacon: draw.beacon,
-    pool: draw.pool.map((n) => ({ id: n.id, publicKey: publicKey(n.id), stake: n.stake.toString() })),
-    asserter,
+    pool: draw.pool.map((n) => ({ id: n.id, publicKey: publicKey(nodeOf.get(n.id) ?? n.id), stake: n.stake.toString() })),
+    asserter: drawId(asserter),
     validatorCount: board.validators,
-    silent: progress.replaced,
+    silent: progress.replaced.map(drawId),
     traceA: evA.leaves,
     traceB: evB.leaves,
     reveals: reveals.reveals,

@@ -229,7 +229,9 @@ export class ServerNode {
       runA: runOf('A', call.traceA),
       runB: runOf('B', call.traceB),
     });
-    const verdict = voteOf(this.info.id, this.strategy, { a: call.asserter, b: b ?? '' }, honest.verdict);
+    // The draw may name servers by other ids than the network's (a contract's addresses): find our own there.
+    const me = call.pool.find((x) => x.publicKey === this.key.publicKey)?.id ?? this.info.id;
+    const verdict = voteOf(me, this.strategy, { a: call.asserter, b: b ?? '' }, honest.verdict);
     const vote = signMessage(this.key, { domain: DOMAINS.vote, ...this.header(dispute), disputeDigest: digest, verdict });
     this.votes.set(digest, vote);
     return this.voteReply(vote);
