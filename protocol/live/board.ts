@@ -54,14 +54,18 @@ export interface Board {
   responded(round: number, node: string, response: InferenceResponse, chain?: ChainStatements): Promise<void>;
   /** The user's reveal: checked against the commitment, mixed with the beacon; on a challenge the first n validators' S is locked. */
   reveal(round: number, reveal: unknown, a: { readonly request: InferenceRequest; readonly response: InferenceResponse }, attempt: number): Promise<{ reveal: ChallengeReveal; draw: RoundDraw }>;
-  /** A validator missed its deadline: it pays P and `replacement` (the next in the order, if any) takes its place. */
-  replace(round: number, silent: string, replacement: string | undefined): Promise<void>;
+  /**
+   * A validator missed its deadline: it pays P and the next server of the order not yet asked takes its
+   * place; returns that server (the round's `next` suggestion, which an in-memory board takes as is), or
+   * undefined when the order is spent.
+   */
+  replace(round: number, silent: string, next: string | undefined): Promise<string | undefined>;
   validated(round: number, node: string, response: InferenceResponse, chain?: ChainStatements): Promise<void>;
   /** The user's dispute, checked; the round's validators are then fixed. */
   dispute(round: number, dispute: unknown, validatorKeys: readonly string[], beacon: string): Promise<Dispute>;
   attested(round: number, node: string, attestation: unknown, chain?: ChainStatements): Promise<InputAttestation>;
   /** The staked servers by key, and the stake of the whole set, for a dispute decided now. */
-  electorate(): Electorate;
+  electorate(): Promise<Electorate>;
   /** A vote, checked against the dispute and the electorate. */
   voted(round: number, node: string, vote: unknown, dispute: Dispute, electorate: Electorate, chain?: ChainStatements): Promise<Vote>;
   settle(round: number, outcome: RoundOutcome): Promise<RoundSettlement>;
@@ -76,7 +80,7 @@ export class MemoryBoard implements Board {
   readonly #ledger: Ledger;
   readonly #settlement: Settlement;
   readonly #advance: (round: number) => void;
-  readonly #beacon: BeaconChain;
+  readonly #beacon: (attempt: number) => string;
   readonly #verifier: MessageVerifier;
   readonly #registry: ReadonlyMap<string, RegisteredNode>;
 
@@ -89,6 +93,8 @@ export class MemoryBoard implements Board {
     readonly p: string,
     readonly validators: number,
     random: SeededRandom,
+    /** Replaces the beacon chain (a test replaying another board's rounds with that board's beacons). */
+    beacon?: (attempt: number) => string,
   ) {
     const control = Clock.create(0);
     this.clock = control.clock;
@@ -100,7 +106,8 @@ export class MemoryBoard implements Board {
     this.#registry = registry;
     for (const n of registry.values()) this.#ledger.open(n.id, n.stake, 'server stake');
     for (const u of users) this.#ledger.open(u.id, u.balance, 'user balance');
-    this.#beacon = new BeaconChain(networkId, random);
+    const chain = new BeaconChain(networkId, random);
+    this.#beacon = beacon ?? ((attempt) => chain.at(attempt));
     this.monitor = new ChallengeRateMonitor(p);
     this.#verifier = new MessageVerifier({ networkId, modelHash, challengeProbability: p });
   }
@@ -122,7 +129,7 @@ export class MemoryBoard implements Board {
 
   async reveal(round: number, msg: unknown, a: { request: InferenceRequest; response: InferenceResponse }, attempt: number): Promise<{ reveal: ChallengeReveal; draw: RoundDraw }> {
     const reveal = this.#verifier.verifyReveal(msg, Date.now(), a);
-    const inputs: DrawInputs = { secret: reveal.secret, requestId: reveal.requestId, responseDigest: reveal.responseDigest, beacon: this.#beacon.at(attempt) };
+    const inputs: DrawInputs = { secret: reveal.secret, requestId: reveal.requestId, responseDigest: reveal.responseDigest, beacon: this.#beacon(attempt) };
     const seed = drawSeed(inputs);
     const challenged = isChallenged(seed, reveal.requestId, this.p);
     this.monitor.record(challenged);
@@ -134,8 +141,9 @@ export class MemoryBoard implements Board {
     return { reveal, draw: { beacon: inputs.beacon, challenged, order, pool } };
   }
 
-  async replace(round: number, silent: string, replacement: string | undefined): Promise<void> {
-    this.#settlement.replaceValidator(round, silent, replacement);
+  async replace(round: number, silent: string, next: string | undefined): Promise<string | undefined> {
+    this.#settlement.replaceValidator(round, silent, next);
+    return next;
   }
 
   async validated(): Promise<void> {}
@@ -150,7 +158,7 @@ export class MemoryBoard implements Board {
     return this.#verifier.verifyAttestation(msg, Date.now());
   }
 
-  electorate(): Electorate {
+  async electorate(): Promise<Electorate> {
     return electorateOf(this.#registry.values(), this.#ledger);
   }
 

@@ -159,8 +159,7 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
       await board.validated(round, id, b.response, b.chain);
       return b;
     }
-    const replacement = next < order.length ? order[next++] : undefined;
-    await board.replace(round, id, replacement);
+    const replacement = await board.replace(round, id, next < order.length ? order[next++] : undefined);
     progress.replaced.push(id);
     progress.validators = progress.validators.flatMap((v) => (v === id ? (replacement === undefined ? [] : [replacement]) : [v]));
     return replacement === undefined ? undefined : validate(replacement);
@@ -208,7 +207,7 @@ export async function playLiveRound(net: LiveState, args: LiveRequest): Promise<
   // Step 8.
   const reveals = await fetchReveals(net, requestId, jobOf(evA.attestation.request), evA.leaves, evB.leaves, guarded, a.node, b.node);
   progress.bisection = reveals.bisection;
-  const voters = board.electorate();
+  const voters = await board.electorate();
   const drawId = (id: string) => draw.drawIds?.get(id) ?? id;
   const nodeOf = new Map([...(draw.drawIds ?? new Map<string, string>())].map(([node, id]) => [id, node]));
   const call = {

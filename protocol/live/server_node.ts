@@ -18,7 +18,7 @@
 import type { SpmlModel } from '../../engine/api.js';
 import { merkleRoot } from '../../engine/trace.js';
 import { drawSeed } from '../challenge.js';
-import { randomHex32, type NodeKey } from '../crypto.js';
+import { sha256Hex, type NodeKey } from '../crypto.js';
 import { MessageRejected, ProtocolParamError } from '../errors.js';
 import { ModelStore } from '../inference.js';
 import { messageDigest, requestDigest, signMessage } from '../messages/encode.js';
@@ -120,9 +120,15 @@ export class ServerNode {
   }
 
   /** Header fields of a message this node signs about `req`: fresh nonce, its own expiry. */
-  private header(req: MessageHeader): Omit<MessageHeader, 'domain' | 'signer' | 'signature'> {
+  /**
+   * Header fields of a message of kind `domain` this node signs about `req`. The nonce is derived from
+   * the node's secret, the kind and the request id: unique per message, as a node says each kind once
+   * per request, and reproducible, so the same node answering the same request signs the same bytes.
+   */
+  private header(req: MessageHeader, domain: string): Omit<MessageHeader, 'domain' | 'signer' | 'signature'> {
     const { networkId, modelHash, inputHash, seed, requestId } = req;
-    return { networkId, modelHash, inputHash, seed, requestId, nonce: randomHex32(), expiry: this.now() + this.ttlMs };
+    const nonce = sha256Hex('spml/v1/node-nonce\n', this.key.secretKey, '\n', domain, '\n', requestId);
+    return { networkId, modelHash, inputHash, seed, requestId, nonce, expiry: this.now() + this.ttlMs };
   }
 
   private async infer(msg: InferenceRequest): Promise<Replies['infer']> {
@@ -149,7 +155,7 @@ export class ServerNode {
     const result = served.result;
     const response = signMessage(this.key, {
       domain: DOMAINS.response,
-      ...this.header(request),
+      ...this.header(request, DOMAINS.response),
       requestDigest: requestDigest(request),
       commitment: request.commitment,
       output: result.outputTensor,
@@ -172,7 +178,7 @@ export class ServerNode {
   }
 
   private async attest(r: ServedRecord): Promise<Replies['attest']> {
-    const attestation = signMessage(this.key, { domain: DOMAINS.attestation, ...this.header(r.request), request: r.request });
+    const attestation = signMessage(this.key, { domain: DOMAINS.attestation, ...this.header(r.request, DOMAINS.attestation), request: r.request });
     if (!this.chainSigner) return { attestation };
     return { attestation, chain: { attestation: await this.chainSigner.attestation(r.request.requestId, requestDigest(r.request)) } };
   }
@@ -232,7 +238,7 @@ export class ServerNode {
     // The draw may name servers by other ids than the network's (a contract's addresses): find our own there.
     const me = call.pool.find((x) => x.publicKey === this.key.publicKey)?.id ?? this.info.id;
     const verdict = voteOf(me, this.strategy, { a: call.asserter, b: b ?? '' }, honest.verdict);
-    const vote = signMessage(this.key, { domain: DOMAINS.vote, ...this.header(dispute), disputeDigest: digest, verdict });
+    const vote = signMessage(this.key, { domain: DOMAINS.vote, ...this.header(dispute, DOMAINS.vote), disputeDigest: digest, verdict });
     this.votes.set(digest, vote);
     return this.voteReply(vote);
   }
