@@ -227,6 +227,10 @@ export function chainDefinition(connection: ChainConnection): Chain {
 
 /** Deploys any compiled contract from `deployer` and returns its address (the test harness and test contracts). */
 export async function deployArtifact(connection: ChainConnection, deployer: Hex, artifact: ContractArtifact, args: readonly unknown[] = []): Promise<Address> {
+  return (await deployment(connection, deployer, artifact, args)).address;
+}
+
+async function deployment(connection: ChainConnection, deployer: Hex, artifact: ContractArtifact, args: readonly unknown[]): Promise<{ address: Address; gasUsed: bigint }> {
   const chain = chainDefinition(connection);
   const wallet = createWalletClient({ account: privateKeyToAccount(deployer), chain, transport: http(connection.rpcUrl) });
   let hash: Hex;
@@ -237,7 +241,7 @@ export async function deployArtifact(connection: ChainConnection, deployer: Hex,
   }
   const receipt = await createPublicClient({ chain, transport: http(connection.rpcUrl), pollingInterval: 20 }).waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success' || !receipt.contractAddress) throw new ChainError('constructor', 'Reverted', [], `deployment of ${artifact.contractName} (${hash}) failed`);
-  return receipt.contractAddress;
+  return { address: receipt.contractAddress, gasUsed: receipt.gasUsed };
 }
 
 /**
@@ -268,13 +272,16 @@ export class SpmlChain {
   readonly rpcUrl: string;
   readonly artifact: ContractArtifact;
   readonly domain: TypedDataDomain;
+  /** The gas the deployment used, for a client that deployed the contract. */
+  readonly deployGas: bigint | undefined;
   private readonly chain: Chain;
   private readonly publicClient: PublicClient;
   private readonly wallets = new Map<Hex, WalletClient>();
   private readonly observers = new Set<(tx: TxResult, functionName: string) => void | Promise<void>>();
 
-  private constructor(connection: ChainConnection, address: Address, artifact: ContractArtifact) {
+  private constructor(connection: ChainConnection, address: Address, artifact: ContractArtifact, deployGas?: bigint) {
     this.address = address;
+    this.deployGas = deployGas;
     this.chainId = connection.chainId;
     this.rpcUrl = connection.rpcUrl;
     this.artifact = artifact;
@@ -290,7 +297,8 @@ export class SpmlChain {
   /** Deploys a settlement contract with `config` from `deployer`, funding its reward pool with `rewardPool` wei when given. */
   static async deploy(connection: ChainConnection, config: SettlementConfig, options: { readonly deployer: Hex; readonly rewardPool?: bigint; readonly artifact?: ContractArtifact }): Promise<SpmlChain> {
     const artifact = options.artifact ?? settlementArtifact();
-    const chain = new SpmlChain(connection, await deployArtifact(connection, options.deployer, artifact, [config]), artifact);
+    const deployed = await deployment(connection, options.deployer, artifact, [config]);
+    const chain = new SpmlChain(connection, deployed.address, artifact, deployed.gasUsed);
     if (options.rewardPool !== undefined && options.rewardPool > 0n) await chain.fundRewards(options.deployer, options.rewardPool);
     return chain;
   }
