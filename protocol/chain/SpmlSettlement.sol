@@ -34,6 +34,9 @@ pragma solidity 0.8.30;
  * the same trust assumption (docs/PROTOCOL.md §3).
  */
 
+/// A draw was asked for more servers than its pool holds (the contract never does).
+error DrawExhausted();
+
 /// The draw, ported bit for bit from challenge.ts, selection.ts and validator_order.ts.
 library SpmlDraw {
     /// selection.ts HashStream: SHA-256 in counter mode from a 32-byte seed.
@@ -104,15 +107,13 @@ library SpmlDraw {
     }
 
     /// HashStream.uniformBelow: 256-bit blocks H("spml/v1/stream\n" ‖ seed ‖ counter as 8 bytes BE), masked to (n−1)'s bit length, redrawn while >= n.
-    function uniformBelow(Stream memory s, uint256 n) internal pure returns (uint256) {
+    function uniformBelow(Stream memory s, uint256 n) internal pure returns (uint256 r) {
         uint256 bits = bitLength(n - 1);
         uint256 mask = bits == 256 ? type(uint256).max : (uint256(1) << bits) - 1;
-        while (true) {
-            uint256 r = uint256(sha256(abi.encodePacked("spml/v1/stream\n", s.seed, s.counter))) & mask;
+        do {
+            r = uint256(sha256(abi.encodePacked("spml/v1/stream\n", s.seed, s.counter))) & mask;
             s.counter += 1;
-            if (r < n) return r;
-        }
-        revert(); // unreachable
+        } while (r >= n);
     }
 
     /// A sampler over `ids` (ascending, distinct, every stake > 0) from `seed`.
@@ -124,6 +125,7 @@ library SpmlDraw {
 
     /// The next id of weightedSample's order: r uniform below the remaining stake, the first id whose stake r falls in.
     function next(Sampler memory s) internal pure returns (address id) {
+        if (s.left == 0) revert DrawExhausted();
         uint256 r = uniformBelow(s.stream, s.total);
         for (uint256 i = 0; i < s.ids.length; i++) {
             if (s.taken[i]) continue;
@@ -135,7 +137,7 @@ library SpmlDraw {
             }
             r -= s.stakes[i];
         }
-        revert(); // unreachable: r < total
+        revert DrawExhausted(); // unreachable: r < total
     }
 }
 
