@@ -24,6 +24,8 @@ interface DevnetFlags {
   maxTokens: number;
   keep?: boolean;
   json?: boolean;
+  chain?: boolean;
+  roundsOut?: string;
   backend?: string;
 }
 
@@ -73,6 +75,8 @@ async function devnetCommand(f: DevnetFlags): Promise<number> {
     maxTokens: f.maxTokens,
     ...(f.keep ? { keep: true } : {}),
     ...(f.backend ? { backend: f.backend } : {}),
+    ...(f.chain ? { chain: true } : {}),
+    ...(f.roundsOut ? { roundsOut: f.roundsOut } : {}),
     onProgress: progressBar(),
     onStarted: ({ dir, nodes }) => process.stderr.write(`devnet: ${nodes.length} servers listening (${nodes.map((n) => new URL(n.url).port).join(', ')}), state in ${dir}\n`),
   });
@@ -96,6 +100,8 @@ export function registerDevnet(program: Command): void {
     .option('--faults <rate>', 'probability that a fault (crash, delay, drop, lost reply, partition) hits a server as a round starts', num('faults', 'in [0, 1]', (x) => x >= 0 && x <= 1), 0)
     .option('--seed <n>', 'seed of the request ids, secrets and faults', int('seed', 0), 1)
     .option('--backend <name>', 'backend every server and the board run on')
+    .option('--chain', 'settle on an EVM: start anvil, deploy the spML contract, and settle every round there')
+    .option('--rounds-out <file>', 'also write every round\'s report to this file, one JSON line each')
     .option('--keep', 'keep the work folder (keys, state, logs of each server)')
     .option('--json', 'print the report as JSON')
     .action(async (f: DevnetFlags) => {

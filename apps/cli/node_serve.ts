@@ -18,6 +18,7 @@ import { ParamError } from '../../engine/errors.js';
 import { defaultBackendName } from '../../lib/index.js';
 import { keyFromSecret, randomKey } from '../../protocol/crypto.js';
 import { ModelStore } from '../../protocol/inference.js';
+import { contractSigner } from '../../protocol/chain/signer.js';
 import { FileServedStore } from '../../protocol/live/served_store.js';
 import { ServerNode } from '../../protocol/live/server_node.js';
 import type { ServerStrategy } from '../../protocol/strategies.js';
@@ -44,6 +45,10 @@ export interface NodeServeFlags {
   state?: string;
   strategy: StrategyFlag;
   backend: string;
+  /** A settlement contract to sign statements for: the chain key file, the chain id and the contract's address. */
+  chainKey?: string;
+  chainId?: number;
+  contract?: string;
 }
 
 /** The declared stake: whole base units, at least 1 (a node with nothing at stake has nothing to lose). */
@@ -126,6 +131,7 @@ export async function nodeServe(flags: NodeServeFlags): Promise<number> {
     store,
     strategy: resolved,
     ...(flags.state === undefined ? {} : { served: new FileServedStore(flags.state) }),
+    ...(flags.chainKey === undefined ? {} : { chainSigner: chainSignerOf({ ...flags, chainKey: flags.chainKey }) }),
   });
   const server = await serveHttp(node.handle, {
     host: flags.host,
@@ -140,6 +146,20 @@ export async function nodeServe(flags: NodeServeFlags): Promise<number> {
   await server.close();
   log({ event: 'closed', signal });
   return 0;
+}
+
+/** The contract signer of --chain-key, --chain-id and --contract, which come together or not at all. */
+function chainSignerOf(flags: NodeServeFlags & { chainKey: string }) {
+  if (flags.chainId === undefined || flags.contract === undefined) throw new ParamError(OP, '--chain-key needs --chain-id and --contract: the signatures name the chain and the contract');
+  if (!/^0x[0-9a-fA-F]{40}$/.test(flags.contract)) throw new ParamError(OP, `--contract must be a 0x address of 40 hex digits, got '${flags.contract}'`);
+  let key: string;
+  try {
+    key = readFileSync(flags.chainKey, 'utf8').trim();
+  } catch (e) {
+    throw new ParamError(OP, `cannot read the --chain-key file '${flags.chainKey}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new ParamError(OP, `the --chain-key file '${flags.chainKey}' must hold a 0x private key of 64 hex digits`);
+  return contractSigner(key as `0x${string}`, flags.chainId, flags.contract as `0x${string}`);
 }
 
 /** Writes a fresh secret key, readable by its owner only; refuses to overwrite a key. */
@@ -181,6 +201,9 @@ export function registerNode(program: Command): void {
     .option('--state <dir>', 'remember served requests in this folder, so a restarted node can still attest and open them')
     .addOption(new Option('--strategy <s>', 'honest, cheat, cheat-sometimes:<q> or substitute:<model> (a shipped name, file or shipped hash)').argParser(strategy).default({ kind: 'honest' }, 'honest'))
     .option('--backend <name>', 'backend to run on (wasm where this runtime compiles WebAssembly SIMD, else cpu)', defaultBackendName())
+    .option('--chain-key <file>', 'settle on a chain: this file holds the node’s 0x chain private key, which signs its statements for the contract')
+    .option('--chain-id <n>', 'with --chain-key: the chain id the signatures name', int('chain-id', 1))
+    .option('--contract <address>', 'with --chain-key: the settlement contract the signatures name')
     .action(async (flags: NodeServeFlags) => {
       process.exitCode = await nodeServe(flags);
     });

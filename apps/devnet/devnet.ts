@@ -20,7 +20,8 @@ import { HttpTransport } from '../../protocol/transport/http/client.js';
 import { loadMnist } from '../../tools/data/mnist.js';
 import { FaultPlan } from './fault_plan.js';
 import { NodeProcess } from './node_process.js';
-import { summarize, type DevnetReport } from './report.js';
+import { startChainDevnet, type ChainDevnet } from './chain.js';
+import { gasByOutcome, summarize, type DevnetReport } from './report.js';
 
 export interface DevnetOptions {
   readonly servers: number;
@@ -42,6 +43,10 @@ export interface DevnetOptions {
   /** Keep the work folder (keys, state, logs) instead of deleting it. */
   readonly keep?: boolean;
   readonly backend?: string;
+  /** Write every round's report (outcome, parties, verdict, votes, silences, settlement) here, one JSON line each. */
+  readonly roundsOut?: string;
+  /** Settle on an EVM: anvil, the SpmlSettlement contract, every server signing for it (chain.ts). */
+  readonly chain?: boolean;
   readonly onProgress?: (p: DevnetProgress) => void;
   /** Stops starting rounds once aborted; the rounds in flight settle and everything is stopped. */
   readonly signal?: AbortSignal;
@@ -60,6 +65,7 @@ export interface DevnetProgress {
 /** Money: u = 100, d = 1/2, R = 10, S = 10 000, Su = 10 000, P = 1 000, window 16 rounds; stakes 10^6. */
 const CONFIG = { u: 100n, d: { num: 1n, den: 2n }, R: 10n, S: 10_000n, Su: 10_000n, window: 16 };
 const STAKE = 1_000_000n;
+const USER_BALANCE = 10n ** 15n;
 /** Generous against a crash and restart (a second or two), so an honest node is late rather than judged. */
 const DEVNET_DEADLINES: Deadlines = { response: 8_000, attestation: 20_000, vote: 20_000, perCall: 4_000, retry: 100 };
 
@@ -88,16 +94,33 @@ export async function runDevnet(o: DevnetOptions): Promise<DevnetReport> {
   const processes = new Map<string, NodeProcess>();
   const dishonest = new Set<string>();
   let plan: FaultPlan | undefined;
+  let chain: ChainDevnet | undefined;
   try {
+    const keys = Array.from({ length: o.servers }, () => randomKey());
+    if (o.chain) {
+      chain = await startChainDevnet({
+        dir,
+        servers: o.servers,
+        money: CONFIG,
+        p: o.p,
+        validators: o.validators,
+        stake: STAKE,
+        userBalance: USER_BALANCE,
+        networkId: 'spml-devnet',
+        modelHash: model.hash,
+        publicKeys: keys.map((k) => k.publicKey),
+      });
+    }
     for (let i = 0; i < o.servers; i++) {
       const id = `node-${i}`;
       const nodeDir = join(dir, id);
-      mkdirSync(nodeDir);
+      mkdirSync(nodeDir, { recursive: true });
       const keyFile = join(nodeDir, 'key');
-      writeFileSync(keyFile, randomKey().secretKey + '\n', { mode: 0o600 });
+      writeFileSync(keyFile, keys[i]!.secretKey + '\n', { mode: 0o600 });
       const cheat = i < o.cheaters;
       if (cheat) dishonest.add(id);
-      processes.set(id, new NodeProcess({ id, model: o.model, keyFile, stake: STAKE, strategy: cheat ? 'cheat' : 'honest', dir: nodeDir, networkId: 'spml-devnet', ...(o.backend ? { backend: o.backend } : {}) }));
+      const extraFlags = chain ? chain.nodeFlags(i) : [];
+      processes.set(id, new NodeProcess({ id, model: o.model, keyFile, stake: STAKE, strategy: cheat ? 'cheat' : 'honest', dir: nodeDir, networkId: 'spml-devnet', extraFlags, ...(o.backend ? { backend: o.backend } : {}) }));
     }
     const started = await Promise.all([...processes.values()].map(async (p) => ({ id: p.spec.id, ...(await p.start()) })));
     for (const s of started)
@@ -113,8 +136,10 @@ export async function runDevnet(o: DevnetOptions): Promise<DevnetReport> {
       model,
       config: { ...CONFIG, p: o.p, validators: o.validators },
       networkId: 'spml-devnet',
+      users: [{ id: 'user', balance: USER_BALANCE }],
       seed: o.seed,
       deadlines: { ...DEVNET_DEADLINES, ...o.deadlines },
+      ...(chain ? { board: chain.board } : {}),
     });
     plan = new FaultPlan(o.faultRate, o.seed, transport, processes);
     const requests: LiveRequest[] = inputs(model, o.rounds).map((input) => ({ user: 'user', input, options: { maxTokens: o.maxTokens } }));
@@ -137,7 +162,13 @@ export async function runDevnet(o: DevnetOptions): Promise<DevnetReport> {
     };
     await Promise.all(Array.from({ length: Math.min(o.concurrency, requests.length) }, worker));
     const seconds = (performance.now() - t0) / 1000;
+    if (o.roundsOut) writeFileSync(o.roundsOut, reports.map((r) => JSON.stringify(r, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).join('\n') + '\n');
     await plan.settled();
+    if (chain) {
+      await chain.board.releaseAll();
+      const gas = gasByOutcome(reports, chain.board.transactions);
+      return { ...summarize({ servers: o.servers, reports, failedRounds: failed, journal: chain.board.journal, dishonest, faults: plan.faults, conservation: await chain.chain.conserved(), seconds }), gas };
+    }
     let conservation = true;
     try {
       net.ledger.checkConservation();
@@ -149,6 +180,7 @@ export async function runDevnet(o: DevnetOptions): Promise<DevnetReport> {
     // A node restarting after an injected crash is stopped once it is up, not left behind.
     await plan?.settled().catch(() => undefined);
     await Promise.all([...processes.values()].map((p) => p.stop()));
+    await chain?.stop();
     for (const p of processes.values()) p.closeLog();
     if (!o.keep) rmSync(dir, { recursive: true, force: true });
   }

@@ -19,6 +19,8 @@ export interface NodeProcessSpec {
   readonly dir: string;
   readonly networkId: string;
   readonly backend?: string;
+  /** Further `node serve` flags (a devnet on a chain passes the node's chain key and the contract). */
+  readonly extraFlags?: readonly string[];
 }
 
 export interface Listening {
@@ -56,6 +58,7 @@ export class NodeProcess {
     const { command, args } = cliCommand();
     const flags = ['node', 'serve', '--model', s.model, '--key', s.keyFile, '--stake', s.stake.toString(), '--id', s.id, '--port', String(this.port), '--state', s.dir, '--network-id', s.networkId, '--strategy', s.strategy];
     if (s.backend) flags.push('--backend', s.backend);
+    flags.push(...(s.extraFlags ?? []));
     this.log ??= createWriteStream(join(s.dir, 'log.jsonl'), { flags: 'a' });
     const child = spawn(command, [...args, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

@@ -28,6 +28,22 @@ export interface DevnetReport {
   readonly seconds: number;
   readonly roundsPerSecond: number;
   readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
+  /** On a chain: the mean gas of a round's transactions, by outcome. */
+  readonly gas?: Readonly<Partial<Record<LiveOutcome, number>>>;
+}
+
+/** Mean gas per round of each outcome, from the chain board's transactions (release included). */
+export function gasByOutcome(reports: readonly LiveRoundReport[], txs: readonly { readonly round: number; readonly gasUsed: bigint }[]): Partial<Record<LiveOutcome, number>> {
+  const perRound = new Map<number, bigint>();
+  for (const t of txs) perRound.set(t.round, (perRound.get(t.round) ?? 0n) + t.gasUsed);
+  const sums = new Map<LiveOutcome, { gas: bigint; n: number }>();
+  for (const r of reports) {
+    const s = sums.get(r.outcome) ?? { gas: 0n, n: 0 };
+    s.gas += perRound.get(r.round) ?? 0n;
+    s.n++;
+    sums.set(r.outcome, s);
+  }
+  return Object.fromEntries([...sums].map(([k, { gas, n }]) => [k, Math.round(Number(gas) / n)]));
 }
 
 function percentile(sorted: readonly number[], q: number): number {
@@ -49,6 +65,9 @@ export function summarize(args: {
   const outcomes = { unchallenged: 0, match: 0, arbitrated: 0, 'no-verdict': 0, 'asserter-silent': 0, 'withheld-reveal': 0, 'dispute-withheld': 0 } as Record<LiveOutcome, number>;
   for (const r of reports) outcomes[r.outcome]++;
   const slashEntries = journal.filter((e) => e.kind === 'slash' || e.kind === 'slash-burn');
+  // A slash is one server losing its stake in one round: counted from each round's own settlement
+  // (a journal entry's round is the clock's when it was written, which concurrent rounds share).
+  const slashesPerRound = reports.map((r) => new Set(r.settlement.entries.filter((e) => e.kind === 'slash' || e.kind === 'slash-burn').map((e) => e.account)).size);
   const slashed = new Set(slashEntries.map((e) => e.account));
   const penaltyEntries = journal.filter((e) => e.kind === 'penalty');
   const latencies = reports.map((r) => r.latencyMs).sort((a, b) => a - b);
@@ -63,7 +82,7 @@ export function summarize(args: {
     defaulted: reports.reduce((n, r) => n + r.defaulted.length, 0),
     // Slashes are per round and server; the user is never a server, so it is not "honest slashed" here.
     slashes: {
-      count: new Set(slashEntries.map((e) => `${e.round}/${e.account}`)).size,
+      count: slashesPerRound.reduce((a, b) => a + b, 0),
       amount: slashEntries.reduce((s, e) => s + e.amount, 0n),
       honestSlashed: [...slashed].filter((id) => id.startsWith('node-') && !args.dishonest.has(id)),
     },
@@ -94,6 +113,7 @@ export function reportText(r: DevnetReport): string {
     ['conservation', r.conservation ? 'holds' : 'BROKEN'],
     ['throughput', `${r.roundsPerSecond.toFixed(2)} rounds/s (${r.seconds.toFixed(1)} s)`],
     ['latency', `p50 ${r.latencyMs.p50} ms, p90 ${r.latencyMs.p90} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`],
+    ...(r.gas ? ([['gas per round', Object.entries(r.gas).map(([k, g]) => `${k} ${g}`).join(', ')]] as [string, string][]) : []),
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');

@@ -29,6 +29,19 @@ describe('spml devnet', () => {
     for (const port of ports) await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
   }, 300_000);
 
+  it('--chain settles the same kind of run on the SpmlSettlement contract on anvil', async () => {
+    const r = await spmlAsync('devnet', '--servers', '6', '--rounds', '30', '--p', '0.5', '--faults', '0.2', '--seed', '3', '--chain', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Record<string, any>;
+    expect(report.rounds).toBe(30);
+    expect(report.failedRounds).toBe(0);
+    // conservation here is the contract's: its ether equals what its accounts, pool and burnt hold.
+    expect(report.conservation).toBe(true);
+    expect(report.slashes.honestSlashed).toEqual([]);
+    expect(report.challenges).toBeGreaterThan(0);
+    for (const [outcome, gas] of Object.entries(report.gas as Record<string, number>)) expect(gas, outcome).toBeGreaterThan(100_000);
+  }, 300_000);
+
   it('refuses bad arguments with one line and status 2', async () => {
     const r = await spmlAsync('devnet', '--servers', '1');
     expect(r.status).toBe(2);
