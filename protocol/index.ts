@@ -28,3 +28,8 @@ export { InProcessTransport } from './transport/in_process.js';
 export { HttpTransport } from './transport/http/client.js';
 export { serveHttp, type HttpNodeServer, type HttpServeOptions } from './transport/http/server.js';
 export { FaultyTransport, type FaultRule, type FaultAction, type InjectedFault } from './transport/faults.js';
+export { MemoryBoard, type Board, type RoundDraw } from './live/board.js';
+export { ChainBoard, ChainBoardMismatch, type ChainBoardOptions } from './chain/board.js';
+export { SpmlChain, ChainError, type SettlementConfig } from './chain/client.js';
+export { startAnvil, type Anvil } from './chain/anvil.js';
+export { contractSigner } from './chain/signer.js';
