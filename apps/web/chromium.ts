@@ -64,7 +64,32 @@ export async function runInChromium(cases: ChromiumCase[], opts: ChromiumOptions
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium fonts-liberation (bash .ci/setup does)`);
   }
-  const server = await serve(await ensureBuilt());
+  return withChromiumPage(await ensureBuilt(), 'spml', async (page) => {
+    const results: ChromiumResult[] = [];
+    for (const c of cases) {
+      const sent = toWebCase(c);
+      try {
+        results.push(await page.evaluate((x) => window.spml.run(x), sent));
+      } catch (e) {
+        throw new Error(`backend '${c.backend}' failed in Chromium: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    if (opts.onPage) await opts.onPage(page);
+    if (opts.screenshot) {
+      mkdirSync(dirname(opts.screenshot), { recursive: true });
+      await page.screenshot({ path: opts.screenshot, fullPage: true });
+    }
+    return results;
+  });
+}
+
+/**
+ * Serves `dir` on 127.0.0.1, opens its page in headless Chromium (a fresh profile, only the page's
+ * own origin reachable), waits until the page has set `window[ready]`, and runs `use` on it;
+ * Chromium, the profile and the server are gone when it returns.
+ */
+export async function withChromiumPage<T>(dir: string, ready: string, use: (page: Page) => Promise<T>): Promise<T> {
+  const server = await serve(dir);
   const profile = mkdtempSync(join(tmpdir(), 'spml-chromium-'));
   try {
     const context = await chromium.launchPersistentContext(profile, {
@@ -81,24 +106,10 @@ export async function runInChromium(cases: ChromiumCase[], opts: ChromiumOptions
       const origin = new URL(server.url).origin;
       await context.route('**/*', (route) => (new URL(route.request().url()).origin === origin ? route.continue() : route.abort()));
       await page.goto(server.url);
-      await page.waitForFunction(() => typeof window.spml?.run === 'function', undefined, { timeout: 30_000 }).catch(() => {
-        throw new Error(`the spml page did not start: ${pageErrors.join('; ') || 'window.spml never appeared'}`);
+      await page.waitForFunction((name) => typeof (window as unknown as Record<string, { run?: unknown } | undefined>)[name]?.run === 'function', ready, { timeout: 30_000 }).catch(() => {
+        throw new Error(`the page did not start: ${pageErrors.join('; ') || `window.${ready} never appeared`}`);
       });
-      const results: ChromiumResult[] = [];
-      for (const c of cases) {
-        const sent = toWebCase(c);
-        try {
-          results.push(await page.evaluate((x) => window.spml.run(x), sent));
-        } catch (e) {
-          throw new Error(`backend '${c.backend}' failed in Chromium: ${(e as Error).message.split('\n')[0]}`);
-        }
-      }
-      if (opts.onPage) await opts.onPage(page);
-      if (opts.screenshot) {
-        mkdirSync(dirname(opts.screenshot), { recursive: true });
-        await page.screenshot({ path: opts.screenshot, fullPage: true });
-      }
-      return results;
+      return await use(page);
     } finally {
       await context.close();
     }

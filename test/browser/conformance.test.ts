@@ -16,11 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NODE_ONLY } from '../../apps/web/build.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../apps/web/chromium.js';
-import { serve } from '../../apps/web/serve.js';
+import { withChromiumPage } from '../../apps/web/chromium.js';
 import { CASES } from '../conformance/cases.js';
 import type { ConformanceRun } from './conformance_entry.js';
 
@@ -70,28 +68,10 @@ beforeAll(async () => {
     join(dir, 'index.html'),
     '<!doctype html>\n<meta charset="utf-8">\n<title>spml conformance</title>\n<script type="module" src="./conformance.js"></script>\n',
   );
-  const server = await serve(dir);
-  const profile = join(dir, 'profile');
-  try {
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-    try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      const pageErrors: string[] = [];
-      page.on('pageerror', (e) => pageErrors.push(String(e)));
-      const origin = new URL(server.url).origin;
-      await context.route('**/*', (route) => (new URL(route.request().url()).origin === origin ? route.continue() : route.abort()));
-      await page.goto(server.url);
-      await page.waitForFunction(() => typeof window.spmlConformance?.run === 'function', undefined, { timeout: 30_000 }).catch(() => {
-        throw new Error(`the conformance page did not start: ${pageErrors.join('; ') || 'window.spmlConformance never appeared'}`);
-      });
-      wasm = await page.evaluate(() => window.spmlConformance.run('wasm'));
-      cpu = await page.evaluate(() => window.spmlConformance.run('cpu'));
-    } finally {
-      await context.close();
-    }
-  } finally {
-    await server.close();
-  }
+  await withChromiumPage(dir, 'spmlConformance', async (page) => {
+    wasm = await page.evaluate(() => window.spmlConformance.run('wasm'));
+    cpu = await page.evaluate(() => window.spmlConformance.run('cpu'));
+  });
   console.log(
     `conformance in Chromium: ${wasm.hashes.length} cases (${ADVERSARIAL} adversarial), wasm (${wasm.description}) ${wasm.ms} ms, cpu ${cpu.ms} ms; ` +
       `${differences(wasm.hashes, GOLDEN).length} wasm and ${differences(cpu.hashes, GOLDEN).length} cpu differences from golden.json`,
