@@ -3,12 +3,11 @@
  * older than the sources (apps/web/build.ts), serves it on 127.0.0.1 (apps/web/serve.ts),
  * starts headless Chromium from /usr/bin/chromium through playwright-core with a fresh profile
  * in a temporary folder, opens the page and runs each case, in order, through
- * `window.spml.run` (apps/web/page.ts). A case generates text or classifies images, on a
- * shipped model (by name; moby-gpt when absent) or on a model file's bytes, which go to the page
- * as base64 with the images; the page loads each model once per backend. It resolves with one
- * result per case: the backend, its description (WebGPU adapter, gpu.js kernel class), the model
- * hash, the output hash, the trace root, the time, and the completion or the labels; a case that
- * fails rejects the whole call with the page's error.
+ * `window.spml.run` (apps/web/page.ts; the cases are apps/web/browser_cases.ts's); the page
+ * loads each model once per backend. It resolves with one result per case: the backend, its
+ * description (WebGPU adapter, gpu.js kernel class), the model hash, the output hash, the trace
+ * root, the time, and the completion or the labels; a case that fails rejects the whole call
+ * with the page's error.
  * With `screenshot` set it saves a full-page PNG there after the last case. Nothing is
  * downloaded: Chromium comes from apt (`chromium`), never from `npx playwright install`.
  */
@@ -17,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { ensureBuilt } from './build.js';
-import type { ClassifyFields, GenerateFields, WebCase, WebResult } from './page.js';
+import { runCases, type BrowserCase, type BrowserResult } from './browser_cases.js';
 import { serve } from './serve.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -39,19 +38,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** One case: `model` is a shipped model's name or a model file's bytes (absent: moby-gpt). */
-export type ChromiumCase = { backend: string; model?: string | Uint8Array } & (GenerateFields | ClassifyFields<Uint8Array>);
+export type ChromiumCase = BrowserCase;
 
-export type ChromiumResult = WebResult;
-
-const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-
-/** The case as the page takes it: bytes as base64, the seed as a decimal string (bigint does not cross). */
-function toWebCase(c: ChromiumCase): WebCase {
-  const model = c.model === undefined ? undefined : typeof c.model === 'string' ? { name: c.model } : { base64: base64(c.model) };
-  if (c.kind === 'classify') return { backend: c.backend, model, kind: 'classify', images: base64(c.images), count: c.count };
-  const { backend, prompt, seed, maxTokens, temperature, topK, topP } = c;
-  return { backend, model, prompt, seed: String(seed), maxTokens, temperature, topK, topP };
-}
+export type ChromiumResult = BrowserResult;
 
 export interface ChromiumOptions {
   /** Save a full-page PNG of the page here after the last case. */
@@ -65,15 +54,7 @@ export async function runInChromium(cases: ChromiumCase[], opts: ChromiumOptions
     throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium fonts-liberation (bash .ci/setup does)`);
   }
   return withChromiumPage(await ensureBuilt(), 'spml', async (page) => {
-    const results: ChromiumResult[] = [];
-    for (const c of cases) {
-      const sent = toWebCase(c);
-      try {
-        results.push(await page.evaluate((x) => window.spml.run(x), sent));
-      } catch (e) {
-        throw new Error(`backend '${c.backend}' failed in Chromium: ${(e as Error).message.split('\n')[0]}`);
-      }
-    }
+    const results = await runCases('Chromium', cases, (c) => page.evaluate((x) => window.spml.run(x), c));
     if (opts.onPage) await opts.onPage(page);
     if (opts.screenshot) {
       mkdirSync(dirname(opts.screenshot), { recursive: true });

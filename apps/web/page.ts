@@ -7,7 +7,7 @@
  * disk, and go to loadModel(bytes); nothing is fetched from anywhere else. For automation,
  * `window.spml.run(case)` runs one case, a generation or a classification, on any model (a shipped
  * name or a model file's bytes) and resolves with its result, as generate()/classify() give it in
- * Node (apps/web/chromium.ts drives it in headless Chromium).
+ * Node (apps/web/chromium.ts drives it in headless Chromium, apps/web/firefox.ts in Firefox).
  */
 import { GENERATE_DEFAULTS, SHIPPED_MODELS, backendNames, classify, generate, getBackend, loadModel, type SpmlModel } from './browser.js';
 
@@ -47,6 +47,8 @@ export interface WebResult {
   backend: string;
   /** The backend's own description: the WebGPU adapter, the gpu.js kernel class, … */
   description: string;
+  /** navigator.userAgent: which browser ran the case. */
+  userAgent: string;
   /** SHA-256 of the model file. */
   modelHash: string;
   outputHash: string;
@@ -173,7 +175,7 @@ async function runCase(c: WebCase): Promise<WebResult> {
   setStatus(`running on ${c.backend}…`);
   const model = await modelOn(await caseSource(c.model), c.backend);
   const { description } = await getBackend(c.backend);
-  const common = { backend: c.backend, description };
+  const common = { backend: c.backend, description, userAgent: navigator.userAgent };
   let result: WebResult;
   let text: string;
   if (c.kind === 'classify') {
