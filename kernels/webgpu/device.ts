@@ -2,15 +2,23 @@
 /**
  * WebGPU device creation for the webgpu backend (engine/NUMERICS.md §0, §16).
  *
- * In a browser the device comes from navigator.gpu. In Node it comes from the `webgpu` package
- * (Dawn), loaded with a dynamic import so browser bundles never need it; on a headless Linux
- * machine Dawn runs on OpenGL ES through Mesa's EGL (llvmpipe without a GPU). If no adapter can
- * be had, this throws a BackendError that says what is missing; it never falls back to another
- * backend.
+ * Where the runtime has its own WebGPU, `navigator.gpu`, the device comes from it: browsers, and
+ * Deno (wgpu, with `--unstable-webgpu`; on a machine without a GPU wgpu runs on Mesa's lavapipe
+ * Vulkan driver). Deno also defines process.versions.node, so the global is tested, never the
+ * runtime. Only a runtime without it (Node) loads the `webgpu` package (Dawn), with a dynamic
+ * import so browser bundles never need it; on a headless Linux machine Dawn runs on OpenGL ES
+ * through Mesa's EGL (llvmpipe without a GPU), or on Vulkan where SPML_DAWN_BACKEND says so (a
+ * real GPU, e.g. NVIDIA's driver). The device records which of the two it came from and the
+ * backend's description names it, so a test can tell wgpu from a silent switch to Dawn. If no
+ * adapter can be had, this throws a BackendError that says what is missing; it never falls back
+ * to another backend or to the other WebGPU.
  */
 import { BackendError } from '../../engine/errors.js';
 import { claimNativeGl } from '../shared/native_gl.js';
 import { isMissingPackage, notInstalled } from '../shared/optional_package.js';
+
+/** Which WebGPU gave the device: Dawn from the `webgpu` npm package, or the runtime's own navigator.gpu. */
+export type WebGpuImplementation = 'dawn' | 'navigator.gpu';
 
 export interface WebGpuDevice {
   readonly device: GPUDevice;
@@ -21,57 +29,116 @@ export interface WebGpuDevice {
    */
   readonly gpu: GPU;
   readonly adapter: GPUAdapter;
-  /** What runs the kernels, e.g. 'OpenGL version OpenGL ES 3.2 Mesa 22.3.6'. */
+  /** Dawn, or the runtime's own navigator.gpu (wgpu in Deno). */
+  readonly implementation: WebGpuImplementation;
+  /** The JavaScript runtime that asked for it: 'Node 20.20.2', 'Deno 2.9.6', 'Bun 1.4.5' or 'browser'. */
+  readonly runtime: string;
+  /** Dawn's backend flag (SPML_DAWN_BACKEND); absent for navigator.gpu. */
+  readonly dawnBackend?: DawnBackend;
+  /** The adapter alone, e.g. 'OpenGL version OpenGL ES 3.2 Mesa 22.3.6' or 'llvmpipe (LLVM 15.0.6, 256 bits)'. */
+  readonly adapterDescription: string;
+  /**
+   * The WebGPU implementation, the runtime and the adapter, as users see it (check-backends,
+   * bench rows): 'Dawn (webgpu npm, opengles; Node 20.20.2): OpenGL version OpenGL ES 3.2 Mesa
+   * 22.3.6', 'wgpu (Deno 2.9.6): llvmpipe (LLVM 15.0.6, 256 bits)'.
+   */
   readonly description: string;
 }
 
 /** The `webgpu` npm package (Dawn for Node) at the version spml is tested with: an optional peer dependency. */
 export const WEBGPU_NPM_PACKAGE = 'webgpu@0.6.2';
 
-const INSTALL_HINT =
-  'on Debian/Ubuntu install the EGL/GLES drivers: apt-get install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri; ' +
-  `in Node the \`webgpu\` npm package (Dawn) must also be installed: npm install ${WEBGPU_NPM_PACKAGE}`;
+/**
+ * Dawn's backends that SPML_DAWN_BACKEND may name. 'opengles' (the default) is the one that runs
+ * on a machine without a GPU: Dawn rejects Debian's lavapipe Vulkan, but takes Mesa's GLES. On a
+ * machine with a GPU whose Vulkan driver Dawn accepts (NVIDIA's), 'vulkan' runs on the GPU itself.
+ */
+export const DAWN_BACKENDS = ['opengles', 'vulkan'] as const;
+export type DawnBackend = (typeof DAWN_BACKENDS)[number];
+
+/** Dawn's backend from SPML_DAWN_BACKEND (unset or empty: 'opengles'); any other value is a BackendError. */
+export function dawnBackend(env: Readonly<Record<string, string | undefined>>): DawnBackend {
+  const value = env.SPML_DAWN_BACKEND;
+  if (value === undefined || value === '') return 'opengles';
+  if ((DAWN_BACKENDS as readonly string[]).includes(value)) return value as DawnBackend;
+  throw new BackendError('webgpu', `SPML_DAWN_BACKEND='${value}' is not one of Dawn's backends spml runs on: ${DAWN_BACKENDS.join(', ')}`);
+}
+
+const INSTALL_HINTS: Readonly<Record<DawnBackend, string>> = {
+  opengles: 'on Debian/Ubuntu install the EGL/GLES drivers: apt-get install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri',
+  vulkan:
+    "Dawn's Vulkan backend needs the Vulkan loader (apt-get install libvulkan1) and the GPU's own Vulkan driver; " +
+    "it rejects Mesa's lavapipe (without a GPU, leave SPML_DAWN_BACKEND unset for OpenGL ES)",
+};
+
+function installHint(backend: DawnBackend): string {
+  return `${INSTALL_HINTS[backend]}; in Node the \`webgpu\` npm package (Dawn) must also be installed: npm install ${WEBGPU_NPM_PACKAGE}`;
+}
+
+const DENO_HINT =
+  "Deno's WebGPU (wgpu) reaches the GPU through Vulkan: without a GPU, install Mesa's lavapipe (apt-get install mesa-vulkan-drivers)";
 
 const BROWSER_HINT =
   'the browser offers none: Chromium on Linux needs the flag --enable-unsafe-webgpu (its adapter is then SwiftShader, or Vulkan on a GPU)';
 
+type Globals = {
+  process?: { versions?: { node?: string } };
+  Deno?: { version: { deno: string } };
+  Bun?: { version: string };
+  navigator?: { gpu?: GPU };
+};
+
 function isNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string';
+  return typeof (globalThis as Globals).process?.versions?.node === 'string';
+}
+
+/** The runtime by name and version; Deno and Bun are asked first, since both also define process.versions.node. */
+function runtimeName(): string {
+  const g = globalThis as Globals;
+  if (g.Deno) return `Deno ${g.Deno.version.deno}`;
+  if (g.Bun) return `Bun ${g.Bun.version}`;
+  if (isNode()) return `Node ${g.process!.versions!.node!}`;
+  return 'browser';
 }
 
 type NodeFs = typeof import('node:fs');
 
-/** Dawn in Node: the GPU object, and a way to call into it without its adapter-limit notices. */
+/** Dawn in Node: the GPU object, its backend, and a way to call into it without its adapter-limit notices. */
 interface NodeGpu {
   readonly gpu: GPU;
+  readonly backend: DawnBackend;
   readonly quiet: <T>(call: () => T) => T;
 }
 
 async function nodeGpu(): Promise<NodeGpu> {
+  // Checked first, so that a mistyped value fails before anything native loads.
+  const backend = dawnBackend(process.env);
   let mod: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
   try {
     mod = (await import('webgpu')) as unknown as typeof mod;
   } catch (e) {
     if (isMissingPackage(e, 'webgpu')) throw new BackendError('webgpu', notInstalled('webgpu', WEBGPU_NPM_PACKAGE, 'Dawn'));
-    throw new BackendError('webgpu', `cannot load the 'webgpu' package (${String(e)}); ${INSTALL_HINT}`);
+    throw new BackendError('webgpu', `cannot load the 'webgpu' package (${String(e)}); ${installHint(backend)}`);
   }
   // GPUBufferUsage, GPUMapMode, ... as globals, as in a browser.
   for (const [k, v] of Object.entries(mod.globals)) {
     if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   }
-  // Headless EGL (Mesa) needs no display, and a private runtime directory. The node: modules
-  // are imported here so that browser bundles never see them.
+  // Mesa's drivers want a private runtime directory, and headless EGL needs no display. The
+  // node: modules are imported here so that browser bundles never see them.
   const [fs, { tmpdir }, { join }] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
-  process.env.EGL_PLATFORM ??= 'surfaceless';
   if (process.env.XDG_RUNTIME_DIR === undefined) {
     const dir = join(tmpdir(), `spml-webgpu-xdg-${process.getuid?.() ?? 0}`);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     process.env.XDG_RUNTIME_DIR = dir;
   }
-  claimNativeGl('EGL', 'webgpu');
+  // Only the OpenGL ES backend goes through EGL; Vulkan holds no GL context (native_gl.ts).
+  if (backend === 'opengles') {
+    process.env.EGL_PLATFORM ??= 'surfaceless';
+    claimNativeGl('EGL', 'webgpu');
+  }
   const scratchDir = () => fs.mkdtempSync(join(tmpdir(), 'spml-dawn-'));
-  return { gpu: mod.create(['backend=opengles']), quiet: (call) => withoutDawnLimitNotices(fs, scratchDir, call) };
+  return { gpu: mod.create([`backend=${backend}`]), backend, quiet: (call) => withoutDawnLimitNotices(fs, scratchDir, call) };
 }
 
 /** The two lines Dawn writes to stderr when it first enumerates adapters (see below). */
@@ -159,21 +226,38 @@ function restoreStderr(fs: NodeFs, saved: number, swapped: boolean, scratch: str
   if (rest.length > 0) fs.writeSync(2, `${rest.join('\n')}\n`);
 }
 
-/** Start a WebGPU device: navigator.gpu in a browser, Dawn (OpenGL ES) in Node. */
+/**
+ * Start a WebGPU device: the runtime's navigator.gpu where there is one (browsers, Deno's wgpu),
+ * else Dawn in Node (OpenGL ES, or SPML_DAWN_BACKEND).
+ */
 export async function createWebGpuDevice(): Promise<WebGpuDevice> {
+  const runtime = runtimeName();
+  const nav = (globalThis as Globals).navigator;
   let gpu: GPU;
   let quiet = <T>(call: () => T): T => call();
-  if (isNode()) {
-    ({ gpu, quiet } = await nodeGpu());
-  } else {
-    const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
-    if (!nav?.gpu) throw new BackendError('webgpu', 'navigator.gpu is missing: this browser does not expose WebGPU');
+  let dawn: DawnBackend | undefined;
+  if (nav?.gpu) {
     gpu = nav.gpu;
+  } else if (isNode()) {
+    let backend: DawnBackend;
+    ({ gpu, backend, quiet } = await nodeGpu());
+    dawn = backend;
+  } else {
+    throw new BackendError('webgpu', 'navigator.gpu is missing: this browser does not expose WebGPU');
   }
-  // Dawn's OpenGL ES backend only offers compatibility-mode adapters.
+  // Dawn's OpenGL ES backend only offers compatibility-mode adapters. wgpu (Deno) and browsers
+  // take the option too, but an implementation that ignores it or offers no such adapter gets
+  // the plain request.
   const adapter =
     (await quiet(() => gpu.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions))) ?? (await quiet(() => gpu.requestAdapter()));
-  if (!adapter) throw new BackendError('webgpu', `no WebGPU adapter is available; ${isNode() ? INSTALL_HINT : BROWSER_HINT}`);
+  if (!adapter) {
+    const hint = dawn !== undefined ? installHint(dawn) : runtime.startsWith('Deno ') ? DENO_HINT : BROWSER_HINT;
+    throw new BackendError('webgpu', `no WebGPU adapter is available (${runtime}); ${hint}`);
+  }
+  // The adapter's own limits rather than the defaults (lower still in compatibility mode), so
+  // that kernels with many storage bindings and big tensors fit. The limits differ between Dawn
+  // and wgpu; the kernels are integer WGSL, so they decide only what fits, never a result
+  // (backend.ts checks each tensor against the binding size).
   const want = {
     maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
@@ -183,6 +267,12 @@ export async function createWebGpuDevice(): Promise<WebGpuDevice> {
   const info = adapter.info;
   // Browsers leave info.description empty unless asked for developer features; vendor and
   // architecture ('google swiftshader') still say what runs.
-  const description = info.description || [info.vendor, info.architecture, info.device].filter((s) => s).join(' ') || 'WebGPU adapter';
-  return { device, gpu, adapter, description };
+  const adapterDescription = info.description || [info.vendor, info.architecture, info.device].filter((s) => s).join(' ') || 'WebGPU adapter';
+  const base = { device, gpu, adapter, runtime, adapterDescription };
+  if (dawn !== undefined) {
+    return { ...base, implementation: 'dawn', dawnBackend: dawn, description: `Dawn (webgpu npm, ${dawn}; ${runtime}): ${adapterDescription}` };
+  }
+  // Deno's navigator.gpu is wgpu; a browser's is the browser's own (Dawn in Chromium, wgpu in Firefox).
+  const label = runtime.startsWith('Deno ') ? `wgpu (${runtime})` : `navigator.gpu (${runtime})`;
+  return { ...base, implementation: 'navigator.gpu', description: `${label}: ${adapterDescription}` };
 }

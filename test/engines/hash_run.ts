@@ -1,7 +1,9 @@
 /**
  * One determinism case run by whatever JavaScript engine executes this file (Node, Bun, Deno):
  * loads the engine and a backend from the sources, runs the case and prints one JSON line with the
- * engine that ran it and the hashes, for test/engines/cross_engine.test.ts to compare across engines.
+ * engine that ran it, the backend's description (what ran the kernels, e.g. which WebGPU and which
+ * adapter, so a test can tell a real adapter from a fallback) and the hashes, for
+ * test/engines/cross_engine.test.ts to compare across engines.
  *
  *   <runtime> test/engines/hash_run.ts <backend> <model> <prompt> <seed> <temperature> <maxTokens>
  */
@@ -12,4 +14,4 @@ const m = await loadModel(model!, { backend: backend! });
 const r = await generate(m, prompt!, { maxTokens: Number(maxTokens), temperature: Number(temperature), seed: BigInt(seed!), keepTrace: true });
 const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string; v8: string } }; process?: { versions: { node?: string; v8?: string } } };
 const engine = g.Bun ? `bun ${g.Bun.version} (JavaScriptCore)` : g.Deno ? `deno ${g.Deno.version.deno} (V8 ${g.Deno.version.v8})` : `node ${g.process?.versions.node} (V8 ${g.process?.versions.v8})`;
-console.log(JSON.stringify({ engine, backend, modelHash: m.hash, outputHash: r.outputHash, traceRoot: r.traceRoot, tokens: r.tokens.length }));
+console.log(JSON.stringify({ engine, backend, description: m.backend.description, modelHash: m.hash, outputHash: r.outputHash, traceRoot: r.traceRoot, tokens: r.tokens.length }));

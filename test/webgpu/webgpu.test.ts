@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import '../../kernels/webgpu/index.js';
+import { dawnBackend } from '../../kernels/webgpu/device.js';
 import { getBackend, listKernels, type Backend } from '../../lib/index.js';
 import { CASES, PIPELINE_OPS, runCase, type Case, type OpName } from '../conformance/cases.js';
 import { compareOutputs } from '../conformance/compare.js';
@@ -39,10 +40,14 @@ beforeAll(async () => {
 });
 
 describe('webgpu backend', () => {
-  it('runs on a real WebGPU adapter (Dawn on OpenGL ES / Mesa), not a fallback', () => {
+  it('runs on a real WebGPU adapter (Dawn on OpenGL ES / Mesa, or on a GPU through Vulkan), not a fallback', () => {
     expect(gpu.name).toBe('webgpu');
     expect(gpu.description).not.toBe(cpu.description);
-    expect(gpu.description).toMatch(/OpenGL ES|Mesa/);
+    const backend = dawnBackend(process.env);
+    expect(gpu.description).toMatch(new RegExp(`^Dawn \\(webgpu npm, ${backend}; Node \\d[^)]*\\): `));
+    // SPML_DAWN_BACKEND=vulkan is for a machine with a GPU: never a software rasterizer there.
+    if (backend === 'opengles') expect(gpu.description).toMatch(/OpenGL ES|Mesa/);
+    else expect(gpu.description).not.toMatch(/llvmpipe|lavapipe|swiftshader/i);
   });
 
   it('registers exactly the implemented kernels', () => {
