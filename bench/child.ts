@@ -38,10 +38,24 @@ export function parseBenchArgs(argv: readonly string[] = process.argv.slice(2)):
  * (its own stderr is already above).
  */
 export function runScriptChild<T>(args: readonly string[], options: { nodeFlags?: readonly string[]; timeoutMs?: number } = {}): { value: T } | { error: string } {
-  const r = spawnSync(process.execPath, [...process.execArgv, ...(options.nodeFlags ?? []), process.argv[1] ?? '', ...args], {
+  return runJsonProcess<T>(process.execPath, [...process.execArgv, ...(options.nodeFlags ?? []), process.argv[1] ?? '', ...args], options);
+}
+
+/**
+ * Runs `command` (any program that follows the protocol above: a Node child, or another
+ * JavaScript engine running a bench script) and returns its JSON result, or an error line when it
+ * failed or ran past `timeoutMs`. Its stderr streams through this process's.
+ */
+export function runJsonProcess<T>(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): { value: T } | { error: string } {
+  const r = spawnSync(command, args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 2 ** 20,
+    ...(options.env !== undefined ? { env: options.env } : {}),
     ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
   });
   const lines = (r.stdout ?? '').split('\n').filter((l) => l.trim() !== '');

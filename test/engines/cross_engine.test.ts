@@ -4,8 +4,8 @@
  * Llama and must give Node's model hash, output hash and trace root, case by case. Deno also runs
  * the webgpu backend on its own WebGPU (wgpu; lavapipe on a machine without a GPU), which must
  * give Node cpu's hashes too, on the same cases and on every conformance case; its description must
- * name wgpu and a real adapter, so that a silent switch to Dawn or to another adapter fails. A runtime that cannot start here fails the test
- * with its reason; it is never skipped.
+ * name wgpu and a real adapter, so that a silent switch to Dawn or to another adapter fails. A
+ * runtime that cannot start here fails the test with its reason; it is never skipped.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,22 +13,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root } from '../cli/run_cli.js';
+import { engineCommand, type ScriptEngine } from '../../tools/engines/command.js';
 
 const CASES = [
   ['moby-gpt', 'Call me Ishmael. ', '42', '0.8', '12'],
   ['stories260k', 'Once upon a time', '7', '0.8', '12'],
 ] as const;
 
-// Deno resolves the sources' `.js` specifiers to their `.ts` files with --sloppy-imports.
-const DENO = [`${root}/node_modules/.bin/deno`, 'run', '--allow-read', '--allow-env', '--allow-sys', '--sloppy-imports', '--quiet'];
-
+/** The engines and how each starts (tools/engines/command.ts); Deno's WebGPU needs its flag. */
 const RUNTIMES = {
-  node: [process.execPath, '--import', 'tsx'],
-  bun: [`${root}/node_modules/.bin/bun`],
-  deno: DENO,
-  // navigator.gpu exists in Deno only with --unstable-webgpu.
-  'deno-webgpu': [...DENO, '--unstable-webgpu'],
-} as const;
+  node: { engine: 'node', webgpu: false },
+  bun: { engine: 'bun', webgpu: false },
+  deno: { engine: 'deno', webgpu: false },
+  'deno-webgpu': { engine: 'deno', webgpu: true },
+} as const satisfies Record<string, { engine: ScriptEngine; webgpu: boolean }>;
 
 /**
  * The adapter Deno's wgpu must report: Mesa's lavapipe (llvmpipe) on a machine without a GPU.
@@ -54,8 +52,10 @@ afterAll(() => rmSync(xdg, { recursive: true, force: true }));
 
 /** Runs `script` (with `args`) on `runtime` and parses the JSON line it prints last. */
 function runScript<T>(runtime: keyof typeof RUNTIMES, script: string, args: readonly string[], timeout = 120_000): T {
-  const [command, ...flags] = RUNTIMES[runtime];
-  const out = execFileSync(command, [...flags, script, ...args], { cwd: root, encoding: 'utf8', timeout, env: { ...process.env, XDG_RUNTIME_DIR: xdg } });
+  const { engine, webgpu } = RUNTIMES[runtime];
+  const command = engineCommand(engine, script, args, { webgpu });
+  if ('unavailable' in command) throw new Error(`${runtime} cannot start here: ${command.unavailable}`);
+  const out = execFileSync(command.command, command.args, { cwd: root, encoding: 'utf8', timeout, env: { ...command.env, XDG_RUNTIME_DIR: xdg } });
   return JSON.parse(out.trim().split('\n').at(-1)!) as T;
 }
 
