@@ -12,6 +12,7 @@ import type { Backend } from '../../engine/backend.js';
 import { BackendError } from '../../engine/errors.js';
 import { HostStorageBackend } from '../shared/host_storage.js';
 import { KERNEL_CLASS, type GpujsInstance, type GpujsKernel, type GpujsMode } from './runtime.js';
+import { WasmMemoryBudget } from './wasm_memories.js';
 
 /** A gpu.js kernel: its JavaScript-subset source and what it needs. */
 export interface KernelSource {
@@ -34,6 +35,8 @@ export class GpujsBackend extends HostStorageBackend {
   readonly name: string;
   readonly description: string;
   private readonly kernels = new Map<string, GpujsKernel>();
+  /** webasm: every compiled size holds a WebAssembly.Memory, and browsers cap how many (wasm_memories.ts). */
+  readonly wasmMemories: WasmMemoryBudget | undefined;
 
   constructor(
     readonly mode: GpujsMode,
@@ -42,6 +45,7 @@ export class GpujsBackend extends HostStorageBackend {
     super();
     this.name = `gpujs-${mode}`;
     this.description = `gpu.js 2.24 mode '${mode}' (${KERNEL_CLASS[mode]}), float32 kernels exact below 2^24`;
+    this.wasmMemories = mode === 'webasm' ? new WasmMemoryBudget() : undefined;
   }
 
   /** Run `k` over a 1-D output of `size` floats and return them (empty for size 0). */
@@ -50,11 +54,13 @@ export class GpujsBackend extends HostStorageBackend {
     if (size >= 2 ** 24) throw new BackendError(k.name, `output of ${size} floats exceeds gpu.js's exact index range 2^24 (§16 G6)`);
     const kernel = this.compiled(k);
     kernel.setOutput([size]);
-    const out = kernel(...args.map((a) => (typeof a === 'number' ? a : a.length === 0 ? EMPTY : a)));
+    const call = (): unknown => kernel(...args.map((a) => (typeof a === 'number' ? a : a.length === 0 ? EMPTY : a)));
+    const out = this.wasmMemories ? this.wasmMemories.run(k.name, call) : call();
     const ran = kernel.kernel?.constructor.name;
     if (ran !== KERNEL_CLASS[this.mode]) {
       throw new BackendError(k.name, `gpu.js ran this kernel on ${String(ran)} instead of ${KERNEL_CLASS[this.mode]} (${kernel.kernel?.fallbackReason ?? 'no reason given'})`);
     }
+    this.wasmMemories?.note(k.name, kernel.kernel);
     if (!(out instanceof Float32Array)) throw new BackendError(k.name, `gpu.js returned ${Object.prototype.toString.call(out)}, not a Float32Array`);
     return out;
   }

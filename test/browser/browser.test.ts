@@ -2,10 +2,10 @@
  * spml in a real browser: headless Chromium (apps/web/chromium.ts) runs moby-gpt (shipped, by
  * name), stories260K and a seeded random llama with three query heads sharing one kv head (both
  * made in Node and handed to the page as .spml bytes) on webgpu (SwiftShader), gpujs-webgl2
- * (ANGLE on SwiftShader), wasm and cpu from the browser bundle, and every completion, output hash and
- * trace root must equal the ones Node's cpu backend gives for the same model file, prompt and
- * options. Each backend must also have run on what it claims: the WebGPU adapter,
- * gpu.js's WebGL2Kernel, wasm on threads (the page is served cross-origin isolated, so it has
+ * (ANGLE on SwiftShader), gpujs-webasm, wasm and cpu from the browser bundle, and every completion,
+ * output hash and trace root must equal the ones Node's cpu backend gives for the same model file,
+ * prompt and options. Each backend must also have run on what it claims: the WebGPU adapter,
+ * gpu.js's WebGL2Kernel and WebAssemblyKernel, wasm on threads (the page is served cross-origin isolated, so it has
  * shared memory; apps/web/serve.ts). A backend that cannot start in Chromium fails the test;
  * nothing skips.
  * The page is saved as test/artifacts/browser.png.
@@ -33,6 +33,7 @@ const MODELS: readonly { label: string; model: string | Uint8Array; prompt: stri
 const RAN_ON: Readonly<Record<string, RegExp>> = {
   webgpu: /swiftshader/i,
   'gpujs-webgl2': /WebGL2Kernel/,
+  'gpujs-webasm': /WebAssemblyKernel/,
   // Threads where the page is cross-origin isolated: not "1 thread: shared memory unavailable".
   wasm: /^WebAssembly 128-bit SIMD \(AssemblyScript\), (1 thread|\d+ threads)$/,
   cpu: /TypeScript reference/,
