@@ -22,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate, getBackend, loadModel, type GenerationResult } from '../lib/index.js';
+import { generate, getBackend, loadModel, type DeviceStats, type GenerationResult } from '../lib/index.js';
 import { loadAllBackends } from '../kernels/backends.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { median } from './inputs.js';
@@ -57,6 +57,11 @@ interface Result {
   modelHash: string;
   sameAsCpu: boolean;
   completion: string;
+  /**
+   * Per generated token over the timed runs, for a backend that counts its device work
+   * (Backend.deviceStats): kernel dispatches, host reads, and submissions to the device's queue.
+   */
+  perToken?: DeviceStats;
 }
 
 type Output = Pick<Result, 'outputHash' | 'traceRoot'>;
@@ -73,6 +78,7 @@ async function measure(name: string, cpu?: Result): Promise<Result> {
   }
   const runs: GenerationResult[] = [];
   const runsMs: number[] = [];
+  const statsBefore = be.deviceStats;
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     const r = await generate(model, PROMPT, OPTIONS);
@@ -86,6 +92,16 @@ async function measure(name: string, cpu?: Result): Promise<Result> {
     throw new Error(`${name}: runs of the same generation disagree with each other`);
   }
   const tps = runsMs.map((ms) => (first.tokens.length / ms) * 1e3);
+  const statsAfter = be.deviceStats;
+  const tokens = runs.reduce((n, r) => n + r.tokens.length, 0);
+  const perToken =
+    statsBefore && statsAfter
+      ? {
+          dispatches: (statsAfter.dispatches - statsBefore.dispatches) / tokens,
+          reads: (statsAfter.reads - statsBefore.reads) / tokens,
+          submissions: (statsAfter.submissions - statsBefore.submissions) / tokens,
+        }
+      : undefined;
   const med = median(tps);
   return {
     backend: name,
@@ -102,6 +118,7 @@ async function measure(name: string, cpu?: Result): Promise<Result> {
     modelHash: first.modelHash,
     sameAsCpu: cpu ? sameOutput(first, cpu) : true,
     completion: first.completion,
+    ...(perToken ? { perToken } : {}),
   };
 }
 
@@ -129,11 +146,12 @@ async function main(backendNames: readonly string[]): Promise<void> {
     '',
     `Prompt ${JSON.stringify(PROMPT)}, seed ${OPTIONS.seed}, temperature ${OPTIONS.temperature}; ${WARMUP} warm-up + ${RUNS} timed runs, median. Each backend other than cpu ran in a process of its own, which also ran cpu: ratio = tokens/s / that cpu tokens/s (>1: faster than cpu).`,
     '',
-    '| backend | device | median tokens/s | cpu tokens/s, same process | ratio vs cpu | output hash | trace root | same as cpu |',
-    '|---|---|---:|---:|---:|---|---|---|',
+    '| backend | device | median tokens/s | cpu tokens/s, same process | ratio vs cpu | per token: dispatches · reads · submissions | output hash | trace root | same as cpu |',
+    '|---|---|---:|---:|---:|---|---|---|---|',
   ];
   for (const r of results) {
-    lines.push(`| ${r.backend} | ${r.device} | ${r.medianTokensPerSecond.toFixed(2)} | ${r.cpuMedianTokensPerSecond.toFixed(2)} | ${r.ratioVsCpu.toFixed(2)}× | \`${short(r.outputHash)}\` | \`${short(r.traceRoot)}\` | ${r.sameAsCpu ? 'yes' : 'NO'} |`);
+    const work = r.perToken ? `${r.perToken.dispatches.toFixed(1)} · ${r.perToken.reads.toFixed(1)} · ${r.perToken.submissions.toFixed(1)}` : '—';
+    lines.push(`| ${r.backend} | ${r.device} | ${r.medianTokensPerSecond.toFixed(2)} | ${r.cpuMedianTokensPerSecond.toFixed(2)} | ${r.ratioVsCpu.toFixed(2)}× | ${work} | \`${short(r.outputHash)}\` | \`${short(r.traceRoot)}\` | ${r.sameAsCpu ? 'yes' : 'NO'} |`);
   }
   lines.push('', `completion (cpu): ${JSON.stringify(cpu.completion)}`);
   for (const f of failed) lines.push(`${f.backend}: NOT MEASURED, its child process failed (${f.error}; its stderr is above)`);

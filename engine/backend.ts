@@ -23,6 +23,18 @@ export interface Backend {
   readSync?(storage: unknown, dtype: DType, size: number): IntArray;
   /** Release storage. Using a tensor after it is disposed is an error. */
   dispose(storage: unknown): void;
+  /** For a backend that drives a device: what it has asked of the device so far (benches report it per token). */
+  readonly deviceStats?: DeviceStats;
+}
+
+/** Counts of a device backend's work since it started; the difference of two readings is a run's. */
+export interface DeviceStats {
+  /** Kernel launches (compute dispatches, gpu.js kernel calls). */
+  readonly dispatches: number;
+  /** Copies of a tensor back to the host. */
+  readonly reads: number;
+  /** Batches handed to the device (queue submissions), where the backend batches. */
+  readonly submissions: number;
 }
 
 export type BackendFactory = () => Backend | Promise<Backend>;

@@ -8,7 +8,7 @@ export * from './quant.js';
 export * from './constants.js';
 export { Tensor, tensor, shapeSize } from './tensor.js';
 export { tidy, keep } from './scope.js';
-export { registerBackend, getBackend, listBackends, defaultBackendName, setDefaultBackend, type Backend, type BackendFactory } from './backend.js';
+export { registerBackend, getBackend, listBackends, defaultBackendName, setDefaultBackend, type Backend, type BackendFactory, type DeviceStats } from './backend.js';
 export { registerKernel, registerKernels, getKernel, listKernels, type KernelConfig, type KernelFunc } from './kernel_registry.js';
 export { KERNEL_NAMES, opOfKernel, type KernelName, type KernelTable, type OpAttrs } from './ops/op_table.js';
 export { canonicalBytes, hashData, hashTensor, bytesToHex } from './hash.js';

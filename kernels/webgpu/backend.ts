@@ -5,13 +5,16 @@
  * Storage is one GPU buffer holding one i32 per element (W1: int8/int16 are widened on upload and
  * narrowed on read). This costs 4× the memory of packed int8 tensors; it is the simplest first
  * version. WebGPU forbids buffers of size 0, so an empty tensor gets a 4-byte buffer.
- * Tensors stay in GPU buffers from op to op; only `read` copies back to the host.
+ * Tensors stay in GPU buffers from op to op; only `read` copies back to the host. Dispatches and
+ * reads are recorded into one command encoder and submitted together when the host waits
+ * (command_batch.ts), so a forward pass is one submission, not one per kernel.
  */
-import type { Backend } from '../../engine/backend.js';
+import type { Backend, DeviceStats } from '../../engine/backend.js';
 import { EXP2_NEG_Q15 } from '../../engine/constants.js';
 import { allocate, type DType, type IntArray } from '../../engine/dtype.js';
 import { BackendError } from '../../engine/errors.js';
 import type { Tensor } from '../../engine/tensor.js';
+import { CommandBatch } from './command_batch.js';
 import type { WebGpuDevice } from './device.js';
 
 export const WORKGROUP_SIZE = 64;
@@ -24,12 +27,9 @@ export class WebGpuBackend implements Backend {
   /** Keeps the GPU instance and adapter alive as long as the backend (see device.ts). */
   readonly gpu: WebGpuDevice;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
-  /**
-   * Buffers released while submitted work may still use them. They are destroyed once a later
-   * read has completed (the queue runs in order, so that work is done by then).
-   */
-  private garbage: GPUBuffer[] = [];
-  /** The first uncaptured device error, reported by the next read. */
+  /** The recorded, not yet submitted work, and the reads waiting on it. */
+  private readonly batch: CommandBatch;
+  /** The first uncaptured device error, reported by the reads of the next submission. */
   private error: string | undefined;
 
   constructor(gpu: WebGpuDevice) {
@@ -41,6 +41,17 @@ export class WebGpuBackend implements Backend {
       this.error ??= (e as GPUUncapturedErrorEvent).error.message;
     });
     this.description = gpu.description;
+    const takeError = () => {
+      const e = this.error;
+      this.error = undefined;
+      return e;
+    };
+    this.batch = new CommandBatch(this.device, takeError, (message) => new BackendError('webgpu', message));
+  }
+
+  /** Dispatches, reads and submissions so far (bench/model.ts reports them per token). */
+  get deviceStats(): DeviceStats {
+    return this.batch.stats;
   }
 
   /** A storage buffer of `size` i32 elements (at least 4 bytes). */
@@ -65,28 +76,9 @@ export class WebGpuBackend implements Backend {
   }
 
   async read(storage: unknown, dtype: DType, size: number): Promise<IntArray> {
-    const src = storage as GPUBuffer;
     const out = allocate(dtype, size);
     if (size === 0) return out;
-    const staging = this.device.createBuffer({ size: size * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    // The copy is encoded and submitted now, so later kernels cannot change the snapshot.
-    const enc = this.device.createCommandEncoder();
-    enc.copyBufferToBuffer(src, 0, staging, 0, size * 4);
-    this.device.queue.submit([enc.finish()]);
-    const release = this.garbage;
-    this.garbage = [];
-    await staging.mapAsync(GPUMapMode.READ);
-    for (const buf of release) buf.destroy();
-    if (this.error !== undefined) {
-      const message = this.error;
-      this.error = undefined;
-      staging.destroy();
-      throw new BackendError('webgpu', `device error: ${message}`);
-    }
-    const wide = new Int32Array(staging.getMappedRange().slice(0));
-    staging.unmap();
-    staging.destroy();
-    out.set(wide); // values are already in the dtype's range: kernels saturate
+    out.set(await this.batch.read(storage as GPUBuffer, size)); // values are already in the dtype's range: kernels saturate
     return out;
   }
 
@@ -94,9 +86,9 @@ export class WebGpuBackend implements Backend {
     this.release(storage as GPUBuffer);
   }
 
-  /** Destroy a buffer once work submitted so far is done. */
+  /** Destroy a buffer once the work recorded so far is done. */
   release(buf: GPUBuffer): void {
-    this.garbage.push(buf);
+    this.batch.release(buf);
   }
 
   private pipeline(source: string): GPUComputePipeline {
@@ -117,22 +109,18 @@ export class WebGpuBackend implements Backend {
   run(source: string, buffers: readonly GPUBuffer[], params: readonly number[], n: number): void {
     if (n === 0) return;
     const words = new Uint32Array([n, ...params]);
-    const paramBuf = this.words(words);
+    // In the submission's shared arena; a buffer of its own only when too long for a slot.
+    const slot = this.batch.params(words);
+    const paramBuf = slot ? undefined : this.words(words);
     const pipeline = this.pipeline(source);
-    const entries: GPUBindGroupEntry[] = [paramBuf, ...buffers].map((buffer, binding) => ({ binding, resource: { buffer } }));
+    const entries: GPUBindGroupEntry[] = [slot ?? { buffer: paramBuf! }, ...buffers.map((buffer) => ({ buffer }))].map((resource, binding) => ({ binding, resource }));
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const groups = Math.ceil(n / WORKGROUP_SIZE);
     const gx = Math.min(groups, MAX_GROUPS_PER_DIM);
     const gy = Math.ceil(groups / gx);
     if (gy > MAX_GROUPS_PER_DIM) throw new BackendError('webgpu', `${n} invocations exceed the dispatch limit`);
-    const enc = this.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
-    pass.dispatchWorkgroups(gx, gy);
-    pass.end();
-    this.device.queue.submit([enc.finish()]);
-    this.release(paramBuf);
+    this.batch.dispatch(pipeline, bindGroup, gx, gy);
+    if (paramBuf) this.release(paramBuf);
   }
 }
 
