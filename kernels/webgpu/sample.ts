@@ -6,11 +6,22 @@
  * argmax: the first maximum per chunk of ROW_CHUNK entries (wgsl/row_chunks.ts), then the first
  * maximum over the chunks' candidates.
  *
- * sample: per row the candidate order (x desc, j asc) comes from a bitonic sort of indices (rows
- * padded to a power of two; padding sorts last). Weights E(max − x) are summed per chunk of
- * ROW_CHUNK sorted positions; one invocation per row then walks the chunk sums and inside one
- * chunk to find the top-p cut and the drawn candidate, staying inside llvmpipe's per-invocation
- * loop budget.
+ * sample: the row's first maximum comes from argmax; it is the first candidate of the order
+ * (x desc, j asc) and its value is the m of the weights E(m − x). The sorted positions of the
+ * candidates come from one of two paths:
+ * - rows of at most RANK_MAX_V entries (every shipped model's vocabulary): only the candidates of
+ *   positive weight are placed, each at its rank, the number of entries before it in the order,
+ *   counted in chunks of ROW_CHUNK and summed; every other position holds the sentinel V and
+ *   weighs 0. That is four dispatches where a bitonic sort of 512 entries takes 45. It is exact:
+ *   an entry of weight 0 is never drawn and adds nothing to any running sum, so where it sits in
+ *   the order changes no result (§14.2: steps 3 to 8 read the order only through the weights and
+ *   the first candidate).
+ * - longer rows: a bitonic sort of all indices (rows padded to a power of two; padding sorts last),
+ *   whose dispatch count grows with log² V but whose work does not depend on how many weights
+ *   are positive.
+ * Weights are then summed per chunk of ROW_CHUNK sorted positions; one invocation per row walks
+ * the chunk sums and inside one chunk to find the top-p cut and the drawn candidate, staying
+ * inside llvmpipe's per-invocation loop budget.
  */
 import { MASKED, PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1 } from '../../engine/constants.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
@@ -54,22 +65,23 @@ const ARGMAX_REDUCE_SRC = shader(
   y[i] = i32(best);`,
 );
 
-export const argmaxKernel: KernelFunc = ({ backend, inputs, out }) => {
-  const g = gpu(backend);
-  const x = gpuBuffer(inputs[0]!);
-  const len = inputs[0]!.size / Math.max(out.size, 1);
+/** Each of `rows` rows' first maximum, as an index into its row of `len` entries. */
+function rowArgmax(g: ReturnType<typeof gpu>, x: GPUBuffer, rows: number, len: number): GPUBuffer {
   const chunks = Math.max(1, Math.ceil(len / ROW_CHUNK));
-  const y = g.createBuffer(out.size);
+  const y = g.createBuffer(rows);
   if (chunks === 1) {
-    g.run(ARGMAX_CHUNK_SRC, [x, y], [len, 1, ROW_CHUNK], out.size);
+    g.run(ARGMAX_CHUNK_SRC, [x, y], [len, 1, ROW_CHUNK], rows);
     return y;
   }
-  const part = g.createBuffer(out.size * chunks);
-  g.run(ARGMAX_CHUNK_SRC, [x, part], [len, chunks, ROW_CHUNK], out.size * chunks);
-  g.run(ARGMAX_REDUCE_SRC, [x, part, y], [len, chunks], out.size);
+  const part = g.createBuffer(rows * chunks);
+  g.run(ARGMAX_CHUNK_SRC, [x, part], [len, chunks, ROW_CHUNK], rows * chunks);
+  g.run(ARGMAX_REDUCE_SRC, [x, part, y], [len, chunks], rows);
   g.release(part);
   return y;
-};
+}
+
+export const argmaxKernel: KernelFunc = ({ backend, inputs, out }) =>
+  rowArgmax(gpu(backend), gpuBuffer(inputs[0]!), out.size, inputs[0]!.size / Math.max(out.size, 1));
 
 /** idx[i] = i mod P2. P: n, P2 */
 const INIT_SRC = shader([{ name: 'idx', type: 'u32', write: true }], '  idx[i] = i % P[1];');
@@ -106,11 +118,12 @@ const BITONIC_SRC = shader(
   }`,
 );
 
-const WEIGHT_WGSL = `
-fn weightAt(row: u32, p: u32) -> u32 {
+/** E(m − x_j) of entry j of a row (0 when masked), m = x at the row's first maximum `best`. P: n, V, stride, kept, m, shift */
+const WEIGHT_OF_WGSL = `
+fn weightOf(row: u32, j: u32) -> u32 {
   let v = P[1];
-  let top = x[row * v + idx[row * P[2]]];
-  let xv = x[row * v + idx[row * P[2] + p]];
+  let top = x[row * v + u32(best[row])];
+  let xv = x[row * v + j];
   if (top == ${MASKED_WGSL} || xv == ${MASKED_WGSL}) {
     return 0u;
   }
@@ -118,9 +131,69 @@ fn weightAt(row: u32, p: u32) -> u32 {
 }
 `;
 
+/** The weight at sorted position p; a position holding the sentinel V, or padding, weighs 0. */
+const WEIGHT_WGSL = `${WEIGHT_OF_WGSL}
+fn weightAt(row: u32, p: u32) -> u32 {
+  let j = idx[row * P[2] + p];
+  if (j >= P[1]) {
+    return 0u;
+  }
+  return weightOf(row, j);
+}
+`;
+
+/** idx[i] = V, the sentinel of a position no candidate takes. P: n, V */
+const SENTINEL_SRC = shader([{ name: 'idx', type: 'u32', write: true }], '  idx[i] = P[1];');
+
+/**
+ * Rank path, part 1: for entry j of positive weight, how many entries of chunk c of its row come
+ * before it in the order (x desc, j asc). Invocation i = (row·V + j)·chunks + c.
+ * P: n, V, stride (= V), chunks, m, shift
+ */
+const RANK_PART_SRC = shader(
+  [{ name: 'x' }, { name: 'best' }, { name: 'expTable', type: 'u32' }, { name: 'part', type: 'u32', write: true }],
+  `  let v = P[1];
+  let chunks = P[3];
+  let entry = i / chunks;
+  let row = entry / v;
+  let j = entry % v;
+  let c = i % chunks;
+  var before = 0u;
+  if (weightOf(row, j) > 0u) {
+    let xj = x[row * v + j];
+    let k1 = min(c * ${ROW_CHUNK}u + ${ROW_CHUNK}u, v);
+    for (var k = c * ${ROW_CHUNK}u; k < k1; k = k + 1u) {
+      let xk = x[row * v + k];
+      if (xk > xj || (xk == xj && k < j)) {
+        before = before + 1u;
+      }
+    }
+  }
+  part[i] = before;`,
+  EXP_NEG_WGSL + WEIGHT_OF_WGSL,
+);
+
+/** Rank path, part 2: entry j of positive weight goes to its rank. Invocation i = row·V + j. P: n, V, stride (= V), chunks, m, shift */
+const RANK_PLACE_SRC = shader(
+  [{ name: 'x' }, { name: 'best' }, { name: 'expTable', type: 'u32' }, { name: 'part', type: 'u32' }, { name: 'idx', type: 'u32', write: true }],
+  `  let v = P[1];
+  let chunks = P[3];
+  let row = i / v;
+  let j = i % v;
+  if (weightOf(row, j) == 0u) {
+    return;
+  }
+  var rank = 0u;
+  for (var c = 0u; c < chunks; c = c + 1u) {
+    rank = rank + part[i * chunks + c];
+  }
+  idx[row * v + rank] = j;`,
+  EXP_NEG_WGSL + WEIGHT_OF_WGSL,
+);
+
 /** Σ of the weights of sorted positions [ch·C, min((ch+1)·C, kept)). P: n, V, P2, kept, m, shift, chunks */
 const CHUNK_SUM_SRC = shader(
-  [{ name: 'x' }, { name: 'idx', type: 'u32' }, { name: 'expTable', type: 'u32' }, { name: 'sums', type: 'u32', write: true }],
+  [{ name: 'x' }, { name: 'best' }, { name: 'idx', type: 'u32' }, { name: 'expTable', type: 'u32' }, { name: 'sums', type: 'u32', write: true }],
   `  let chunks = P[6];
   let row = i / chunks;
   let p0 = (i % chunks) * ${ROW_CHUNK}u;
@@ -172,6 +245,7 @@ fn ge64(a: vec2<u32>, b: vec2<u32>) -> bool {
 const PICK_SRC = shader(
   [
     { name: 'x' },
+    { name: 'best' },
     { name: 'idx', type: 'u32' },
     { name: 'expTable', type: 'u32' },
     { name: 'sums', type: 'u32' },
@@ -208,7 +282,8 @@ const PICK_SRC = shader(
       }
     }
   }
-  let first = idx[row * P[2]];
+  // The first candidate of the order: the row's first maximum (the whole row when it is all masked).
+  let first = u32(best[row]);
   if (weight == 0u) {
     y[row] = i32(first);
     return;
@@ -240,28 +315,57 @@ const PICK_SRC = shader(
   EXP_NEG_WGSL + WEIGHT_WGSL + PHILOX_WGSL,
 );
 
+/** Rows up to this long take the rank path (their worst case, every weight positive, is V² comparisons). */
+export const RANK_MAX_V = 4096;
+
+/** The sorted positions by rank: candidates of positive weight at their rank, the sentinel V elsewhere. */
+function placeByRank(g: ReturnType<typeof gpu>, x: GPUBuffer, best: GPUBuffer, rows: number, v: number, m: number, shift: number): GPUBuffer {
+  const chunks = Math.max(1, Math.ceil(v / ROW_CHUNK));
+  const idx = g.createBuffer(rows * v);
+  g.run(SENTINEL_SRC, [idx], [v], rows * v);
+  const part = g.createBuffer(rows * v * chunks);
+  const table = expTable(g);
+  g.run(RANK_PART_SRC, [x, best, table, part], [v, v, chunks, m, shift], rows * v * chunks);
+  g.run(RANK_PLACE_SRC, [x, best, table, part, idx], [v, v, chunks, m, shift], rows * v);
+  g.release(part);
+  return idx;
+}
+
+/** The sorted positions by a bitonic sort of all indices, each row padded to `p2` (a power of two). */
+function placeBySort(g: ReturnType<typeof gpu>, x: GPUBuffer, rows: number, v: number, p2: number): GPUBuffer {
+  const idx = g.createBuffer(rows * p2);
+  g.run(INIT_SRC, [idx], [p2], rows * p2);
+  for (let k = 2; k <= p2; k *= 2) {
+    for (let j = k / 2; j >= 1; j /= 2) g.run(BITONIC_SRC, [x, idx], [v, p2, k, j], (rows * p2) / 2);
+  }
+  return idx;
+}
+
 export const sampleKernel: KernelFunc<SampleAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpu(backend);
   const rows = out.size;
   const y = g.createBuffer(rows);
   if (rows === 0) return y;
   const v = inputs[0]!.size / rows;
-  let p2 = 1;
-  while (p2 < v) p2 *= 2;
   const x = gpuBuffer(inputs[0]!);
-  const idx = g.createBuffer(rows * p2);
-  g.run(INIT_SRC, [idx], [p2], rows * p2);
-  for (let k = 2; k <= p2; k *= 2) {
-    for (let j = k / 2; j >= 1; j /= 2) g.run(BITONIC_SRC, [x, idx], [v, p2, k, j], (rows * p2) / 2);
+  const best = rowArgmax(g, x, rows, v);
+  let stride = v;
+  let idx: GPUBuffer;
+  if (v <= RANK_MAX_V) idx = placeByRank(g, x, best, rows, v, attrs.multiplier, attrs.shift);
+  else {
+    stride = 1;
+    while (stride < v) stride *= 2;
+    idx = placeBySort(g, x, rows, v, stride);
   }
   const kept = attrs.topK === 0 ? v : Math.min(attrs.topK, v);
   const chunks = Math.max(1, Math.ceil(kept / ROW_CHUNK));
   const table = expTable(g);
   const sums = g.createBuffer(rows * chunks);
-  const params = [v, p2, kept, attrs.multiplier, attrs.shift, chunks];
-  g.run(CHUNK_SUM_SRC, [x, idx, table, sums], params, rows * chunks);
+  const params = [v, stride, kept, attrs.multiplier, attrs.shift, chunks];
+  g.run(CHUNK_SUM_SRC, [x, best, idx, table, sums], params, rows * chunks);
   const pickParams = [...params, attrs.topP, attrs.seedLo, attrs.seedHi, attrs.stepLo, attrs.stepHi];
-  g.run(PICK_SRC, [x, idx, table, sums, y], pickParams, rows);
+  g.run(PICK_SRC, [x, best, idx, table, sums, y], pickParams, rows);
+  g.release(best);
   g.release(idx);
   g.release(sums);
   return y;

@@ -992,6 +992,15 @@ function argmaxSampleCases(L: CaseList): void {
     attrs: { scale: { multiplier: 1, shift: 3 }, seed: 2024, step: 1, topP: 60000 },
   }));
   L.add('sample', 'adversarial', 'max-vocab-65536-all-equal-W-2^31', () => ({ inputs: [full('int32', [MAX_VOCAB], -7)], attrs: { scale: { multiplier: 1, shift: 0 }, seed: (1n << 64n) - 1n, step: 12345, topP: TOP_P_ONE } }));
+  // A backend may order candidates by a different path below and above some row length (webgpu:
+  // ranks up to 4096 entries, a sort beyond): both sides of that edge, the rank path at its worst
+  // (every weight positive, ties throughout) and with masked entries and a top-k cut in a tie.
+  L.add('sample', 'adversarial', 'V4096-all-equal-every-weight-positive', () => ({ inputs: [full('int32', [1, 4096], 5)], attrs: { scale: { multiplier: 1, shift: 0 }, seed: 77, step: 2, topP: 50000 } }));
+  L.add('sample', 'adversarial', 'V4096-ties-masked-topK', (r) => ({
+    inputs: [td('int32', [2, 4096], r.ints(8192, -40, 40).map((x, i) => (i % 7 === 3 ? MASKED : x)))],
+    attrs: { scale: { multiplier: 1, shift: 1 }, seed: 78, step: 3, topK: 100 },
+  }));
+  L.add('sample', 'adversarial', 'V4097-ties-topP', (r) => ({ inputs: [td('int32', [1, 4097], r.ints(4097, -40, 40))], attrs: { scale: { multiplier: 1, shift: 1 }, seed: 79, step: 4, topP: 60000 } }));
   L.add('sample', 'adversarial', 'zero-rows', () => ({ inputs: [td('int32', [0, 10], [])], attrs: { scale: { multiplier: 1, shift: 0 }, seed: 0, step: 0 } }));
 }
 
