@@ -8,7 +8,7 @@
  * really ran: gpu.js swaps in its cpu kernel when a GL compile fails, and that must be an error,
  * not a result.
  */
-import type { Backend } from '../../engine/backend.js';
+import type { Backend, DeviceStats } from '../../engine/backend.js';
 import { BackendError } from '../../engine/errors.js';
 import { HostStorageBackend } from '../shared/host_storage.js';
 import { KERNEL_CLASS, type GpujsInstance, type GpujsKernel, type GpujsMode } from './runtime.js';
@@ -48,9 +48,20 @@ export class GpujsBackend extends HostStorageBackend {
     this.wasmMemories = mode === 'webasm' ? new WasmMemoryBudget() : undefined;
   }
 
+  private runs = 0;
+
+  /**
+   * gpu.js takes its inputs from the host and returns its output there: every kernel run is a
+   * dispatch, a submission and a read of its own (bench/model.ts reports them per token).
+   */
+  get deviceStats(): DeviceStats {
+    return { dispatches: this.runs, reads: this.runs, submissions: this.runs };
+  }
+
   /** Run `k` over a 1-D output of `size` floats and return them (empty for size 0). */
   run(k: KernelSource, size: number, args: readonly KernelArg[]): Float32Array {
     if (size === 0) return new Float32Array(0);
+    this.runs++;
     if (size >= 2 ** 24) throw new BackendError(k.name, `output of ${size} floats exceeds gpu.js's exact index range 2^24 (§16 G6)`);
     const kernel = this.compiled(k);
     kernel.setOutput([size]);
