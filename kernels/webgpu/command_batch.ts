@@ -4,20 +4,21 @@
  * submitted, until something must come back to the host.
  *
  * Every dispatch goes into one open compute pass of one command encoder. A read ends the pass,
- * records a copy of its buffer into a staging buffer of its own, and asks for a flush on the
- * microtask queue; the flush submits the encoder once and maps every staging buffer recorded
- * meanwhile. A forward pass runs its kernels synchronously and its trace starts a read of each
- * layer output, so a whole pass, its trace copies and the sampled token's copy go to the GPU in
- * one submission, and the host waits once: the first await after the pass (generate's wait for
- * the token). Before, every dispatch and every read was a submission of its own.
+ * records a copy of its buffer into the submission's staging buffer (reads are packed one after
+ * another), and asks for a flush on the microtask queue; the flush submits the encoder once and
+ * maps the staging buffer once for all the reads recorded meanwhile. A forward pass runs its
+ * kernels synchronously and its trace starts a read of each layer output, so a whole pass, its
+ * trace copies and the sampled token's copy go to the GPU in one submission, and the host waits
+ * once: the first await after the pass (generate's wait for the token). Before, every dispatch
+ * and every read was a submission of its own.
  *
  * Why it is safe: WebGPU orders dispatches in a pass as if each were its own pass (a storage write
- * is visible to the next dispatch), copies are recorded where the read was asked for, and host
- * writes (queue.writeBuffer) only ever fill buffers created for the dispatch that follows (ids,
+ * is visible to the next dispatch), and copies are recorded where the read was asked for. Host
+ * writes (queue.writeBuffer) fill either buffers created for the dispatch that follows (ids,
  * scales), so running them ahead of recorded work reorders nothing, or the submission's kernel
- * parameters (param_arena.ts), written just before it is submitted. Buffers released
- * while recorded or submitted work may still use them are destroyed once the submission that
- * carried that work has completed.
+ * parameters (param_arena.ts), written just before it is submitted. Buffers released while
+ * recorded or submitted work may still use them are destroyed once the submission that carried
+ * that work has completed.
  */
 import type { DeviceStats } from '../../engine/backend.js';
 import { ParamArena } from './param_arena.js';
@@ -25,8 +26,22 @@ import { ParamArena } from './param_arena.js';
 /** Parameter words a dispatch may keep in the shared arena (more get a buffer of their own). */
 const ARENA_SLOT_WORDS = 64;
 
+/** Bytes of a shared staging buffer: a submission's read-backs are packed into as few as fit. */
+const STAGING_BYTES = 1 << 16;
+
+/** getMappedRange takes offsets in multiples of 8 bytes, so each read starts at one. */
+const align8 = (bytes: number): number => Math.ceil(bytes / 8) * 8;
+
+/** A staging buffer of this submission and how much of it the recorded copies fill. */
+interface Staging {
+  readonly buffer: GPUBuffer;
+  used: number;
+}
+
 interface PendingRead {
-  readonly staging: GPUBuffer;
+  readonly staging: Staging;
+  readonly offset: number;
+  readonly bytes: number;
   readonly resolve: (words: Int32Array) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -35,6 +50,8 @@ export class CommandBatch {
   private encoder: GPUCommandEncoder | undefined;
   private pass: GPUComputePassEncoder | undefined;
   private reads: PendingRead[] = [];
+  /** This submission's staging buffers; the last one takes the next copy if it fits. */
+  private staging: Staging[] = [];
   /** Released since the last submission: destroyed when the next submission has completed. */
   private garbage: GPUBuffer[] = [];
   private flushQueued = false;
@@ -79,16 +96,32 @@ export class CommandBatch {
    */
   read(src: GPUBuffer, words: number): Promise<Int32Array> {
     this.endPass();
-    const staging = this.device.createBuffer({ size: words * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const bytes = words * 4;
+    const staging = this.stagingFor(bytes);
+    const offset = align8(staging.used);
+    staging.used = offset + bytes;
     this.encoder ??= this.device.createCommandEncoder();
-    this.encoder.copyBufferToBuffer(src, 0, staging, 0, words * 4);
+    this.encoder.copyBufferToBuffer(src, 0, staging.buffer, offset, bytes);
     this.counts.reads++;
-    const done = new Promise<Int32Array>((resolve, reject) => this.reads.push({ staging, resolve, reject }));
+    const done = new Promise<Int32Array>((resolve, reject) => this.reads.push({ staging, offset, bytes, resolve, reject }));
     if (!this.flushQueued) {
       this.flushQueued = true;
       queueMicrotask(() => this.flush());
     }
     return done;
+  }
+
+  /**
+   * Room for `bytes` more in this submission's staging buffers, so that the host maps one buffer,
+   * not one per read (each map is a round trip, and in a browser one across processes).
+   */
+  private stagingFor(bytes: number): Staging {
+    const last = this.staging.at(-1);
+    if (last && align8(last.used) + bytes <= last.buffer.size) return last;
+    const size = Math.max(STAGING_BYTES, bytes);
+    const fresh = { buffer: this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }), used: 0 };
+    this.staging.push(fresh);
+    return fresh;
   }
 
   /** Destroys `buf` once the work recorded or submitted so far is done. */
@@ -112,20 +145,24 @@ export class CommandBatch {
       this.counts.submissions++;
     }
     const reads = this.reads;
+    const staging = this.staging;
     const garbage = this.garbage;
     this.reads = [];
+    this.staging = [];
     this.garbage = [];
-    void Promise.allSettled(reads.map((r) => r.staging.mapAsync(GPUMapMode.READ))).then((mapped) => {
+    void Promise.allSettled(staging.map((st) => st.buffer.mapAsync(GPUMapMode.READ, 0, st.used))).then((mapped) => {
       // The queue runs in order: the submission, and all work before it, is done.
       for (const buf of garbage) buf.destroy();
       const error = this.takeError();
-      reads.forEach((r, i) => {
-        const m = mapped[i]!;
+      for (const r of reads) {
+        const m = mapped[staging.indexOf(r.staging)]!;
         if (error !== undefined) r.reject(this.fail(`device error: ${error}`));
         else if (m.status === 'rejected') r.reject(m.reason);
-        else r.resolve(new Int32Array(r.staging.getMappedRange().slice(0)));
-        if (m.status === 'fulfilled') r.staging.unmap();
-        r.staging.destroy();
+        else r.resolve(new Int32Array(r.staging.buffer.getMappedRange(r.offset, r.bytes).slice(0)));
+      }
+      staging.forEach((st, i) => {
+        if (mapped[i]!.status === 'fulfilled') st.buffer.unmap();
+        st.buffer.destroy();
       });
     });
   }
