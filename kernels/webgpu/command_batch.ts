@@ -29,6 +29,9 @@ const ARENA_SLOT_WORDS = 64;
 /** Bytes of a shared staging buffer: a submission's read-backs are packed into as few as fit. */
 const STAGING_BYTES = 1 << 16;
 
+/** How often a pending map is nudged by an empty submission (see nudgeUntil). */
+const NUDGE_MS = 2;
+
 /** getMappedRange takes offsets in multiples of 8 bytes, so each read starts at one. */
 const align8 = (bytes: number): number => Math.ceil(bytes / 8) * 8;
 
@@ -129,6 +132,25 @@ export class CommandBatch {
     this.garbage.push(buf);
   }
 
+  /**
+   * Submits empty work every few milliseconds while `pending` is unsettled. Firefox completes maps
+   * only when it polls its device, which it does on a 100 ms timer or when work is submitted
+   * (Mozilla bug 1870699): without this, every token in Firefox took 100 ms, whatever the model.
+   * Elsewhere a map completes before the first nudge, or the nudges cost an empty submit each.
+   */
+  private nudgeUntil(pending: Promise<unknown>): void {
+    let settled = false;
+    void pending.finally(() => {
+      settled = true;
+    });
+    const nudge = (): void => {
+      if (settled) return;
+      this.device.queue.submit([]);
+      setTimeout(nudge, NUDGE_MS);
+    };
+    setTimeout(nudge, NUDGE_MS);
+  }
+
   private endPass(): void {
     this.pass?.end();
     this.pass = undefined;
@@ -150,7 +172,9 @@ export class CommandBatch {
     this.reads = [];
     this.staging = [];
     this.garbage = [];
-    void Promise.allSettled(staging.map((st) => st.buffer.mapAsync(GPUMapMode.READ, 0, st.used))).then((mapped) => {
+    const maps = Promise.allSettled(staging.map((st) => st.buffer.mapAsync(GPUMapMode.READ, 0, st.used)));
+    this.nudgeUntil(maps);
+    void maps.then((mapped) => {
       // The queue runs in order: the submission, and all work before it, is done.
       for (const buf of garbage) buf.destroy();
       const error = this.takeError();
