@@ -2,7 +2,8 @@
 /**
  * webgpu integer exp and softmax (engine/NUMERICS.md §9) and causal mask (§8), transliterated
  * from kernels/cpu/softmax.ts. Softmax rows are reduced in chunks (wgsl/row_chunks.ts, §16.3):
- * chunk maxima, then chunk sums of E(max − x_j), then one invocation per element.
+ * chunk maxima, then chunk sums of E(max − x_j) (both by one invocation per row when the row is
+ * one chunk), then one invocation per element.
  */
 import { MASKED, SOFTMAX_OUT_BITS } from '../../engine/constants.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
@@ -87,6 +88,33 @@ const SUM_CHUNK_SRC = shader(
   EXP_NEG_WGSL + ROW_MAX,
 );
 
+/**
+ * A row of one chunk (len ≤ ROW_CHUNK, every attention row of a decode step): its max and
+ * Σ E(max − x_j) by one invocation, the work of MAX_CHUNK_SRC and SUM_CHUNK_SRC in one dispatch
+ * (two loops of at most ROW_CHUNK, inside llvmpipe's loop budget). P as below.
+ */
+const MAX_SUM_ROW_SRC = shader(
+  [X, TABLE, { name: 'maxes', write: true }, { name: 'sums', type: 'u32', write: true }],
+  `  let len = P[1];
+  let rowStart = i * len;
+  var m = ${MASKED_WGSL};
+  for (var j = 0u; j < len; j = j + 1u) {
+    m = max(m, x[rowStart + j]);
+  }
+  var s = 0u;
+  if (m != ${MASKED_WGSL}) {
+    for (var j = 0u; j < len; j = j + 1u) {
+      let v = x[rowStart + j];
+      if (v != ${MASKED_WGSL}) {
+        s = s + expNegQ15(bitcast<u32>(m - v), P[4], P[5]);
+      }
+    }
+  }
+  maxes[i] = m;
+  sums[i] = s;`,
+  EXP_NEG_WGSL,
+);
+
 /** y_j = divRoundHalfUp(E_j · 2^14, Σ), 0 on fully masked rows. P: n, len, chunks, chunkLen, m, shift */
 const SOFTMAX_SRC = shader(
   [X, { name: 'maxes' }, { name: 'sums', type: 'u32' }, TABLE, Y],
@@ -119,8 +147,11 @@ export const softmaxKernel: KernelFunc<ScaleAttrs> = ({ backend, inputs, attrs, 
   const params = [len, chunks, ROW_CHUNK, attrs.multiplier, attrs.shift];
   const maxes = g.createBuffer(rows * chunks);
   const sums = g.createBuffer(rows * chunks);
-  g.run(MAX_CHUNK_SRC, [x, maxes], params, rows * chunks);
-  g.run(SUM_CHUNK_SRC, [x, maxes, table, sums], params, rows * chunks);
+  if (chunks === 1) g.run(MAX_SUM_ROW_SRC, [x, table, maxes, sums], params, rows);
+  else {
+    g.run(MAX_CHUNK_SRC, [x, maxes], params, rows * chunks);
+    g.run(SUM_CHUNK_SRC, [x, maxes, table, sums], params, rows * chunks);
+  }
   g.run(SOFTMAX_SRC, [x, maxes, sums, table, y], params, out.size);
   g.release(maxes);
   g.release(sums);
