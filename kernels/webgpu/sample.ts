@@ -16,20 +16,22 @@
  *   an entry of weight 0 is never drawn and adds nothing to any running sum, so where it sits in
  *   the order changes no result (§14.2: steps 3 to 8 read the order only through the weights and
  *   the first candidate).
- * - longer rows: a bitonic sort of all indices (rows padded to a power of two; padding sorts last),
- *   whose dispatch count grows with log² V but whose work does not depend on how many weights
- *   are positive.
- * Weights are then summed per chunk of ROW_CHUNK sorted positions; one invocation per row walks
- * the chunk sums and inside one chunk to find the top-p cut and the drawn candidate, staying
- * inside llvmpipe's per-invocation loop budget.
+ * - longer rows (llama vocabularies, up to 65,536): no order is built at all; sample_buckets.ts
+ *   counts candidates per weight bucket and finds the drawn one by the bytes of m − x, 13
+ *   dispatches after argmax whatever the row length.
+ * On the rank path, weights are then summed per chunk of ROW_CHUNK sorted positions, and one
+ * invocation per row walks the chunk sums and inside one chunk to find the top-p cut and the drawn
+ * candidate, staying inside llvmpipe's per-invocation loop budget.
  */
-import { MASKED, PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1 } from '../../engine/constants.js';
+import { MASKED } from '../../engine/constants.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { SampleAttrs } from '../../engine/ops/sample.js';
 import { TOP_P_ONE } from '../../engine/ops/sample.js';
 import { asWebGpu, expTable, gpuBuffer } from './backend.js';
 import { X, Y, shader } from './wgsl/common.js';
 import { EXP_NEG_WGSL, i32Lit } from './wgsl/fixed_point.js';
+import { sampleByBuckets } from './sample_buckets.js';
+import { PHILOX_WGSL } from './wgsl/philox.js';
 import { CHUNK_HEAD, ROW_CHUNK } from './wgsl/row_chunks.js';
 
 const MASKED_WGSL = i32Lit(MASKED);
@@ -82,41 +84,6 @@ function rowArgmax(g: ReturnType<typeof gpu>, x: GPUBuffer, rows: number, len: n
 
 export const argmaxKernel: KernelFunc = ({ backend, inputs, out }) =>
   rowArgmax(gpu(backend), gpuBuffer(inputs[0]!), out.size, inputs[0]!.size / Math.max(out.size, 1));
-
-/** idx[i] = i mod P2. P: n, P2 */
-const INIT_SRC = shader([{ name: 'idx', type: 'u32', write: true }], '  idx[i] = i % P[1];');
-
-/**
- * One compare-exchange of a bitonic sort step; invocation i is one pair.
- * P: n (rows·P2/2), V, P2, k, j
- */
-const BITONIC_SRC = shader(
-  [{ name: 'x' }, { name: 'idx', type: 'u32', write: true }],
-  `  let v = P[1];
-  let half = P[2] / 2u;
-  let row = i / half;
-  let t = i % half;
-  let jj = P[4];
-  let l = (t / jj) * 2u * jj + t % jj;
-  let h = l + jj;
-  let base = row * P[2];
-  let a = idx[base + l];
-  let b = idx[base + h];
-  let up = (l & P[3]) == 0u;
-  // before(b, a): b comes first in (x desc, j asc) order; padding (index >= V) sorts last.
-  var bFirst: bool;
-  if (a >= v || b >= v) {
-    bFirst = b < a;
-  } else {
-    let xa = x[row * v + a];
-    let xb = x[row * v + b];
-    bFirst = xb > xa || (xb == xa && b < a);
-  }
-  if (bFirst == up) {
-    idx[base + l] = b;
-    idx[base + h] = a;
-  }`,
-);
 
 /** E(m − x_j) of entry j of a row (0 when masked), m = x at the row's first maximum `best`. P: n, V, stride, kept, m, shift */
 const WEIGHT_OF_WGSL = `
@@ -206,33 +173,7 @@ const CHUNK_SUM_SRC = shader(
   EXP_NEG_WGSL + WEIGHT_WGSL,
 );
 
-const PHILOX_WGSL = `
-fn philoxFirst(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32) -> u32 {
-  var x0 = c0;
-  var x1 = c1;
-  var x2 = c2;
-  var x3 = c3;
-  var key0 = k0;
-  var key1 = k1;
-  for (var round = 0u; round < ${PHILOX_ROUNDS}u; round = round + 1u) {
-    if (round > 0u) {
-      key0 = key0 + ${PHILOX_W0}u;
-      key1 = key1 + ${PHILOX_W1}u;
-    }
-    let p0 = umul32(${PHILOX_M0}u, x0);
-    let p1 = umul32(${PHILOX_M1}u, x2);
-    let n0 = p1.x ^ x1 ^ key0;
-    let n1 = p1.y;
-    let n2 = p0.x ^ x3 ^ key1;
-    let n3 = p0.y;
-    x0 = n0;
-    x1 = n1;
-    x2 = n2;
-    x3 = n3;
-  }
-  return x0;
-}
-
+const GE64_WGSL = `
 // (hi, lo) >= (hi2, lo2)
 fn ge64(a: vec2<u32>, b: vec2<u32>) -> bool {
   return a.x > b.x || (a.x == b.x && a.y >= b.y);
@@ -312,7 +253,7 @@ const PICK_SRC = shader(
     }
   }
   y[row] = i32(pick);`,
-  EXP_NEG_WGSL + WEIGHT_WGSL + PHILOX_WGSL,
+  EXP_NEG_WGSL + WEIGHT_WGSL + PHILOX_WGSL + GE64_WGSL,
 );
 
 /** Rows up to this long take the rank path (their worst case, every weight positive, is V² comparisons). */
@@ -331,16 +272,6 @@ function placeByRank(g: ReturnType<typeof gpu>, x: GPUBuffer, best: GPUBuffer, r
   return idx;
 }
 
-/** The sorted positions by a bitonic sort of all indices, each row padded to `p2` (a power of two). */
-function placeBySort(g: ReturnType<typeof gpu>, x: GPUBuffer, rows: number, v: number, p2: number): GPUBuffer {
-  const idx = g.createBuffer(rows * p2);
-  g.run(INIT_SRC, [idx], [p2], rows * p2);
-  for (let k = 2; k <= p2; k *= 2) {
-    for (let j = k / 2; j >= 1; j /= 2) g.run(BITONIC_SRC, [x, idx], [v, p2, k, j], (rows * p2) / 2);
-  }
-  return idx;
-}
-
 export const sampleKernel: KernelFunc<SampleAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpu(backend);
   const rows = out.size;
@@ -349,15 +280,14 @@ export const sampleKernel: KernelFunc<SampleAttrs> = ({ backend, inputs, attrs, 
   const v = inputs[0]!.size / rows;
   const x = gpuBuffer(inputs[0]!);
   const best = rowArgmax(g, x, rows, v);
-  let stride = v;
-  let idx: GPUBuffer;
-  if (v <= RANK_MAX_V) idx = placeByRank(g, x, best, rows, v, attrs.multiplier, attrs.shift);
-  else {
-    stride = 1;
-    while (stride < v) stride *= 2;
-    idx = placeBySort(g, x, rows, v, stride);
-  }
   const kept = attrs.topK === 0 ? v : Math.min(attrs.topK, v);
+  if (v > RANK_MAX_V) {
+    sampleByBuckets(g, { x, best, y }, rows, v, kept, attrs);
+    g.release(best);
+    return y;
+  }
+  const stride = v;
+  const idx = placeByRank(g, x, best, rows, v, attrs.multiplier, attrs.shift);
   const chunks = Math.max(1, Math.ceil(kept / ROW_CHUNK));
   const table = expTable(g);
   const sums = g.createBuffer(rows * chunks);

@@ -1001,6 +1001,33 @@ function argmaxSampleCases(L: CaseList): void {
     attrs: { scale: { multiplier: 1, shift: 1 }, seed: 78, step: 3, topK: 100 },
   }));
   L.add('sample', 'adversarial', 'V4097-ties-topP', (r) => ({ inputs: [td('int32', [1, 4097], r.ints(4097, -40, 40))], attrs: { scale: { multiplier: 1, shift: 1 }, seed: 79, step: 4, topP: 60000 } }));
+  // Beyond 4096 entries webgpu preselects by weight buckets (one weight per bucket of u, §9.3) and
+  // finds the drawn candidate by the bytes of m − x: a llama-sized vocabulary with few positive
+  // weights, cuts inside ties, masked and single-entry rows, every byte of d in play, and many
+  // distinct d sharing one bucket (a fine scale) or all of them (M = 0).
+  L.add('sample', 'adversarial', 'V32000-llama-vocab-few-positive-weights', (r) => ({
+    inputs: [td('int32', [1, 32000], r.ints(32000, -300000, 300000))],
+    attrs: { scale: expScale(r, 300000), seed: 314, step: 15, topP: 58982 },
+  }));
+  L.add('sample', 'adversarial', 'V8192-ties-masked-topK-and-topP-cut-inside-ties', (r) => ({
+    inputs: [td('int32', [2, 8192], r.ints(16384, -40, 40).map((x, i) => (i % 5 === 2 ? MASKED : x)))],
+    attrs: { scale: { multiplier: 1, shift: 1 }, seed: 80, step: 5, topK: 3000, topP: 40000 },
+  }));
+  L.add('sample', 'adversarial', 'V4097-masked-rows-and-a-lone-entry', () => {
+    const xs = new Array<number>(3 * 4097).fill(MASKED);
+    xs[4097 + 4096] = -5;
+    return { inputs: [td('int32', [3, 4097], xs)], attrs: { scale: { multiplier: 1, shift: 0 }, seed: 81, step: 6, topK: 2 } };
+  });
+  L.add('sample', 'adversarial', 'V5000-int32-extremes-every-byte-of-d', (r) => ({
+    inputs: [td('int32', [2, 5000], Array.from({ length: 10000 }, () => [I32_MAX, I32_MIN + 1, 0, MASKED, r.int(-(2 ** 31) + 1, 2 ** 31 - 1)][r.int(0, 4)]!))],
+    attrs: { scale: { multiplier: 1, shift: 31 }, seed: 82, step: 7 },
+  }));
+  L.add('sample', 'adversarial', 'V6000-topK1-equals-argmax-with-ties', (r) => ({ inputs: [td('int32', [3, 6000], r.ints(18000, -3, 3))], attrs: { scale: { multiplier: 1, shift: 0 }, seed: 83, step: 8, topK: 1 } }));
+  L.add('sample', 'adversarial', 'V5000-M0-uniform-one-bucket', (r) => ({ inputs: [base(r, 2, 5000, 1000000)], attrs: { scale: { multiplier: 0, shift: 0 }, seed: 84, step: 9 } }));
+  L.add('sample', 'adversarial', 'V20000-fine-scale-many-d-per-bucket', (r) => ({
+    inputs: [td('int32', [1, 20000], r.ints(20000, -100000, 100000))],
+    attrs: { scale: { multiplier: 1, shift: 10 }, seed: 85, step: 10, topK: 15000 },
+  }));
   L.add('sample', 'adversarial', 'zero-rows', () => ({ inputs: [td('int32', [0, 10], [])], attrs: { scale: { multiplier: 1, shift: 0 }, seed: 0, step: 0 } }));
 }
 

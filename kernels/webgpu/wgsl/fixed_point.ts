@@ -105,13 +105,13 @@ export function i32Lit(v: number): string {
 }
 
 /**
- * E(d) (§9): exp(−d·s) in Q15 for an unsigned difference d, with the 256-entry EXP2_NEG_Q15
- * table bound as `expTable: array<u32>`.
+ * E(d) (§9.3): exp(−d·s) in Q15 for an unsigned difference d, with the 256-entry EXP2_NEG_Q15
+ * table bound as `expTable: array<u32>`. `expOfU` is the table-and-shift half on its own, for a
+ * caller that already holds u = R(d, M, n) (sample's buckets, kernels/webgpu/sample_buckets.ts).
  */
 export const EXP_NEG_WGSL = /* wgsl */ `
 ${MUL_SHIFT_ROUND_WGSL}
-fn expNegQ15(d: u32, m: u32, n: u32) -> u32 {
-  let u = mulShiftRound(d, m, n);
+fn expOfU(u: u32) -> u32 {
   let k = u >> ${EXP_FRAC_BITS}u;
   if (k >= ${EXP_ZERO_HALVINGS}u) {
     return 0u;
@@ -121,6 +121,9 @@ fn expNegQ15(d: u32, m: u32, n: u32) -> u32 {
     return t;
   }
   return (t + (1u << (k - 1u))) >> k;
+}
+fn expNegQ15(d: u32, m: u32, n: u32) -> u32 {
+  return expOfU(mulShiftRound(d, m, n));
 }
 `;
 
