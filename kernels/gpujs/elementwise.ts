@@ -7,11 +7,9 @@
  */
 import { DTYPE_MAX, DTYPE_MIN, type DType } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
-import { hostData } from '../shared/host_storage.js';
 import { gpujs, type KernelSource } from './backend.js';
 import { LIMB_FUNCTIONS } from './fixed_point.js';
 import { FLOOR_DIV } from './functions.js';
-import { fromPacked, packedPlane } from './planes.js';
 import { READ_LIMBS } from './requantize.js';
 
 // One float per int8/int16 element; for int32 the planes are hi limbs then lo limbs, and the
@@ -30,9 +28,10 @@ const RELU: KernelSource = {
 };
 
 export const reluKernel: KernelFunc = ({ backend, inputs, out }) => {
+  const g = gpujs(backend);
   const limbs = out.dtype === 'int32' ? 2 : 1;
-  const y = gpujs(backend).run(RELU, limbs * out.size, [packedPlane(hostData(inputs[0]!), out.dtype), out.size, limbs - 1]);
-  return fromPacked('relu', y, out.dtype, out.size);
+  const y = g.dispatch(RELU, limbs * out.size, [g.plane(inputs[0]!), out.size, limbs - 1]);
+  return g.result('relu', y, out.dtype, out.size);
 };
 
 // The common head of add and mul: thread → element i and output limb `part`, b's element
@@ -129,10 +128,11 @@ function binaryKernel(k: KernelSource): KernelFunc {
   return ({ backend, inputs, out }) => {
     const a = inputs[0]!;
     const b = inputs[1]!;
+    const g = gpujs(backend);
     const wide = out.dtype === 'int32' ? 1 : 0;
-    const y = gpujs(backend).run(k, (wide + 1) * out.size, [
-      packedPlane(hostData(a), a.dtype),
-      packedPlane(hostData(b), b.dtype),
+    const y = g.dispatch(k, (wide + 1) * out.size, [
+      g.plane(a),
+      g.plane(b),
       out.size,
       b.size,
       a.dtype === 'int32' ? 1 : 0,
@@ -140,7 +140,7 @@ function binaryKernel(k: KernelSource): KernelFunc {
       wide ? 0 : DTYPE_MIN[out.dtype as DType],
       wide ? 0 : DTYPE_MAX[out.dtype as DType],
     ]);
-    return fromPacked(k.name, y, out.dtype, out.size);
+    return g.result(k.name, y, out.dtype, out.size);
   };
 }
 
@@ -161,16 +161,17 @@ ${READ_LIMBS}
 
 export const castKernel: KernelFunc = ({ backend, inputs, out }) => {
   const x = inputs[0]!;
+  const g = gpujs(backend);
   const wide = out.dtype === 'int32' ? 1 : 0;
-  const y = gpujs(backend).run(CAST, (wide + 1) * out.size, [
-    packedPlane(hostData(x), x.dtype),
+  const y = g.dispatch(CAST, (wide + 1) * out.size, [
+    g.plane(x),
     out.size,
     x.dtype === 'int32' ? 1 : 0,
     wide,
     wide ? 0 : DTYPE_MIN[out.dtype],
     wide ? 0 : DTYPE_MAX[out.dtype],
   ]);
-  return fromPacked('cast', y, out.dtype, out.size);
+  return g.result('cast', y, out.dtype, out.size);
 };
 
 // 1 when r² ≤ v = h·2^16 + l, for 0 ≤ r < 2^16: r = 256·rh + rl, so
@@ -216,7 +217,8 @@ const ISQRT: KernelSource = {
 };
 
 export const isqrtKernel: KernelFunc = ({ backend, inputs, out }) => {
-  const y = gpujs(backend).run(ISQRT, 2 * out.size, [packedPlane(hostData(inputs[0]!), 'int32'), out.size]);
-  return fromPacked('isqrt', y, 'int32', out.size);
+  const g = gpujs(backend);
+  const y = g.dispatch(ISQRT, 2 * out.size, [g.plane(inputs[0]!), out.size]);
+  return g.result('isqrt', y, 'int32', out.size);
 };
 

@@ -6,22 +6,22 @@
  * float plane. A table whose packed plane reaches 2^23 floats (GPT-2's 50257·768 embedding) is
  * cut into blocks of whole rows so that every flat index stays exact (§16.1 G6): one run per
  * block fills the rows whose ids fall in it and copies the rest from the previous run's output.
- * Table planes are cached per host array, since tensors are immutable and an embedding is
- * gathered from at every step.
+ * Table planes are kept with the table (uploaded once), since tensors are immutable and an
+ * embedding is gathered from at every step.
  *
  * rope: one thread per output element, with the int16 product split into bytes so that every
  * float32 intermediate stays an exact integer within ±2^24 (§16.1 G2). The output coordinate is
  * v = x0·a + x1·b with (a, b) = (cos, −sin) for y[2i] and (sin, cos) for y[2i+1], rounded as
  * ⌊v / 2^14⌉ (requantize with M = 1, n = 14) and saturated to x's dtype.
  */
-import { allocate, type DType, type IntArray } from '../../engine/dtype.js';
 import { BackendError } from '../../engine/errors.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { GatherAttrs, RopeAttrs } from '../../engine/ops/gather.js';
-import { hostData } from '../shared/host_storage.js';
+import type { Tensor } from '../../engine/tensor.js';
 import { gpujs, type KernelSource } from './backend.js';
 import { FLOOR_DIV } from './functions.js';
-import { fromPacked, fromValues, packedPlane, valuePlane } from './planes.js';
+import { packedPlane, valuePlane } from './planes.js';
+import type { Plane } from './storage.js';
 
 /** floorDiv needs its dividend below 2^23; so does every index of one block. */
 const INDEX_LIMIT = 2 ** 23;
@@ -48,45 +48,27 @@ const GATHER: KernelSource = {
   functions: [FLOOR_DIV],
 };
 
-interface Block {
-  firstRow: number;
-  rows: number;
-  plane: Float32Array;
-}
-
-// Keyed by row width too: reshape shares storage, so one host array may come back as [V', C'].
-const blockCache = new WeakMap<IntArray, Map<number, Block[]>>();
-
-/** The table's row blocks, each a packed plane of fewer than 2^23 floats. */
-function blocksOf(table: IntArray, dtype: DType, v: number, c: number, limbs: number): Block[] {
-  let byWidth = blockCache.get(table);
-  if (!byWidth) blockCache.set(table, (byWidth = new Map()));
-  let blocks = byWidth.get(c);
-  if (!blocks) {
-    const perBlock = Math.floor((INDEX_LIMIT - 1) / (limbs * c));
-    blocks = [];
-    for (let first = 0; first < v; first += perBlock) {
-      const rows = Math.min(perBlock, v - first);
-      blocks.push({ firstRow: first, rows, plane: packedPlane(table.subarray(first * c, (first + rows) * c), dtype) });
-    }
-    byWidth.set(c, blocks);
-  }
-  return blocks;
-}
-
 export const gatherKernel: KernelFunc<GatherAttrs> = ({ backend, inputs, attrs, out }) => {
   const [v, c] = inputs[0]!.shape as [number, number];
+  const g = gpujs(backend);
   const limbs = out.dtype === 'int32' ? 2 : 1;
-  if (out.size === 0) return fromPacked('gather', new Float32Array(0), out.dtype, 0);
+  if (out.size === 0) return g.result('gather', new Float32Array(0), out.dtype, 0);
   if (limbs * out.size >= INDEX_LIMIT || limbs * c >= INDEX_LIMIT) {
     throw new BackendError('gather', `output of ${out.size} ${out.dtype} elements exceeds gpu.js's exact index range (§16 G6)`);
   }
   const ids = Float32Array.from(attrs.ids);
-  let y: Float32Array = new Float32Array(0);
-  for (const block of blocksOf(hostData(inputs[0]!), out.dtype, v, c, limbs)) {
-    y = gpujs(backend).run(GATHER, limbs * out.size, [block.plane, ids, y, c, out.size, block.firstRow, block.rows]);
+  // Row blocks of the table, each a packed plane of fewer than 2^23 floats, kept with the table
+  // (keyed by row width too: reshape shares storage, so one table may come back as [V', C']).
+  const perBlock = Math.floor((INDEX_LIMIT - 1) / (limbs * c));
+  let y: Plane = new Float32Array(0);
+  for (let first = 0; first < v; first += perBlock) {
+    const rows = Math.min(perBlock, v - first);
+    const block = g.derived(inputs[0]!, `gather:${c}:${first}:${rows}`, (table) => packedPlane(table.subarray(first * c, (first + rows) * c), out.dtype));
+    const prev = y;
+    y = g.dispatch(GATHER, limbs * out.size, [block, ids, prev, c, out.size, first, rows]);
+    g.free(prev);
   }
-  return fromPacked('gather', y, out.dtype, out.size);
+  return g.result('gather', y, out.dtype, out.size);
 };
 
 /**
@@ -134,23 +116,21 @@ const ROPE: KernelSource = {
 const ELEMENTS_PER_RUN = 2 ** 22;
 
 export const ropeKernel: KernelFunc = ({ backend, inputs, attrs, out }) => {
-  const y = allocate(out.dtype, out.size);
-  if (out.size === 0) return y;
+  const g = gpujs(backend);
+  if (out.size === 0) return g.result('rope', new Float32Array(0), out.dtype, 0);
   const { offset } = attrs as RopeAttrs;
   const [t, d] = out.shape.slice(-2) as [number, number];
   const half = d / 2;
-  const x = hostData(inputs[0]!);
   // Only the T table rows this op reads, so table indices stay below T·D/2 (§16.1 G6).
-  const cs = valuePlane(hostData(inputs[1]!).subarray(offset * half, (offset + t) * half));
-  const sn = valuePlane(hostData(inputs[2]!).subarray(offset * half, (offset + t) * half));
+  const rowsOf = (table: Tensor): Plane => g.derived(table, `rope:${offset}:${t}:${half}`, (v) => valuePlane(v.subarray(offset * half, (offset + t) * half)));
+  const cs = rowsOf(inputs[1]!);
+  const sn = rowsOf(inputs[2]!);
   const [lo, hi] = out.dtype === 'int8' ? [-128, 127] : [-32768, 32767];
   const rows = out.size / d;
   const perRun = Math.max(1, Math.floor(ELEMENTS_PER_RUN / d));
-  for (let start = 0; start < rows; start += perRun) {
-    const end = Math.min(rows, start + perRun);
-    const xs = valuePlane(x.subarray(start * d, end * d));
-    const f = gpujs(backend).run(ROPE, xs.length, [xs, cs, sn, d, half, t, start % t, lo, hi]);
-    y.set(fromValues('rope', f, out.dtype, xs.length), start * d);
-  }
-  return y;
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < rows; start += perRun) ranges.push([start * d, Math.min(rows, start + perRun) * d]);
+  return g.pieces('rope', out.dtype, out.size, ranges, (e0, e1) =>
+    g.dispatch(ROPE, e1 - e0, [g.plane(inputs[0]!, e0, e1), cs, sn, d, half, t, (e0 / d) % t, lo, hi]),
+  );
 };

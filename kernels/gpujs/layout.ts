@@ -5,17 +5,17 @@
  * int32 data runs as one copy over its packed plane (hi limbs, then lo limbs, planes.ts), so a
  * thread past `size` copies a lo limb from the same position of the lo half. Coordinates come
  * from exact floorDiv by per-axis strides (§16.1 G5), never from `%` or `/`, and every flat index
- * stays below 2^24 (G6).
+ * stays below 2^24 (G6). Two-piece concat (the KV cache's append) reads both pieces where they
+ * are, so it stays on the GPU; more pieces are gathered into one host plane first.
  */
-import type { DType, IntArray } from '../../engine/dtype.js';
+import type { DType } from '../../engine/dtype.js';
 import { BackendError } from '../../engine/errors.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { ConcatAttrs, SliceAttrs, TransposeAttrs } from '../../engine/ops/layout.js';
-import { rowMajorStrides } from '../../engine/tensor.js';
-import { hostData } from '../shared/host_storage.js';
+import { rowMajorStrides, type Tensor } from '../../engine/tensor.js';
 import { gpujs, type GpujsBackend, type KernelSource } from './backend.js';
 import { FLOOR_DIV } from './functions.js';
-import { fromPacked, packedPlane } from './planes.js';
+import { packedPlane } from './planes.js';
 
 /** floorDiv needs its dividend below 2^23. */
 const INDEX_LIMIT = 2 ** 23;
@@ -73,6 +73,31 @@ const CONCAT: KernelSource = {
   loopMax: 4096,
 };
 
+// Concat of two pieces a [outer, lenA, inner] and b [outer, lenB, inner] along the middle axis,
+// each in its packed plane (int32: hi limbs, then lo limbs at +sizeA / +sizeB). Bound: indices < 2^23.
+const CONCAT2: KernelSource = {
+  name: 'layout.concat2',
+  source: `function (a, b, lenA, lenB, inner, size, sizeA, sizeB) {
+  const t = this.thread.x;
+  let e = t;
+  let half = 0;
+  if (t >= size) {
+    e = t - size;
+    half = 1;
+  }
+  const total = lenA + lenB;
+  const row = floorDiv(e, inner);
+  const i = e - row * inner;
+  const o = floorDiv(row, total);
+  const ax = row - o * total;
+  if (ax < lenA) {
+    return a[(o * lenA + ax) * inner + i + half * sizeA];
+  }
+  return b[(o * lenB + ax - lenA) * inner + i + half * sizeB];
+}`,
+  functions: [FLOOR_DIV],
+};
+
 function limbs(dtype: DType): number {
   return dtype === 'int32' ? 2 : 1;
 }
@@ -83,34 +108,40 @@ function checkIndexRange(op: string, elements: number, dtype: DType): void {
   }
 }
 
-function stridedCopy(op: string, backend: GpujsBackend, x: IntArray, dtype: DType, outShape: readonly number[], srcStrides: readonly number[], base: number, size: number): IntArray {
-  if (size === 0) return fromPacked(op, new Float32Array(0), dtype, 0);
-  checkIndexRange(op, Math.max(x.length, size), dtype);
+function stridedCopy(op: string, g: GpujsBackend, x: Tensor, dtype: DType, outShape: readonly number[], srcStrides: readonly number[], base: number, size: number): unknown {
+  if (size === 0) return g.result(op, new Float32Array(0), dtype, 0);
+  checkIndexRange(op, Math.max(x.size, size), dtype);
   const geom = Float32Array.from([...rowMajorStrides(outShape), ...srcStrides]);
-  const y = backend.run(STRIDED_COPY, limbs(dtype) * size, [packedPlane(x, dtype), geom, outShape.length, size, x.length, base]);
-  return fromPacked(op, y, dtype, size);
+  const y = g.dispatch(STRIDED_COPY, limbs(dtype) * size, [g.plane(x), geom, outShape.length, size, x.size, base]);
+  return g.result(op, y, dtype, size);
 }
 
 export const transposeKernel: KernelFunc<TransposeAttrs> = ({ backend, inputs, attrs, out }) => {
   const x = inputs[0]!;
   const inStrides = rowMajorStrides(x.shape);
   const srcStrides = attrs.perm.map((p) => inStrides[p]!);
-  return stridedCopy('transpose', gpujs(backend), hostData(x), out.dtype, out.shape, srcStrides, 0, out.size);
+  return stridedCopy('transpose', gpujs(backend), x, out.dtype, out.shape, srcStrides, 0, out.size);
 };
 
 export const sliceKernel: KernelFunc<SliceAttrs> = ({ backend, inputs, attrs, out }) => {
   const x = inputs[0]!;
   const inStrides = rowMajorStrides(x.shape);
   const base = attrs.begin.reduce((acc, b, a) => acc + b * inStrides[a]!, 0);
-  return stridedCopy('slice', gpujs(backend), hostData(x), out.dtype, out.shape, inStrides, base, out.size);
+  return stridedCopy('slice', gpujs(backend), x, out.dtype, out.shape, inStrides, base, out.size);
 };
 
 export const concatKernel: KernelFunc<ConcatAttrs> = ({ backend, inputs, attrs, out }) => {
   const { axis } = attrs;
-  if (out.size === 0) return fromPacked('concat', new Float32Array(0), out.dtype, 0);
+  const g = gpujs(backend);
+  if (out.size === 0) return g.result('concat', new Float32Array(0), out.dtype, 0);
   checkIndexRange('concat', out.size, out.dtype);
-  if (inputs.length > CONCAT.loopMax!) throw new BackendError('concat', `${inputs.length} pieces exceed the kernel's ${CONCAT.loopMax} (§16 G6)`);
   const inner = out.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  if (inputs.length === 2) {
+    const [a, b] = inputs as [Tensor, Tensor];
+    const y = g.dispatch(CONCAT2, limbs(out.dtype) * out.size, [g.plane(a), g.plane(b), a.shape[axis]!, b.shape[axis]!, inner, out.size, a.size, b.size]);
+    return g.result('concat', y, out.dtype, out.size);
+  }
+  if (inputs.length > CONCAT.loopMax!) throw new BackendError('concat', `${inputs.length} pieces exceed the kernel's ${CONCAT.loopMax} (§16 G6)`);
   // Every piece's values, one after another, in the packed layout of the whole.
   const n = limbs(out.dtype);
   const plane = new Float32Array(n * out.size);
@@ -118,7 +149,7 @@ export const concatKernel: KernelFunc<ConcatAttrs> = ({ backend, inputs, attrs, 
   let start = 0;
   let offset = 0;
   inputs.forEach((t, p) => {
-    const data = hostData(t);
+    const data = g.host(t);
     const packed = packedPlane(data, out.dtype);
     plane.set(packed.subarray(0, data.length), offset);
     if (n === 2) plane.set(packed.subarray(data.length), out.size + offset);
@@ -126,7 +157,7 @@ export const concatKernel: KernelFunc<ConcatAttrs> = ({ backend, inputs, attrs, 
     start += t.shape[axis]!;
     offset += data.length;
   });
-  const y = gpujs(backend).run(CONCAT, n * out.size, [plane, table, inputs.length, start, inner, out.size, out.size]);
-  return fromPacked('concat', y, out.dtype, out.size);
+  const y = g.dispatch(CONCAT, n * out.size, [plane, table, inputs.length, start, inner, out.size, out.size]);
+  return g.result('concat', y, out.dtype, out.size);
 };
 

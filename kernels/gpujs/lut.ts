@@ -5,9 +5,7 @@
  * int16 or smaller, so the kernel is exact on any float32 mode.
  */
 import type { KernelFunc } from '../../engine/kernel_registry.js';
-import { hostData } from '../shared/host_storage.js';
 import { gpujs, type KernelSource } from './backend.js';
-import { fromValues, valuePlane } from './planes.js';
 
 // Bound: indices in [0, 255], values within ±2^15.
 const LUT: KernelSource = {
@@ -18,8 +16,8 @@ const LUT: KernelSource = {
 };
 
 export const lutKernel: KernelFunc = ({ backend, inputs, out }) => {
-  const x = valuePlane(hostData(inputs[0]!));
-  const y = gpujs(backend).run(LUT, out.size, [x, valuePlane(hostData(inputs[1]!))]);
-  return fromValues('lut', y, out.dtype, out.size);
+  const g = gpujs(backend);
+  const y = g.dispatch(LUT, out.size, [g.plane(inputs[0]!), g.plane(inputs[1]!)]);
+  return g.result('lut', y, out.dtype, out.size);
 };
 

@@ -12,17 +12,20 @@
  * (§16.3). Wrapping addition is associative, so the chunking cannot change a bit (§5).
  *
  * Every flat index must stay below 2^23 (floorDiv's range, §16.1 G5/G6), so large problems run
- * as tiles: blocks of output columns (B's plane for each block is cached per host array, as
- * weights are immutable and reused at every step) times blocks of A rows.
+ * as tiles: blocks of output columns (B's plane for each block is kept with B, uploaded once, as
+ * weights are immutable and reused at every step) times blocks of A rows. A on the GPU is packed
+ * there (PACK_A); host A is packed on the host. One tile's limbs are the result as they are and
+ * stay on the GPU; several tiles are read back and assembled on the host.
  */
 import type { IntArray } from '../../engine/dtype.js';
 import { BackendError } from '../../engine/errors.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { MatMulAttrs } from '../../engine/ops/matmul.js';
-import { hostData } from '../shared/host_storage.js';
+import type { Tensor } from '../../engine/tensor.js';
 import { gpujs, type KernelSource } from './backend.js';
 import { FLOOR_DIV, HI16, LO16, WRAP_HI } from './functions.js';
 import { fromLimbs, packedPlane } from './planes.js';
+import type { Plane } from './storage.js';
 
 const INDEX_LIMIT = 2 ** 23;
 /**
@@ -124,6 +127,43 @@ const FOLD: KernelSource = {
   loopMax: MAX_CHUNKS,
 };
 
+// Rows [rowBase, rowBase + rows) of A's packed plane (int8/int16 values, row length k) packed
+// as aPlane below does on the host: thread t = (part·rows + r)·kp + w makes word w of row r from
+// bytes 3w, 3w + 1, 3w + 2 (padding past k: 128 for part 0, 0 for int16's low-byte part 1).
+// Bound: |x| ≤ 2^15, bytes in [0, 255], words < 2^24; indices < 2^23.
+const PACK_A: KernelSource = {
+  name: 'matmul.packA',
+  source: `function (x, k, kp, rows, rowBase, wide) {
+  const t = this.thread.x;
+  const per = rows * kp;
+  const part = floorDiv(t, per);
+  const rem = t - part * per;
+  const r = floorDiv(rem, kp);
+  const w = rem - r * kp;
+  const base = (rowBase + r) * k;
+  let word = 0;
+  let scale = 1;
+  for (let q = 0; q < 3; q++) {
+    const at = w * 3 + q;
+    let u = 128;
+    if (part > 0.5) { u = 0; }
+    if (at < k) {
+      const v = x[base + at];
+      if (wide < 0.5) {
+        u = v + 128;
+      } else {
+        const h = Math.floor(v * 0.00390625);
+        if (part > 0.5) { u = v - h * 256; } else { u = h + 128; }
+      }
+    }
+    word = word + u * scale;
+    scale = scale * 256;
+  }
+  return word;
+}`,
+  functions: [FLOOR_DIV],
+};
+
 /** Packs `len` bytes read by `at(q)` (already offset into [0, 255]) into out[o…], three a float. */
 function pack3(out: Float32Array, o: number, len: number, pad: number, at: (q: number) => number): void {
   for (let q = 0, w = o; q < len; q += 3, w++) {
@@ -133,32 +173,21 @@ function pack3(out: Float32Array, o: number, len: number, pad: number, at: (q: n
   }
 }
 
-// B's packed planes per host array and column block: weights are reused at every step.
-const bCache = new WeakMap<IntArray, Map<string, Float32Array>>();
-
 /** B's columns [j0, j0 + nb) of every B batch as packed rows along K: [bCount][nb][kp]. */
 function bPlane(b: IntArray, bCount: number, k: number, n: number, j0: number, nb: number, transposeB: boolean): Float32Array {
-  // reshape shares storage, so one host array may come back as B of another shape.
-  const key = `${transposeB ? 'T' : 'N'}:${bCount}:${k}:${n}:${j0}:${nb}`;
-  let planes = bCache.get(b);
-  if (!planes) bCache.set(b, (planes = new Map()));
-  let plane = planes.get(key);
-  if (!plane) {
-    const kp = Math.ceil(k / 3);
-    plane = new Float32Array(bCount * nb * kp);
-    for (let p = 0; p < bCount; p++) {
-      for (let j = 0; j < nb; j++) {
-        const o = (p * nb + j) * kp;
-        if (transposeB) {
-          const row = (p * n + j0 + j) * k;
-          pack3(plane, o, k, 128, (q) => b[row + q]! + 128);
-        } else {
-          const col = p * k * n + j0 + j;
-          pack3(plane, o, k, 128, (q) => b[col + q * n]! + 128);
-        }
+  const kp = Math.ceil(k / 3);
+  const plane = new Float32Array(bCount * nb * kp);
+  for (let p = 0; p < bCount; p++) {
+    for (let j = 0; j < nb; j++) {
+      const o = (p * nb + j) * kp;
+      if (transposeB) {
+        const row = (p * n + j0 + j) * k;
+        pack3(plane, o, k, 128, (q) => b[row + q]! + 128);
+      } else {
+        const col = p * k * n + j0 + j;
+        pack3(plane, o, k, 128, (q) => b[col + q * n]! + 128);
       }
     }
-    planes.set(key, plane);
   }
   return plane;
 }
@@ -188,18 +217,15 @@ function tooLarge(what: string): never {
 
 export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, out }) => {
   const { batch, m, k, n, bBatched, transposeB, hasBias } = attrs;
-  const c = new Int32Array(out.size);
-  if (out.size === 0) return c;
   const gpu = gpujs(backend);
-  const a = hostData(inputs[0]!);
-  const b = hostData(inputs[1]!);
+  if (out.size === 0) return gpu.result('matmul', new Float32Array(0), 'int32', 0);
+  const [a, b] = inputs as [Tensor, Tensor];
   const wide = inputs[0]!.dtype === 'int16';
   const parts = wide ? 2 : 1;
   const chunk = wide ? CHUNK_INT16 : CHUNK_INT8;
   const kp = Math.ceil(k / 3);
   const chunks = Math.ceil(kp / chunk);
   if (chunks > MAX_CHUNKS) tooLarge(`K = ${k}`);
-  const bias = hasBias ? packedPlane(hostData(inputs[2]!), 'int32') : new Float32Array(0);
   const bCount = bBatched ? batch : 1;
   const allRows = batch * m;
   if (allRows >= INDEX_LIMIT) tooLarge(`${allRows} rows of a`);
@@ -209,20 +235,32 @@ export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, 
   const perRow = Math.max(parts * Math.max(chunks, 1) * nb, parts * kp, 2 * nb);
   const rowsPer = Math.min(allRows, Math.floor((INDEX_LIMIT - 1) / perRow));
   if (nb < 1 || rowsPer < 1) tooLarge(`a [${batch}, ${m}, ${k}] × b with N = ${n}`);
+  // A on the GPU is packed there, each row block by one run; host A is packed here.
+  const aOnGpu = gpu.pipeline && a.size < INDEX_LIMIT;
+  const packA = (r0: number, rows: number): Plane =>
+    aOnGpu ? gpu.dispatch(PACK_A, parts * rows * kp, [gpu.plane(a), k, kp, rows, r0, wide ? 1 : 0]) : aPlane(gpu.host(a), wide, k, r0, rows);
 
+  const c = new Int32Array(out.size);
   for (let j0 = 0; j0 < n; j0 += nb) {
     const cols = Math.min(nb, n - j0);
-    const bp = bPlane(b, bCount, k, n, j0, cols, transposeB);
-    const biasBlock = hasBias && cols < n ? Float32Array.from([...bias.subarray(j0, j0 + cols), ...bias.subarray(n + j0, n + j0 + cols)]) : bias;
+    // reshape shares storage, so one weight may come back as B of another shape: the shape is in the key.
+    const bp = gpu.derived(b, `matmul.b:${transposeB ? 'T' : 'N'}:${bCount}:${k}:${n}:${j0}:${cols}`, (v) => bPlane(v, bCount, k, n, j0, cols, transposeB));
+    const biasBlock = hasBias
+      ? gpu.derived(inputs[2]!, `matmul.bias:${j0}:${cols}`, (v) => packedPlane(v.subarray(j0, j0 + cols), 'int32'))
+      : new Float32Array(0);
     for (let r0 = 0; r0 < allRows; r0 += rowsPer) {
       const rows = Math.min(rowsPer, allRows - r0);
       const size = rows * cols;
-      const sums =
-        chunks === 0
-          ? new Float32Array(0)
-          : gpu.run(CHUNK_SUMS, chunks * parts * size, [aPlane(a, wide, k, r0, rows), bp, kp, cols, m, rows, r0, bBatched ? 1 : 0, chunk, parts]);
-      const limbs = gpu.run(FOLD, 2 * size, [sums, biasBlock, size, cols, chunks, parts, hasBias ? 1 : 0]);
-      const tile = fromLimbs('matmul', limbs, size);
+      let sums: Plane = new Float32Array(0);
+      if (chunks > 0) {
+        const ap = packA(r0, rows);
+        sums = gpu.dispatch(CHUNK_SUMS, chunks * parts * size, [ap, bp, kp, cols, m, rows, r0, bBatched ? 1 : 0, chunk, parts]);
+        gpu.free(ap);
+      }
+      const limbs = gpu.dispatch(FOLD, 2 * size, [sums, biasBlock, size, cols, chunks, parts, hasBias ? 1 : 0]);
+      gpu.free(sums);
+      if (cols === n && rows === allRows) return gpu.result('matmul', limbs, 'int32', out.size);
+      const tile = fromLimbs('matmul', gpu.toHost(limbs), size);
       if (cols === n) {
         c.set(tile, r0 * n);
       } else {
@@ -230,6 +268,6 @@ export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, 
       }
     }
   }
-  return c;
+  return gpu.hostResult('int32', c);
 };
 

@@ -8,15 +8,16 @@
  *   4. Q = Σd² + eps per row in 16-bit limbs, r = isqrt(Q): float estimate, exact correction
  *   5. per element: z = ⌊d·2^14 / r⌉ (G5), acc = wrap32(z·γ + β) in limbs, requantize (R, G3)
  * Rows are processed in batches of ≤ 2^21 elements so that every thread index stays below 2^23.
+ * γ and β are weights: their planes are kept with them (uploaded once); the passes' partial
+ * results are freed as soon as the next pass has read them.
  */
-import { allocate } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { NormAttrs } from '../../engine/ops/norm.js';
-import { hostData } from '../shared/host_storage.js';
 import { gpujs, type KernelSource } from './backend.js';
 import { R_FUNCTIONS, splitWord } from './fixed_point.js';
 import { FLOOR_DIV, WRAP_HI } from './functions.js';
-import { fromPacked, hiPlane, loPlane, valuePlane } from './planes.js';
+import { hiPlane, loPlane, valuePlane } from './planes.js';
+import type { Plane } from './storage.js';
 
 /**
  * divRoundHalfUp(a, b) (§3.3) for a = aHi·2^16 + aLo ≥ 0 (aLo may be any integer with
@@ -300,15 +301,12 @@ const ELEMENTS_PER_RUN = 2 ** 21;
 
 export const normKernel: KernelFunc = ({ backend, inputs, attrs, out }) => {
   const a = attrs as NormAttrs;
-  const y = allocate(out.dtype, out.size);
-  if (out.size === 0) return y;
   const g = gpujs(backend);
-  const x = hostData(inputs[0]!);
+  if (out.size === 0) return g.result('norm', new Float32Array(0), out.dtype, 0);
   const c = inputs[1]!.size;
-  const gamma = valuePlane(hostData(inputs[1]!));
-  const beta = a.hasBeta ? hostData(inputs[2]!) : new Int32Array(c);
-  const betaHi = hiPlane(beta);
-  const betaLo = loPlane(beta);
+  const gamma = g.derived(inputs[1]!, 'norm.gamma', valuePlane);
+  const betaHi = a.hasBeta ? g.derived(inputs[2]!, 'norm.betaHi', hiPlane) : new Float32Array(c);
+  const betaLo = a.hasBeta ? g.derived(inputs[2]!, 'norm.betaLo', loPlane) : new Float32Array(c);
   const widen = inputs[0]!.dtype === 'int8' ? 256 : 1;
   const [epsHi, epsLo] = splitWord(a.eps);
   const [mHi, mLo] = splitWord(a.multiplier);
@@ -318,19 +316,22 @@ export const normKernel: KernelFunc = ({ backend, inputs, attrs, out }) => {
   const squareChunks = Math.ceil(c / SQUARE_CHUNK);
   const rows = out.size / c;
   const perRun = Math.max(1, Math.floor(ELEMENTS_PER_RUN / c));
-  for (let start = 0; start < rows; start += perRun) {
-    const n = Math.min(rows, start + perRun) - start;
-    const xs = valuePlane(x.subarray(start * c, (start + n) * c));
-    let mean: Float32Array = new Float32Array(n);
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < rows; start += perRun) ranges.push([start * c, Math.min(rows, start + perRun) * c]);
+  return g.pieces('norm', out.dtype, out.size, ranges, (e0, e1) => {
+    const n = (e1 - e0) / c;
+    const xs = g.plane(inputs[0]!, e0, e1);
+    let mean: Plane = new Float32Array(n);
     if (a.subtractMean) {
-      const sums = g.run(SUM_W, n * sumChunks, [xs, c, sumChunks, widen]);
-      mean = g.run(MEAN, n, [sums, sumChunks, c]);
+      const sums = g.dispatch(SUM_W, n * sumChunks, [xs, c, sumChunks, widen]);
+      mean = g.dispatch(MEAN, n, [sums, sumChunks, c]);
+      g.free(sums);
     }
-    const squares = g.run(SQUARES, 3 * n * squareChunks, [xs, mean, c, squareChunks, n * squareChunks, widen]);
-    const root = g.run(ROOT, n, [squares, squareChunks, n * squareChunks, epsHi, epsLo]);
-    const f = g.run(limbs === 2 ? OUTPUT32 : OUTPUT, limbs * n * c, [xs, mean, root, gamma, betaHi, betaLo, c, n * c, widen, mHi, mLo, a.shift, lo, hi]);
-    y.set(fromPacked('norm', f, out.dtype, n * c), start * c);
-  }
-  return y;
+    const squares = g.dispatch(SQUARES, 3 * n * squareChunks, [xs, mean, c, squareChunks, n * squareChunks, widen]);
+    const root = g.dispatch(ROOT, n, [squares, squareChunks, n * squareChunks, epsHi, epsLo]);
+    const f = g.dispatch(limbs === 2 ? OUTPUT32 : OUTPUT, limbs * n * c, [xs, mean, root, gamma, betaHi, betaLo, c, n * c, widen, mHi, mLo, a.shift, lo, hi]);
+    g.free(mean, squares, root);
+    return f;
+  });
 };
 

@@ -10,11 +10,9 @@
 import { DTYPE_MAX, DTYPE_MIN } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { RequantizeAttrs } from '../../engine/ops/requantize.js';
-import { hostData } from '../shared/host_storage.js';
 import { gpujs, type KernelSource } from './backend.js';
 import { LIMB_FUNCTIONS, R_FUNCTIONS, splitWord } from './fixed_point.js';
 import { FLOOR_DIV } from './functions.js';
-import { fromPacked, packedPlane } from './planes.js';
 
 // Shared by requantize's and cast's sources (gpu.js helpers cannot take the input array, §16.4):
 // thread t is element i's hi limb (part 0) or, for an int32 output's second half, its lo limb
@@ -70,9 +68,10 @@ export const requantizeKernel: KernelFunc<RequantizeAttrs> = ({ backend, inputs,
   const mh = Float32Array.from(multipliers, (m) => splitWord(m)[0]);
   const ml = Float32Array.from(multipliers, (m) => splitWord(m)[1]);
   const nn = Float32Array.from(shifts);
+  const g = gpujs(backend);
   const wide = out.dtype === 'int32' ? 1 : 0;
-  const y = gpujs(backend).run(REQUANTIZE, (wide + 1) * out.size, [
-    packedPlane(hostData(x), x.dtype),
+  const y = g.dispatch(REQUANTIZE, (wide + 1) * out.size, [
+    g.plane(x),
     out.size,
     x.dtype === 'int32' ? 1 : 0,
     mh,
@@ -83,5 +82,5 @@ export const requantizeKernel: KernelFunc<RequantizeAttrs> = ({ backend, inputs,
     wide ? 0 : DTYPE_MIN[out.dtype],
     wide ? 0 : DTYPE_MAX[out.dtype],
   ]);
-  return fromPacked('requantize', y, out.dtype, out.size);
+  return g.result('requantize', y, out.dtype, out.size);
 };

@@ -4,7 +4,6 @@
  * (and floorDiv argument) stays below 2^23 (G6); a row's weights are summed per chunk of
  * SUM_CHUNK, because llvmpipe ends an invocation after about 65,535 loop iterations (§16.3).
  */
-import type { IntArray } from '../../engine/dtype.js';
 import { BackendError } from '../../engine/errors.js';
 import type { KernelSource } from './backend.js';
 import { FLOOR_DIV } from './functions.js';
@@ -23,9 +22,9 @@ export function rowBatches(op: string, rows: number, len: number): [number, numb
   return out;
 }
 
-/** The host elements of rows [r0, r1) of length len, without copying. */
-export function rowSlice(x: IntArray, r0: number, r1: number, len: number): IntArray {
-  return x.subarray(r0 * len, r1 * len);
+/** Row ranges as element ranges, for rows of `len` elements. */
+export function elementRanges(rows: readonly [number, number][], len: number): [number, number][] {
+  return rows.map(([r0, r1]) => [r0 * len, r1 * len]);
 }
 
 /**

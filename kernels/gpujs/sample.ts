@@ -14,6 +14,8 @@
  * the chunk sums into 16-bit words, finds the top-p cut, draws Philox's word 0 and walks to the
  * drawn candidate, scanning inside one chunk only (llvmpipe's loop budget, §16.3).
  *
+ * Inputs arrive as one packed plane of n elements (planes.ts): int32 hi limbs at [0, n), lo limbs
+ * at [n, 2n); an int8/int16 value is its own hi limb over a lo limb of 0 (argmax's `wide` = 0).
  * 32-bit words travel as two 16-bit halves. Products of 32-bit words (Philox, topP·W, rand·W)
  * use 8-bit limbs (G3) and XOR goes bit by bit (G2).
  */
@@ -21,12 +23,11 @@ import { PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1 } from '../..
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { SampleAttrs } from '../../engine/ops/sample.js';
 import { TOP_P_ONE } from '../../engine/ops/sample.js';
-import { hostData } from '../shared/host_storage.js';
 import { gpujs, type GpujsBackend, type KernelSource } from './backend.js';
 import { DIFF_BODY, EXP_BODY, EXP_FUNCTIONS, EXP_TABLE, scaleArgs, splitWord } from './fixed_point.js';
 import { FLOOR_DIV } from './functions.js';
-import { fromValues, hiPlane, loPlane, valuePlane } from './planes.js';
-import { BATCH, CHUNK_SUM, SUM_CHUNK, rowBatches, rowSlice } from './row_chunks.js';
+import type { Plane } from './storage.js';
+import { BATCH, CHUNK_SUM, SUM_CHUNK, elementRanges, rowBatches } from './row_chunks.js';
 
 const ARGMAX_CHUNK = 4096;
 
@@ -36,18 +37,20 @@ const ARGMAX_CHUNK_KERNEL: KernelSource = {
   name: 'rows.argmaxChunk',
   functions: [FLOOR_DIV],
   loopMax: ARGMAX_CHUNK,
-  source: `function (xh, xl, len, chunks) {
+  source: `function (x, n, wide, len, chunks) {
   const t = this.thread.x;
   const row = floorDiv(t, chunks);
   const j0 = (t - row * chunks) * ${ARGMAX_CHUNK};
   const base = row * len;
   const cnt = Math.min(len - j0, ${ARGMAX_CHUNK});
   let best = j0;
-  let bh = xh[base + j0];
-  let bl = xl[base + j0];
+  let bh = x[base + j0];
+  let bl = 0;
+  if (wide > 0.5) { bl = x[n + base + j0]; }
   for (let i = 1; i < cnt; i++) {
-    const h = xh[base + j0 + i];
-    const l = xl[base + j0 + i];
+    const h = x[base + j0 + i];
+    let l = 0;
+    if (wide > 0.5) { l = x[n + base + j0 + i]; }
     if (h > bh || (h == bh && l > bl)) {
       best = j0 + i;
       bh = h;
@@ -63,16 +66,18 @@ const ARGMAX_CHUNK_KERNEL: KernelSource = {
 const ARGMAX_REDUCE: KernelSource = {
   name: 'rows.argmaxReduce',
   loopMax: BATCH / ARGMAX_CHUNK,
-  source: `function (xh, xl, part, len, chunks) {
+  source: `function (x, n, wide, part, len, chunks) {
   const row = this.thread.x;
   const base = row * len;
   let best = part[row * chunks];
-  let bh = xh[base + best];
-  let bl = xl[base + best];
+  let bh = x[base + best];
+  let bl = 0;
+  if (wide > 0.5) { bl = x[n + base + best]; }
   for (let c = 1; c < chunks; c++) {
     const j = part[row * chunks + c];
-    const h = xh[base + j];
-    const l = xl[base + j];
+    const h = x[base + j];
+    let l = 0;
+    if (wide > 0.5) { l = x[n + base + j]; }
     if (h > bh || (h == bh && l > bl)) {
       best = j;
       bh = h;
@@ -83,30 +88,28 @@ const ARGMAX_REDUCE: KernelSource = {
 }`,
 };
 
-/** Per row of the planes, the index of its first maximum (§13) as floats. */
-export function rowArgmax(g: GpujsBackend, xh: Float32Array, xl: Float32Array, rows: number, len: number): Float32Array {
+/** Per row of the packed plane x of n elements, the index of its first maximum (§13) as floats. */
+export function rowArgmax(g: GpujsBackend, x: Plane, n: number, wide: number, rows: number, len: number): Plane {
   const chunks = Math.ceil(len / ARGMAX_CHUNK);
-  const part = g.run(ARGMAX_CHUNK_KERNEL, rows * chunks, [xh, xl, len, chunks]);
+  const part = g.dispatch(ARGMAX_CHUNK_KERNEL, rows * chunks, [x, n, wide, len, chunks]);
   if (chunks === 1) return part;
-  return g.run(ARGMAX_REDUCE, rows, [xh, xl, part, len, chunks]);
+  const best = g.dispatch(ARGMAX_REDUCE, rows, [x, n, wide, part, len, chunks]);
+  g.free(part);
+  return best;
 }
 
 export const argmaxKernel: KernelFunc = ({ backend, inputs, out }) => {
   const g = gpujs(backend);
   const xt = inputs[0]!;
-  const x = hostData(xt);
-  const y = new Int32Array(out.size);
-  if (out.size === 0) return y;
-  const len = x.length / out.size;
-  for (const [r0, r1] of rowBatches('argmax', out.size, len)) {
-    const part = rowSlice(x, r0, r1, len);
-    // int8/int16 values are their own hi limb over a lo limb of 0.
-    const wide = xt.dtype === 'int32';
-    const xh = wide ? hiPlane(part) : valuePlane(part);
-    const xl = wide ? loPlane(part) : new Float32Array(part.length);
-    y.set(fromValues('argmax', rowArgmax(g, xh, xl, r1 - r0, len), 'int32', r1 - r0), r0);
-  }
-  return y;
+  if (out.size === 0) return g.result('argmax', new Float32Array(0), 'int32', 0);
+  // Indices below 2^24: one float each ('values'), not limbs.
+  const len = xt.size / out.size;
+  const wide = xt.dtype === 'int32' ? 1 : 0;
+  // Output element r is row r: the runs' element ranges are their row ranges.
+  return g.pieces('argmax', 'int32', out.size, rowBatches('argmax', out.size, len), (r0, r1) =>
+    rowArgmax(g, g.plane(xt, r0 * len, r1 * len), (r1 - r0) * len, wide, r1 - r0, len),
+    'values',
+  );
 };
 
 /**
@@ -246,7 +249,7 @@ const SORT_INIT: KernelSource = {
 const SORT_STEP: KernelSource = {
   name: 'sample.sortStep',
   functions: [FLOOR_DIV],
-  source: `function (xh, xl, idx, v, p2, k, j) {
+  source: `function (x, n, idx, v, p2, k, j) {
   const t = this.thread.x;
   const row = floorDiv(t, p2);
   const pos = t - row * p2;
@@ -262,10 +265,10 @@ const SORT_STEP: KernelSource = {
   if (a >= v || b >= v) {
     if (b < a) { bFirst = 1; }
   } else {
-    const ah = xh[row * v + a];
-    const al = xl[row * v + a];
-    const bh = xh[row * v + b];
-    const bl = xl[row * v + b];
+    const ah = x[row * v + a];
+    const al = x[n + row * v + a];
+    const bh = x[row * v + b];
+    const bl = x[n + row * v + b];
     if (bh > ah || (bh == ah && (bl > al || (bl == al && b < a)))) { bFirst = 1; }
   }
   let swap = 0;
@@ -284,16 +287,16 @@ const SORT_STEP: KernelSource = {
 const SORTED_WEIGHTS: KernelSource = {
   name: 'sample.weights',
   functions: EXP_FUNCTIONS,
-  source: `function (xhs, xls, idx, v, p2, table, qh, ql, qn) {
+  source: `function (x, n, idx, v, p2, table, qh, ql, qn) {
   const t = this.thread.x;
   const row = floorDiv(t, p2);
   if (t - row * p2 >= v) { return 0; }
   const top = row * v + idx[row * p2];
   const at = row * v + idx[t];
-  const mh = xhs[top];
-  const ml = xls[top];
-  const xh = xhs[at];
-  const xl = xls[at];
+  const mh = x[top];
+  const ml = x[n + top];
+  const xh = x[at];
+  const xl = x[n + at];
   if (xh < -32767.5 && xl < 0.5) { return 0; }
 ${DIFF_BODY}
 ${EXP_BODY}
@@ -430,30 +433,32 @@ const PICK: KernelSource = {
 
 export const sampleKernel: KernelFunc<SampleAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpujs(backend);
-  const x = hostData(inputs[0]!);
-  const y = new Int32Array(out.size);
-  if (out.size === 0) return y;
-  const v = x.length / out.size;
+  if (out.size === 0) return g.result('sample', new Float32Array(0), 'int32', 0);
+  const v = inputs[0]!.size / out.size;
   let p2 = 1;
   while (p2 < v) p2 *= 2;
   const kept = attrs.topK === 0 ? v : Math.min(attrs.topK, v);
   const chunks = Math.ceil(kept / SUM_CHUNK);
   const words = [attrs.seedLo, attrs.seedHi, attrs.stepLo, attrs.stepHi].flatMap(splitWord);
   // Batches bounded by the padded rows, which every pass but the last runs over.
-  for (const [r0, r1] of rowBatches('sample', out.size, p2)) {
+  // Output element r is row r: the runs' element ranges are their row ranges.
+  return g.pieces('sample', 'int32', out.size, rowBatches('sample', out.size, p2), (r0, r1) => {
     const rows = r1 - r0;
-    const part = x.subarray(r0 * v, r1 * v);
-    const xh = hiPlane(part);
-    const xl = loPlane(part);
-    let idx = g.run(SORT_INIT, rows * p2, [p2]);
+    const n = rows * v;
+    const x = g.plane(inputs[0]!, r0 * v, r1 * v);
+    let idx = g.dispatch(SORT_INIT, rows * p2, [p2]);
     for (let k = 2; k <= p2; k *= 2) {
-      for (let j = k / 2; j >= 1; j /= 2) idx = g.run(SORT_STEP, rows * p2, [xh, xl, idx, v, p2, k, j]);
+      for (let j = k / 2; j >= 1; j /= 2) {
+        const prev = idx;
+        idx = g.dispatch(SORT_STEP, rows * p2, [x, n, prev, v, p2, k, j]);
+        g.free(prev);
+      }
     }
-    const e = g.run(SORTED_WEIGHTS, rows * p2, [xh, xl, idx, v, p2, EXP_TABLE, ...scaleArgs(attrs)]);
-    const sums = g.run(CHUNK_SUM, rows * chunks, [e, p2, kept, chunks]);
-    const pick = g.run(PICK, rows, [e, idx, sums, p2, kept, chunks, attrs.topP, ...splitWord(r0), ...words]);
-    y.set(fromValues('sample', pick, 'int32', rows), r0);
-  }
-  return y;
+    const e = g.dispatch(SORTED_WEIGHTS, rows * p2, [x, n, idx, v, p2, EXP_TABLE, ...scaleArgs(attrs)]);
+    const sums = g.dispatch(CHUNK_SUM, rows * chunks, [e, p2, kept, chunks]);
+    const pick = g.dispatch(PICK, rows, [e, idx, sums, p2, kept, chunks, attrs.topP, ...splitWord(r0), ...words]);
+    g.free(idx, e, sums);
+    return pick;
+  }, 'values');
 };
 

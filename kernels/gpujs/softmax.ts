@@ -2,20 +2,18 @@
  * gpu.js integer exp and softmax (engine/NUMERICS.md §9) and the causal mask (§8), following
  * §16.2.
  *
- * int32 inputs arrive as hi/lo limb planes (§16.1 G1) and are compared lexicographically on
- * (hi, lo). E(d) comes from fixed_point.ts. softmax is multi-pass, because llvmpipe ends an
+ * int32 inputs arrive as one packed plane of n elements, hi limbs at [0, n), lo limbs at
+ * [n, 2n) (§16.1 G1), and are compared lexicographically on (hi, lo). E(d) comes from fixed_point.ts. softmax is multi-pass, because llvmpipe ends an
  * invocation after about 65,535 loop iterations (§16.3): the row maximum as argmax's index
  * (sample.ts), e_j per element, Σe per chunk of SUM_CHUNK, Σ per row in 16-bit words, then
  * p_j = divRoundHalfUp(e_j·2^14, Σ) by G5. Rows run in batches (row_chunks.ts, G6).
  */
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { ScaleAttrs } from '../../engine/ops/softmax.js';
-import { hostData } from '../shared/host_storage.js';
 import { gpujs, type KernelSource } from './backend.js';
 import { DIFF_BODY, EXP_BODY, EXP_FUNCTIONS, EXP_TABLE, scaleArgs } from './fixed_point.js';
 import { FLOOR_DIV } from './functions.js';
-import { fromLimbs, fromValues, hiPlane, loPlane } from './planes.js';
-import { CHUNK_SUM, SUM_CHUNK, rowBatches, rowSlice } from './row_chunks.js';
+import { CHUNK_SUM, SUM_CHUNK, elementRanges, rowBatches } from './row_chunks.js';
 import { rowArgmax } from './sample.js';
 
 // Threads: one per element. d = max(−x, 0) as 16-bit words: |x| for negative x (hi limb < 0).
@@ -23,10 +21,10 @@ import { rowArgmax } from './sample.js';
 const EXP_NEG: KernelSource = {
   name: 'rows.expNeg',
   functions: EXP_FUNCTIONS,
-  source: `function (xhs, xls, table, qh, ql, qn) {
+  source: `function (x, n, table, qh, ql, qn) {
   const t = this.thread.x;
-  const xh = xhs[t];
-  const xl = xls[t];
+  const xh = x[t];
+  const xl = x[n + t];
   let dh = 0;
   let dl = 0;
   if (xh < -0.5) {
@@ -40,14 +38,10 @@ ${EXP_BODY}
 
 export const expNegKernel: KernelFunc<ScaleAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpujs(backend);
-  const x = hostData(inputs[0]!);
-  const y = new Int32Array(out.size);
-  for (const [i0, i1] of rowBatches('expNeg', out.size, 1)) {
-    const part = x.subarray(i0, i1);
-    const f = g.run(EXP_NEG, i1 - i0, [hiPlane(part), loPlane(part), EXP_TABLE, ...scaleArgs(attrs)]);
-    y.set(fromValues('expNeg', f, 'int32', i1 - i0), i0);
-  }
-  return y;
+  return g.pieces('expNeg', 'int32', out.size, rowBatches('expNeg', out.size, 1), (i0, i1) =>
+    g.dispatch(EXP_NEG, i1 - i0, [g.plane(inputs[0]!, i0, i1), i1 - i0, EXP_TABLE, ...scaleArgs(attrs)]),
+    'values',
+  );
 };
 
 // Threads: the hi limbs of a batch's n elements, then their lo limbs. Element i sits in row
@@ -57,7 +51,7 @@ export const expNegKernel: KernelFunc<ScaleAttrs> = ({ backend, inputs, attrs, o
 const CAUSAL_MASK: KernelSource = {
   name: 'rows.causalMask',
   functions: [FLOOR_DIV],
-  source: `function (xh, xl, n, s, t, off, phase) {
+  source: `function (x, n, s, t, off, phase) {
   let i = this.thread.x;
   let lo = 0;
   if (i >= n) {
@@ -72,25 +66,19 @@ const CAUSAL_MASK: KernelSource = {
     if (lo > 0.5) { return 0; }
     return -32768;
   }
-  if (lo > 0.5) { return xl[i]; }
-  return xh[i];
+  if (lo > 0.5) { return x[n + i]; }
+  return x[i];
 }`,
 };
 
 export const causalMaskKernel: KernelFunc<{ offset: number }> = ({ backend, inputs, attrs, out }) => {
   const g = gpujs(backend);
-  const x = hostData(inputs[0]!);
-  const y = new Int32Array(out.size);
-  if (out.size === 0) return y;
+  if (out.size === 0) return g.result('causalMask', new Float32Array(0), 'int32', 0);
   const [t, s] = out.shape.slice(-2) as [number, number];
   const rows = out.size / s;
-  for (const [r0, r1] of rowBatches('causalMask', rows, s)) {
-    const part = rowSlice(x, r0, r1, s);
-    const n = part.length;
-    const f = g.run(CAUSAL_MASK, 2 * n, [hiPlane(part), loPlane(part), n, s, t, Math.min(attrs.offset, s), r0 % t]);
-    y.set(fromLimbs('causalMask', f, n), r0 * s);
-  }
-  return y;
+  return g.pieces('causalMask', 'int32', out.size, elementRanges(rowBatches('causalMask', rows, s), s), (e0, e1) =>
+    g.dispatch(CAUSAL_MASK, 2 * (e1 - e0), [g.plane(inputs[0]!, e0, e1), e1 - e0, s, t, Math.min(attrs.offset, s), (e0 / s) % t]),
+  );
 };
 
 // Threads: one per element; e_j = E(m − x_j), 0 for masked x_j and fully masked rows, m read at
@@ -98,14 +86,14 @@ export const causalMaskKernel: KernelFunc<{ offset: number }> = ({ backend, inpu
 const SOFTMAX_WEIGHTS: KernelSource = {
   name: 'rows.softmaxWeights',
   functions: EXP_FUNCTIONS,
-  source: `function (xhs, xls, best, len, table, qh, ql, qn) {
+  source: `function (x, n, best, len, table, qh, ql, qn) {
   const t = this.thread.x;
   const row = floorDiv(t, len);
   const at = row * len + best[row];
-  const mh = xhs[at];
-  const ml = xls[at];
-  const xh = xhs[t];
-  const xl = xls[t];
+  const mh = x[at];
+  const ml = x[n + at];
+  const xh = x[t];
+  const xl = x[n + t];
   if (xh < -32767.5 && xl < 0.5) { return 0; }
 ${DIFF_BODY}
 ${EXP_BODY}
@@ -200,21 +188,19 @@ const SOFTMAX_OUT: KernelSource = {
 
 export const softmaxKernel: KernelFunc<ScaleAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpujs(backend);
-  const x = hostData(inputs[0]!);
-  const y = new Int16Array(out.size);
-  if (out.size === 0) return y;
+  if (out.size === 0) return g.result('softmax', new Float32Array(0), 'int16', 0);
   const len = out.shape[out.shape.length - 1]!;
   const chunks = Math.ceil(len / SUM_CHUNK);
-  for (const [r0, r1] of rowBatches('softmax', out.size / len, len)) {
-    const part = rowSlice(x, r0, r1, len);
-    const rows = r1 - r0;
-    const xh = hiPlane(part);
-    const xl = loPlane(part);
-    const best = rowArgmax(g, xh, xl, rows, len);
-    const e = g.run(SOFTMAX_WEIGHTS, part.length, [xh, xl, best, len, EXP_TABLE, ...scaleArgs(attrs)]);
-    const sums = g.run(ROW_SUM, 2 * rows, [g.run(CHUNK_SUM, rows * chunks, [e, len, len, chunks]), chunks, rows]);
-    const p = g.run(SOFTMAX_OUT, part.length, [e, sums, len, rows]);
-    y.set(fromValues('softmax', p, 'int16', part.length), r0 * len);
-  }
-  return y;
+  return g.pieces('softmax', 'int16', out.size, elementRanges(rowBatches('softmax', out.size / len, len), len), (e0, e1) => {
+    const n = e1 - e0;
+    const rows = n / len;
+    const x = g.plane(inputs[0]!, e0, e1);
+    const best = rowArgmax(g, x, n, 1, rows, len);
+    const e = g.dispatch(SOFTMAX_WEIGHTS, n, [x, n, best, len, EXP_TABLE, ...scaleArgs(attrs)]);
+    const part = g.dispatch(CHUNK_SUM, rows * chunks, [e, len, len, chunks]);
+    const sums = g.dispatch(ROW_SUM, 2 * rows, [part, chunks, rows]);
+    const p = g.dispatch(SOFTMAX_OUT, n, [e, sums, len, rows]);
+    g.free(best, e, part, sums);
+    return p;
+  });
 };
