@@ -9,9 +9,9 @@
 import {
   causalMask,
   concat,
+  linear,
   lut,
   matmul,
-  requantize,
   reshape,
   slice,
   softmax,
@@ -27,11 +27,6 @@ import type { Tensor } from '../tensor.js';
  * planes of its 12-bit keys and the values (llama/attention.ts). Empty before the first pass.
  */
 export type KvCache = Tensor[];
-
-/** int32 accumulator → requantized per output channel. */
-export function linear(x: Tensor, w: Tensor, b: Tensor, scales: readonly Dyadic[], out: 'int8' | 'int16'): Tensor {
-  return requantize(matmul(x, w, { bias: b }), scales, out);
-}
 
 /** [T, heads·D] → [heads, T, D] */
 export function splitHeads(x: Tensor, heads: number): Tensor {
@@ -87,7 +82,7 @@ export function causalSelfAttention(q: Tensor, cache: KvCache, offset: number, s
   const [keys, values] = cache as [Tensor, Tensor];
   const scores = causalMask(matmul(q, keys, { transposeB: true }), offset);
   const probs = softmax(scores, scale.softmax);
-  return requantize(matmul(probs, values), scale.pv, 'int16');
+  return linear(probs, values, scale.pv, 'int16');
 }
 
 /**
@@ -96,6 +91,6 @@ export function causalSelfAttention(q: Tensor, cache: KvCache, offset: number, s
  * int16 residual.
  */
 export function geluMlp(h: Tensor, w: { w1: Tensor; b1: Tensor; gelu: Tensor; w2: Tensor; b2: Tensor }, q: { up: readonly Dyadic[]; down: readonly Dyadic[] }): Tensor {
-  const g = lut(linear(h, w.w1, w.b1, q.up, 'int8'), w.gelu);
-  return linear(g, w.w2, w.b2, q.down, 'int16');
+  const g = lut(linear(h, w.w1, q.up, 'int8', { bias: w.b1 }), w.gelu);
+  return linear(g, w.w2, q.down, 'int16', { bias: w.b2 });
 }

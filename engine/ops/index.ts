@@ -2,6 +2,7 @@
 export { quantize, quantizeValues, dequantize, dequantizeValues, roundHalfAway } from './edge.js';
 export { matmul, type MatMulOptions } from './matmul.js';
 export { requantize } from './requantize.js';
+export { linear, type LinearOptions } from './linear.js';
 export { add, mul, relu, cast, isqrt } from './elementwise.js';
 export { lut } from './lut.js';
 export { expNeg, softmax, causalMask, MAX_SOFTMAX_LENGTH } from './softmax.js';

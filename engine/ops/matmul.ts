@@ -29,8 +29,15 @@ export interface MatMulAttrs {
   hasBias: boolean;
 }
 
-export function matmul(a: Tensor, b: Tensor, options: MatMulOptions = {}): Tensor {
-  const op = 'matmul';
+/** A checked matmul: its kernel inputs, attributes and output shape (shared with linear.ts). */
+export interface MatMulCall {
+  readonly inputs: Tensor[];
+  readonly attrs: MatMulAttrs;
+  readonly shape: number[];
+}
+
+/** Check matmul's operands as op `op` and work out its attributes; every error names `op`. */
+export function checkMatMul(op: string, a: Tensor, b: Tensor, options: MatMulOptions): MatMulCall {
   if (options === null || typeof options !== 'object') throw new ParamError(op, 'options must be an object');
   checkTensor(op, 'a', a);
   checkTensor(op, 'b', b);
@@ -61,5 +68,10 @@ export function matmul(a: Tensor, b: Tensor, options: MatMulOptions = {}): Tenso
   }
   const attrs: MatMulAttrs = { batch, m, k, n, bBatched, transposeB, hasBias: options.bias !== undefined };
   const shape = a.rank === 3 ? [batch, m, n] : [m, n];
+  return { inputs, attrs, shape };
+}
+
+export function matmul(a: Tensor, b: Tensor, options: MatMulOptions = {}): Tensor {
+  const { inputs, attrs, shape } = checkMatMul('matmul', a, b, options);
   return runKernel('MatMul', inputs, attrs, shape, 'int32');
 }

@@ -8,6 +8,7 @@
 import type { KernelFunc } from '../kernel_registry.js';
 import type { GatherAttrs, RopeAttrs } from './gather.js';
 import type { ConcatAttrs, SliceAttrs, TransposeAttrs } from './layout.js';
+import type { LinearAttrs } from './linear.js';
 import type { MatMulAttrs } from './matmul.js';
 import type { NormAttrs } from './norm.js';
 import type { RequantizeAttrs } from './requantize.js';
@@ -21,6 +22,7 @@ type NoAttrs = Record<string, never>;
 export interface OpAttrs {
   MatMul: MatMulAttrs;
   Requantize: RequantizeAttrs;
+  Linear: LinearAttrs;
   Cast: NoAttrs;
   Add: NoAttrs;
   Mul: NoAttrs;
@@ -50,6 +52,7 @@ export type KernelName = keyof OpAttrs;
 export const KERNEL_NAMES = [
   'MatMul',
   'Requantize',
+  'Linear',
   'Cast',
   'Add',
   'Mul',

@@ -41,19 +41,25 @@ function checkedScales(op: string, list: readonly Dyadic[]): RequantizeAttrs {
   return kept;
 }
 
-export function requantize(x: Tensor, scale: Dyadic | readonly Dyadic[], outDtype: DType, outScale?: Dyadic): Tensor {
-  const op = 'requantize';
-  checkTensor(op, 'x', x);
-  checkDType(op, 'x', x, ['int8', 'int16', 'int32']);
+/** Check requantize's scales and output for an input of `shape` as op `op`; every error names `op`. */
+export function checkRequantize(op: string, shape: readonly number[], scale: Dyadic | readonly Dyadic[], outDtype: DType, outScale?: Dyadic): RequantizeAttrs {
   if (outDtype !== 'int8' && outDtype !== 'int16' && outDtype !== 'int32') {
     throw new ParamError(op, `outDtype must be int8, int16 or int32, got ${String(outDtype)}`);
   }
   const list = Array.isArray(scale) ? (scale as readonly Dyadic[]) : [scale as Dyadic];
-  const channels = x.rank === 0 ? 1 : x.shape[x.rank - 1]!;
+  const channels = shape.length === 0 ? 1 : shape[shape.length - 1]!;
   if (list.length !== 1 && list.length !== channels) {
     throw new ShapeError(op, `${list.length} per-channel scales do not match the last dimension ${channels}`);
   }
   const attrs = checkedScales(op, list);
   if (outScale !== undefined) checkDyadic(op, outScale, 'outScale');
+  return attrs;
+}
+
+export function requantize(x: Tensor, scale: Dyadic | readonly Dyadic[], outDtype: DType, outScale?: Dyadic): Tensor {
+  const op = 'requantize';
+  checkTensor(op, 'x', x);
+  checkDType(op, 'x', x, ['int8', 'int16', 'int32']);
+  const attrs = checkRequantize(op, x.shape, scale, outDtype, outScale);
   return runKernel('Requantize', [x], attrs, x.shape, outDtype, outScale);
 }

@@ -14,12 +14,14 @@ import { lutKernel } from './lut.js';
 import { matmulKernel } from './matmul.js';
 import { normKernel } from './norm.js';
 import { requantizeKernel } from './requantize.js';
+import { linearByParts } from '../shared/linear_by_parts.js';
 import { argmaxKernel, sampleKernel } from './sample.js';
 import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
 
 export const CPU_KERNELS: KernelTable = {
   MatMul: matmulKernel,
   Requantize: requantizeKernel,
+  Linear: linearByParts(matmulKernel, requantizeKernel),
   Cast: castKernel,
   Add: addKernel,
   Mul: mulKernel,

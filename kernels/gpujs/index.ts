@@ -16,6 +16,7 @@ import { lutKernel } from './lut.js';
 import { matmulKernel } from './matmul.js';
 import { normKernel } from './norm.js';
 import { requantizeKernel } from './requantize.js';
+import { linearByParts } from '../shared/linear_by_parts.js';
 import { startGpujs, type GpujsMode } from './runtime.js';
 import { argmaxKernel, sampleKernel } from './sample.js';
 import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
@@ -23,6 +24,7 @@ import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
 export const GPUJS_KERNELS: KernelTable = {
   MatMul: matmulKernel,
   Requantize: requantizeKernel,
+  Linear: linearByParts(matmulKernel, requantizeKernel),
   Cast: castKernel,
   Add: addKernel,
   Mul: mulKernel,

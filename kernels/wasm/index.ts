@@ -20,6 +20,7 @@ import { matmulKernel } from './matmul.js';
 import { compileSpml, SHARED_MEMORY_PAGES, sharedMemoryUnavailable } from './module.js';
 import { normKernel } from './norm.js';
 import { requantizeKernel } from './requantize.js';
+import { linearByParts } from '../shared/linear_by_parts.js';
 import { argmaxKernel, sampleKernel } from './sample.js';
 import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
 import { defaultThreadCount, WasmThreadPool } from './threads.js';
@@ -27,6 +28,7 @@ import { defaultThreadCount, WasmThreadPool } from './threads.js';
 export const WASM_KERNELS: KernelTable = {
   MatMul: matmulKernel,
   Requantize: requantizeKernel,
+  Linear: linearByParts(matmulKernel, requantizeKernel),
   Cast: castKernel,
   Add: addKernel,
   Mul: mulKernel,

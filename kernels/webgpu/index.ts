@@ -12,6 +12,7 @@ import { addKernel, castKernel, isqrtKernel, mulKernel, reluKernel } from './ele
 import { gatherKernel, ropeKernel } from './gather.js';
 import { concatKernel, sliceKernel, transposeKernel } from './layout.js';
 import { lutKernel } from './lut.js';
+import { linearKernel } from './linear.js';
 import { matmulKernel } from './matmul.js';
 import { normKernel } from './norm.js';
 import { requantizeKernel } from './requantize.js';
@@ -21,6 +22,7 @@ import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
 export const WEBGPU_KERNELS: KernelTable = {
   MatMul: matmulKernel,
   Requantize: requantizeKernel,
+  Linear: linearKernel,
   Cast: castKernel,
   Add: addKernel,
   Mul: mulKernel,

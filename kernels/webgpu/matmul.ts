@@ -2,14 +2,51 @@
 /**
  * webgpu int8/int16 × int8 → int32 matmul (engine/NUMERICS.md §5; loop budget of §16.3),
  * transliterated from kernels/cpu/matmul.ts: tiled, untiled for small m, and K split into chunks
- * whose wrapping partial sums a second pass adds.
+ * whose wrapping partial sums a second pass adds. Every finished sum goes through an epilogue
+ * before it is stored: none for MatMul, requantize for Linear (§5.1, linear.ts), so a projection
+ * is one pass that never stores its int32 product.
  */
+import type { DType } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { MatMulAttrs } from '../../engine/ops/matmul.js';
-import { asWebGpu, gpuBuffer } from './backend.js';
+import type { Tensor } from '../../engine/tensor.js';
+import { asWebGpu, gpuBuffer, type WebGpuBackend } from './backend.js';
 import { Y, shader } from './wgsl/common.js';
+import { REQUANTIZE_WGSL, saturateWgsl } from './wgsl/fixed_point.js';
 
 const gpu = asWebGpu;
+
+/** Requantize each finished sum to `dtype` by the (M, n) pairs in `scales`, one per channel or one for all (§4). */
+export interface Epilogue {
+  readonly dtype: DType;
+  readonly scales: GPUBuffer;
+  readonly channels: number;
+}
+
+/**
+ * WGSL `finish(acc, col)`, applied to each output before it is stored, and the buffer it binds
+ * (`ms`, after the kernel's own inputs): identity, or requantize to `dtype` with the channel count
+ * in P[channelsParam].
+ */
+function finishWgsl(dtype: DType | undefined, channelsParam: number): string {
+  if (dtype === undefined) return 'fn finish(acc: i32, col: u32) -> i32 {\n  return acc;\n}\n';
+  return `${REQUANTIZE_WGSL}${saturateWgsl(dtype)}
+fn finish(acc: i32, col: u32) -> i32 {
+  let c = col % P[${channelsParam}];
+  let r = requantizeScalar(acc, ms[2u * c], ms[2u * c + 1u]);
+  return satSigned(r.neg, r.mag);
+}
+`;
+}
+const MS = { name: 'ms', type: 'u32' };
+
+/** Each source built once per variant: building one is string work on every dispatch otherwise. */
+const built = new Map<string, string>();
+function memo(key: string, build: () => string): string {
+  let src = built.get(key);
+  if (src === undefined) built.set(key, (src = build()));
+  return src;
+}
 
 /**
  * Workgroup-tiled matmul (engine/NUMERICS.md §5). One 64-invocation workgroup (8×8 grid) computes
@@ -31,7 +68,8 @@ const gpu = asWebGpu;
  * than MATMUL_CHUNK = 8192 is split into chunks (one workgroup per tile and chunk) whose i32
  * partial sums a second pass adds (wrapping addition is associative, so any split of K gives the
  * same bits).
- * P: n, batch, m, k, cols, bBatchStride, kStride, jStride, chunks, chunkLen, mTiles, nTiles, groups
+ * P: n, batch, m, k, cols, bBatchStride, kStride, jStride, chunks, chunkLen, mTiles, nTiles, groups,
+ * channels (of the epilogue's scales)
  */
 const MATMUL_CHUNK = 8192;
 /** A tile shape: tile×tile outputs per workgroup, tk K steps per stage, per×per per invocation. */
@@ -47,11 +85,15 @@ const MID: Tiling = { tile: 64, tk: 32, per: 8 };
 const ROW_KERNEL_MAX_M = 16;
 const SMALL: Tiling = { tile: 32, tk: 16, per: 4 };
 
-function matmulSource(bias: boolean, partial: boolean, t: Tiling): string {
+function matmulSource(bias: boolean, partial: boolean, t: Tiling, out?: DType): string {
+  return memo(`tiled ${bias} ${partial} ${t.tile} ${out}`, () => tiledSource(bias, partial, t, out));
+}
+
+function tiledSource(bias: boolean, partial: boolean, t: Tiling, out: DType | undefined): string {
   const { tile: TILE, tk: TK, per: PER } = t;
-  const bufs = [{ name: 'a' }, { name: 'b' }, ...(bias ? [{ name: 'bias' }] : []), Y];
+  const bufs = [{ name: 'a' }, { name: 'b' }, ...(bias ? [{ name: 'bias' }] : []), ...(out ? [MS] : []), Y];
   const decls = bufs
-    .map((b, k) => `@group(0) @binding(${k + 1}) var<storage, ${'write' in b ? 'read_write' : 'read'}> ${b.name}: array<i32>;`)
+    .map((b, k) => `@group(0) @binding(${k + 1}) var<storage, ${'write' in b ? 'read_write' : 'read'}> ${b.name}: array<${'type' in b ? b.type : 'i32'}>;`)
     .join('\n');
   const loads: string[] = [];
   for (let e = 0; e < (TILE * TK) / THREADS; e++) {
@@ -97,7 +139,7 @@ function matmulSource(bias: boolean, partial: boolean, t: Tiling): string {
     let col = ${colE};
     if (row < M && col < N) {
       let o = (bm + row) * N + col;
-      ${partial ? `y[o * chunks + ch] = ${v};` : `y[o] = ${v}${bias ? ' + bias[col]' : ''};`}
+      ${partial ? `y[o * chunks + ch] = ${v};` : `y[o] = finish(${v}${bias ? ' + bias[col]' : ''}, col);`}
     }
   }`);
     }
@@ -105,6 +147,7 @@ function matmulSource(bias: boolean, partial: boolean, t: Tiling): string {
   return /* wgsl */ `
 @group(0) @binding(0) var<storage, read> P: array<u32>;
 ${decls}
+${finishWgsl(out, 13)}
 var<workgroup> tA: array<vec4<i32>, ${(TILE * TK) / 4}>;
 var<workgroup> tB: array<vec4<i32>, ${(TILE * TK) / 4}>;
 @compute @workgroup_size(${THREADS})
@@ -152,11 +195,11 @@ ${store.join('\n')}
  * Small-M fallback (one invocation per output and K chunk; decode steps have m = 1, where a
  * tiled workgroup would waste most of its tile): chunk ch of output o = i / chunks.
  * Loop bound: at most MATMUL_CHUNK = 8192 iterations per invocation.
- * P: n, m, k, cols, bBatchStride, kStride, jStride, chunks, chunkLen
+ * P: n, m, k, cols, bBatchStride, kStride, jStride, chunks, chunkLen, channels
  */
-function matmulRowSource(bias: boolean): string {
-  const bufs = [{ name: 'a' }, { name: 'b' }, ...(bias ? [{ name: 'bias' }] : []), Y];
-  return shader(
+function matmulRowSource(bias: boolean, out?: DType): string {
+  const bufs = [{ name: 'a' }, { name: 'b' }, ...(bias ? [{ name: 'bias' }] : []), ...(out ? [MS] : []), Y];
+  return memo(`row ${bias} ${out}`, () => shader(
     bufs,
     `  let chunks = P[7];
   let o = i / chunks;
@@ -174,58 +217,68 @@ function matmulRowSource(bias: boolean): string {
     acc = acc + a[aBase + q] * b[bIdx];
     bIdx = bIdx + kStep;
   }
-  y[i] = acc;`,
-  );
+  y[i] = finish(acc, j);`,
+    finishWgsl(out, 9),
+  ));
 }
 
-/** y[o] = bias[o % cols] + Σ_ch partial[o·chunks + ch]. P: n, chunks, cols */
-function matmulReduceSource(bias: boolean): string {
-  const bufs = [{ name: 'part' }, ...(bias ? [{ name: 'bias' }] : []), Y];
-  return shader(
+/** y[o] = finish(bias[o % cols] + Σ_ch partial[o·chunks + ch]). P: n, chunks, cols, channels */
+function matmulReduceSource(bias: boolean, out?: DType): string {
+  const bufs = [{ name: 'part' }, ...(bias ? [{ name: 'bias' }] : []), ...(out ? [MS] : []), Y];
+  return memo(`reduce ${bias} ${out}`, () => shader(
     bufs,
     `  var acc: i32 = ${bias ? 'bias[i % P[2]]' : '0'};
   for (var ch = 0u; ch < P[1]; ch = ch + 1u) {
     acc = acc + part[i * P[1] + ch];
   }
-  y[i] = acc;`,
-  );
+  y[i] = finish(acc, i % P[2]);`,
+    finishWgsl(out, 3),
+  ));
 }
 
-export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, out }) => {
-  const g = gpu(backend);
+export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, out }) => runMatmul(gpu(backend), inputs, attrs, out.size);
+
+/** The matmul of `inputs` (a, b, bias?) into a new buffer of `size` words, each sum through `epilogue` if given. */
+export function runMatmul(g: WebGpuBackend, inputs: readonly Tensor[], attrs: MatMulAttrs, size: number, epilogue?: Epilogue): GPUBuffer {
   const { batch, m, k, n, bBatched, transposeB, hasBias } = attrs;
-  const y = g.createBuffer(out.size);
-  if (out.size === 0) return y;
+  const y = g.createBuffer(size);
+  if (size === 0) return y;
   const a = gpuBuffer(inputs[0]!);
   const b = gpuBuffer(inputs[1]!);
   const bias = hasBias ? [gpuBuffer(inputs[2]!)] : [];
+  const ms = epilogue ? [epilogue.scales] : [];
+  const out = epilogue?.dtype;
+  const channels = epilogue?.channels ?? 1;
   const chunks = Math.max(1, Math.ceil(k / MATMUL_CHUNK));
   const bBatchStride = bBatched ? k * n : 0;
   const [kStride, jStride] = transposeB ? [1, k] : [n, 1];
+  // With K in chunks, the partial sums are stored plain and the reduce pass adds the bias and finishes.
+  const reduce = (part: GPUBuffer): void => {
+    g.run(matmulReduceSource(hasBias, out), [part, ...bias, ...ms, y], [chunks, n, channels], size);
+    g.release(part);
+  };
   if (m < ROW_KERNEL_MAX_M) {
-    const params = [m, k, n, bBatchStride, kStride, jStride, chunks, MATMUL_CHUNK];
+    const params = [m, k, n, bBatchStride, kStride, jStride, chunks, MATMUL_CHUNK, channels];
     if (chunks === 1) {
-      g.run(matmulRowSource(hasBias), [a, b, ...bias, y], params, out.size);
+      g.run(matmulRowSource(hasBias, out), [a, b, ...bias, ...ms, y], params, size);
       return y;
     }
-    const part = g.createBuffer(out.size * chunks);
-    g.run(matmulRowSource(false), [a, b, part], params, out.size * chunks);
-    g.run(matmulReduceSource(hasBias), [part, ...bias, y], [chunks, n], out.size);
-    g.release(part);
+    const part = g.createBuffer(size * chunks);
+    g.run(matmulRowSource(false), [a, b, part], params, size * chunks);
+    reduce(part);
     return y;
   }
   const t = m >= 128 && n >= 128 ? BIG : m >= 64 && n >= 64 ? MID : SMALL;
   const mTiles = Math.ceil(m / t.tile);
   const nTiles = Math.ceil(n / t.tile);
   const groups = batch * mTiles * nTiles * chunks;
-  const params = [batch, m, k, n, bBatchStride, kStride, jStride, chunks, MATMUL_CHUNK, mTiles, nTiles, groups];
+  const params = [batch, m, k, n, bBatchStride, kStride, jStride, chunks, MATMUL_CHUNK, mTiles, nTiles, groups, channels];
   if (chunks === 1) {
-    g.run(matmulSource(hasBias, false, t), [a, b, ...bias, y], params, groups * THREADS);
+    g.run(matmulSource(hasBias, false, t, out), [a, b, ...bias, ...ms, y], params, groups * THREADS);
     return y;
   }
-  const part = g.createBuffer(out.size * chunks);
+  const part = g.createBuffer(size * chunks);
   g.run(matmulSource(false, true, t), [a, b, part], params, groups * THREADS);
-  g.run(matmulReduceSource(hasBias), [part, ...bias, y], [chunks, n], out.size);
-  g.release(part);
+  reduce(part);
   return y;
-};
+}

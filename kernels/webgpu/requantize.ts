@@ -47,18 +47,28 @@ function scaleWords(attrs: RequantizeAttrs): Uint32Array {
 /** Per backend, the GPU copy of each reused scale list; it lives as long as the list (the model). */
 const kept = new WeakMap<WebGpuBackend, WeakMap<RequantizeAttrs, GPUBuffer>>();
 
-export const requantizeKernel: KernelFunc<RequantizeAttrs> = ({ backend, inputs, attrs, out }) => {
-  const g = gpu(backend);
+/**
+ * The GPU copy of `attrs`' (M, n) pairs: kept for reused lists, else a buffer the caller passes
+ * to `done` once its kernel is recorded.
+ */
+export function scaleBuffer(g: WebGpuBackend, attrs: RequantizeAttrs): { buffer: GPUBuffer; done(): void } {
   let perBackend = kept.get(g);
   if (!perBackend) kept.set(g, (perBackend = new WeakMap()));
-  let msBuf = attrs.reused ? perBackend.get(attrs) : undefined;
-  const ownBuffer = msBuf === undefined && !attrs.reused;
-  if (msBuf === undefined) {
-    msBuf = g.words(scaleWords(attrs));
-    if (attrs.reused) perBackend.set(attrs, msBuf);
+  const hit = attrs.reused ? perBackend.get(attrs) : undefined;
+  if (hit) return { buffer: hit, done: () => undefined };
+  const buffer = g.words(scaleWords(attrs));
+  if (attrs.reused) {
+    perBackend.set(attrs, buffer);
+    return { buffer, done: () => undefined };
   }
+  return { buffer, done: () => g.release(buffer) };
+}
+
+export const requantizeKernel: KernelFunc<RequantizeAttrs> = ({ backend, inputs, attrs, out }) => {
+  const g = gpu(backend);
+  const scales = scaleBuffer(g, attrs);
   const y = g.createBuffer(out.size);
-  g.run(source(out.dtype), [gpuBuffer(inputs[0]!), msBuf, y], [attrs.multipliers.length], out.size);
-  if (ownBuffer) g.release(msBuf);
+  g.run(source(out.dtype), [gpuBuffer(inputs[0]!), scales.buffer, y], [attrs.multipliers.length], out.size);
+  scales.done();
   return y;
 };

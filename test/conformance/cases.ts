@@ -38,6 +38,7 @@ import {
   isqrt,
   layerNorm,
   lut,
+  linear,
   matmul,
   mul,
   quantize,
@@ -80,6 +81,8 @@ export interface OpAttrs {
   /** inputs: a, b, bias? */
   matmul: { transposeB: boolean };
   requantize: { scale: Dyadic | readonly Dyadic[]; outDtype: DType };
+  /** inputs: a, b, bias? */
+  linear: { transposeB: boolean; scale: Dyadic | readonly Dyadic[]; outDtype: DType; outScale?: Dyadic };
   add: { outDtype?: DType };
   mul: { outDtype?: DType };
   relu: NoAttrs;
@@ -106,9 +109,9 @@ export interface OpAttrs {
   reshape: { shape: readonly number[] };
   /** Host-side edge: no tensor inputs; the produced tensor is the output. */
   quantize: { values: readonly number[]; shape: readonly number[]; dtype: DType; scale: Dyadic };
-  /** Composite: rope → concat with a KV cache → QKᵀ → causalMask → softmax → P·V → requantize → transpose/reshape. */
+  /** Composite: rope → concat with a KV cache → QKᵀ → causalMask → softmax → P·V by linear → transpose/reshape. */
   attention: { offset: number; softmaxScale: Dyadic; outScale: Dyadic };
-  /** Composite: layerNorm → matmul+bias → requantize → lut(gelu) → matmul → requantize → residual add. */
+  /** Composite: layerNorm → linear with bias → lut(gelu) → linear → residual add. */
   mlp: { eps: number; normScale: Dyadic; upScale: Dyadic; downScale: Dyadic };
   /** Composite: gather → rmsNorm → tied LM head (matmul transposeB) → argmax and sample, concatenated. */
   lmHead: { ids: readonly number[]; eps: number; normScale: Dyadic; sampleScale: Dyadic; seed: bigint | number; step: bigint | number; topK: number; topP: number };
@@ -138,11 +141,11 @@ export type OpName = keyof OpAttrs;
 
 /** Composite cases, and the single ops each one calls. */
 export const PIPELINE_OPS: Readonly<Partial<Record<OpName, readonly OpName[]>>> = {
-  attention: ['rope', 'concat', 'matmul', 'causalMask', 'softmax', 'requantize', 'transpose', 'reshape'],
-  mlp: ['layerNorm', 'matmul', 'requantize', 'lut', 'add'],
+  attention: ['rope', 'concat', 'matmul', 'causalMask', 'softmax', 'linear', 'transpose', 'reshape'],
+  mlp: ['layerNorm', 'linear', 'lut', 'add'],
   lmHead: ['gather', 'rmsNorm', 'matmul', 'argmax', 'sample', 'reshape', 'concat'],
-  llamaAttention: ['rmsNorm', 'matmul', 'requantize', 'reshape', 'transpose', 'rope', 'mul', 'add', 'concat', 'gather', 'causalMask', 'softmax'],
-  swiglu: ['rmsNorm', 'matmul', 'requantize', 'lut', 'mul', 'add'],
+  llamaAttention: ['rmsNorm', 'linear', 'matmul', 'requantize', 'reshape', 'transpose', 'rope', 'mul', 'add', 'concat', 'gather', 'causalMask', 'softmax'],
+  swiglu: ['rmsNorm', 'linear', 'requantize', 'lut', 'mul', 'add'],
 };
 
 /** Ops with no kernel of their own: reshape is a view, quantize the host-side edge (§1.3). */
@@ -183,6 +186,7 @@ function at(x: readonly Tensor[], i: number): Tensor {
 const EXEC: { [K in OpName]: Exec<K> } = {
   matmul: (_b, x, a) => matmul(at(x, 0), at(x, 1), { bias: x[2], transposeB: a.transposeB }),
   requantize: (_b, x, a) => requantize(at(x, 0), a.scale, a.outDtype),
+  linear: (_b, x, a) => linear(at(x, 0), at(x, 1), a.scale, a.outDtype, { bias: x[2], transposeB: a.transposeB, outScale: a.outScale }),
   add: (_b, x, a) => add(at(x, 0), at(x, 1), a.outDtype),
   mul: (_b, x, a) => mul(at(x, 0), at(x, 1), a.outDtype),
   relu: (_b, x) => relu(at(x, 0)),
@@ -210,15 +214,15 @@ const EXEC: { [K in OpName]: Exec<K> } = {
     const keys = concat([kCache, rope(k, cos, sin, a.offset)], 1);
     const values = concat([vCache, v], 1);
     const scores = causalMask(matmul(rope(q, cos, sin, a.offset), keys, { transposeB: true }), a.offset);
-    const o = requantize(matmul(softmax(scores, a.softmaxScale), values), a.outScale, 'int8');
+    const o = linear(softmax(scores, a.softmaxScale), values, a.outScale, 'int8');
     return reshape(transpose(o, [1, 0, 2]), [t, h * d]);
   },
   mlp: (_b, x, a) => {
     // inputs: x [T, C] int8, gamma [C], beta [C], w1 [C, F], b1 [F], w2 [F, C], b2 [C], gelu table [256]
     const [h, gamma, beta, w1, b1, w2, b2, table] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => at(x, i)) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
     const n = layerNorm(h, gamma, { beta, eps: a.eps, scale: a.normScale, outDtype: 'int8' });
-    const up = lut(requantize(matmul(n, w1, { bias: b1 }), a.upScale, 'int8'), table);
-    const down = requantize(matmul(up, w2, { bias: b2 }), a.downScale, 'int8');
+    const up = lut(linear(n, w1, a.upScale, 'int8', { bias: b1 }), table);
+    const down = linear(up, w2, a.downScale, 'int8', { bias: b2 });
     return add(h, down);
   },
   lmHead: (_b, x, a) => {
@@ -238,11 +242,11 @@ const EXEC: { [K in OpName]: Exec<K> } = {
     const d = c / a.heads;
     const heads = (y: Tensor, n: number) => transpose(reshape(y, [t, n, d]), [1, 0, 2]);
     const h = rmsNorm(h0, gamma, { eps: a.eps, scale: a.normScale, outDtype: 'int16' });
-    const q = rope(heads(requantize(matmul(h, wq), a.qScale, 'int16'), a.heads), cos, sin, a.offset);
-    const k12 = requantize(rope(heads(requantize(matmul(h, wk), a.kScale, 'int16'), a.kvHeads), cos, sin, a.offset), { multiplier: 1, shift: 4 }, 'int16');
+    const q = rope(heads(linear(h, wq, a.qScale, 'int16'), a.heads), cos, sin, a.offset);
+    const k12 = requantize(rope(heads(linear(h, wk, a.kScale, 'int16'), a.kvHeads), cos, sin, a.offset), { multiplier: 1, shift: 4 }, 'int16');
     const kHi = requantize(k12, { multiplier: 1, shift: 4 }, 'int8');
     const kLo = add(k12, mul(kHi, tensor(b, [-16], [], 'int8'), 'int16'), 'int8');
-    const v = heads(requantize(matmul(h, wv), a.vScale, 'int8'), a.kvHeads);
+    const v = heads(linear(h, wv, a.vScale, 'int8'), a.kvHeads);
     // Query head i reads kv head ⌊i·kvHeads/heads⌋: whole [P·d] rows of the kv heads, gathered.
     const group = Array.from({ length: a.heads }, (_, i) => Math.floor((i * a.kvHeads) / a.heads));
     const p = a.offset + t;
@@ -252,17 +256,17 @@ const EXEC: { [K in OpName]: Exec<K> } = {
     const values = byHead(concat([vCache, v], 1));
     const coarse = mul(matmul(q, keysHi, { transposeB: true }), tensor(b, [16], [], 'int32'), 'int32');
     const scores = causalMask(add(coarse, matmul(q, keysLo, { transposeB: true }), 'int32'), a.offset);
-    const o = requantize(matmul(softmax(scores, a.softmaxScale), values), a.pvScale, 'int16');
+    const o = linear(softmax(scores, a.softmaxScale), values, a.pvScale, 'int16');
     return reshape(transpose(o, [1, 0, 2]), [t, c]);
   },
   swiglu: (_b, x, a) => {
     // inputs: x int16 [T, C], gamma [C], w1, w3 [C, F], w2 [F, C], silu table int16 [256]
     const [x0, gamma, w1, w3, w2, silu] = [0, 1, 2, 3, 4, 5].map((i) => at(x, i)) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
     const h = rmsNorm(x0, gamma, { eps: a.eps, scale: a.normScale, outDtype: 'int16' });
-    const gate = lut(requantize(matmul(h, w1), a.gateScale, 'int8'), silu);
-    const up = requantize(matmul(h, w3), a.upScale, 'int16');
+    const gate = lut(linear(h, w1, a.gateScale, 'int8'), silu);
+    const up = linear(h, w3, a.upScale, 'int16');
     const prod = requantize(mul(gate, up, 'int32'), a.prodScale, 'int16');
-    return add(x0, requantize(matmul(prod, w2), a.downScale, 'int16'));
+    return add(x0, linear(prod, w2, a.downScale, 'int16'));
   },
 };
 
@@ -480,6 +484,65 @@ function matmulCases(L: CaseList): void {
   L.add('matmul', 'adversarial', 'M0', (r) => ({ inputs: [td('int8', [0, 5], []), rand(r, 'int8', [5, 3])], attrs: { transposeB: false } }));
   L.add('matmul', 'adversarial', 'N0-bias-empty', (r) => ({ inputs: [rand(r, 'int8', [4, 5]), td('int8', [5, 0], []), td('int32', [0], [])], attrs: { transposeB: false } }));
   L.add('matmul', 'adversarial', 'batch0', () => ({ inputs: [td('int8', [0, 2, 3], []), td('int8', [0, 3, 2], [])], attrs: { transposeB: false } }));
+}
+
+/**
+ * linear = requantize(matmul) (§5.1): every path of a fused kernel (webgpu: the row kernel of a
+ * decode step, the three tilings, K in chunks with the epilogue in the reduce pass, batched and
+ * transposed b) with per-tensor and per-channel scales into each output dtype, sums that wrap
+ * before they saturate, and the empty shapes.
+ */
+function linearCases(L: CaseList): void {
+  const perChannel = (r: Rng, n: number, lo: number, hi: number): Dyadic[] => Array.from({ length: n }, () => dyadicNear(r, -r.int(lo, hi)));
+  L.add('linear', 'random', 'decode-1x64x48-bias-per-channel-int8', (r) => ({
+    inputs: [rand(r, 'int8', [1, 64]), rand(r, 'int8', [64, 48]), rand(r, 'int32', [48], -(2 ** 16), 2 ** 16)],
+    attrs: { transposeB: false, scale: perChannel(r, 48, 9, 12), outDtype: 'int8' },
+  }));
+  L.add('linear', 'random', 'decode-2x9000x5-K-in-chunks-int16', (r) => ({
+    inputs: [rand(r, 'int8', [2, 9000]), rand(r, 'int8', [9000, 5])],
+    attrs: { transposeB: false, scale: dyadicNear(r, -7), outDtype: 'int16' },
+  }));
+  L.add('linear', 'random', 'small-tiles-20x40x24-bias-int8', (r) => ({
+    inputs: [rand(r, 'int8', [20, 40]), rand(r, 'int8', [40, 24]), rand(r, 'int32', [24], -5000, 5000)],
+    attrs: { transposeB: false, scale: dyadicNear(r, -10), outDtype: 'int8' },
+  }));
+  L.add('linear', 'random', 'mid-tiles-64x32x64-per-channel-int16-saturating', (r) => ({
+    inputs: [rand(r, 'int8', [64, 32]), rand(r, 'int8', [32, 64])],
+    attrs: { transposeB: false, scale: perChannel(r, 64, -4, 2), outDtype: 'int16' },
+  }));
+  L.add('linear', 'random', 'big-tiles-130x16x129-int32-outScale', (r) => ({
+    inputs: [rand(r, 'int8', [130, 16]), rand(r, 'int8', [16, 129]), rand(r, 'int32', [129])],
+    attrs: { transposeB: false, scale: dyadicNear(r, -3), outDtype: 'int32', outScale: dyadicNear(r, -20) },
+  }));
+  L.add('linear', 'random', 'tiles-K-in-chunks-16x8500x16-bias-int8', (r) => ({
+    inputs: [rand(r, 'int8', [16, 8500]), rand(r, 'int8', [8500, 16]), rand(r, 'int32', [16], -(2 ** 20), 2 ** 20)],
+    attrs: { transposeB: false, scale: perChannel(r, 16, 15, 17), outDtype: 'int8' },
+  }));
+  L.add('linear', 'random', 'int16-batched-PV-2x8x40x4', (r) => ({
+    inputs: [rand(r, 'int16', [2, 8, 40], 0, 2 ** 14), rand(r, 'int8', [2, 40, 4])],
+    attrs: { transposeB: false, scale: dyadicNear(r, -14), outDtype: 'int16' },
+  }));
+  L.add('linear', 'random', 'transposeB-head-3x32x50-per-channel-int32-outScale', (r) => ({
+    inputs: [rand(r, 'int8', [3, 32]), rand(r, 'int8', [50, 32])],
+    attrs: { transposeB: true, scale: perChannel(r, 50, -2, 2), outDtype: 'int32', outScale: dyadicNear(r, -12) },
+  }));
+  L.add('linear', 'random', 'broadcastB-transposeB-bias-3x17x8x6-list-of-one', (r) => ({
+    inputs: [rand(r, 'int8', [3, 17, 8]), rand(r, 'int8', [6, 8]), rand(r, 'int32', [6])],
+    attrs: { transposeB: true, scale: [dyadicNear(r, -6)], outDtype: 'int8' },
+  }));
+  L.add('linear', 'adversarial', 'sum-wraps-then-saturates-per-channel', () => ({
+    inputs: [full('int8', [2, 65536], -128), full('int8', [65536, 3], -128), td('int32', [3], [2 ** 30, -(2 ** 30), 0])],
+    attrs: { transposeB: false, scale: [{ multiplier: 1, shift: 0 }, { multiplier: M_MAX, shift: 40 }, { multiplier: 3, shift: 1 }], outDtype: 'int16' },
+  }));
+  L.add('linear', 'adversarial', 'K0-bias-only-ties', () => ({
+    inputs: [td('int8', [2, 0], []), td('int8', [0, 4], []), td('int32', [4], [3, -3, 5, -5])],
+    attrs: { transposeB: false, scale: { multiplier: 1, shift: 1 }, outDtype: 'int8' },
+  }));
+  L.add('linear', 'adversarial', 'M0', (r) => ({ inputs: [td('int8', [0, 5], []), rand(r, 'int8', [5, 3])], attrs: { transposeB: false, scale: dyadicNear(r, -4), outDtype: 'int8' } }));
+  L.add('linear', 'adversarial', 'N0-per-channel-of-none-takes-one', (r) => ({
+    inputs: [rand(r, 'int8', [4, 5]), td('int8', [5, 0], [])],
+    attrs: { transposeB: false, scale: dyadicNear(r, -4), outDtype: 'int16' },
+  }));
 }
 
 function requantizeCases(L: CaseList): void {
@@ -1274,6 +1337,7 @@ function buildCases(): Case[] {
   const L = new CaseList();
   matmulCases(L);
   requantizeCases(L);
+  linearCases(L);
   elementwiseCases(L);
   lutCases(L);
   expSoftmaxCases(L);

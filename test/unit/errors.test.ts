@@ -26,6 +26,7 @@ import {
   getBackend,
   isqrt,
   layerNorm,
+  linear,
   lut,
   matmul,
   mul,
@@ -129,6 +130,17 @@ const cases: Case[] = [
   SHAPE('requantize', 'per-channel count', ['2 per-channel scales', 'last dimension 3'], () => requantize(X32, [ONE, ONE], 'int8')),
   SHAPE('requantize', 'empty scale list', ['0 per-channel scales', '3'], () => requantize(X32, [], 'int8')),
   PARAM('requantize', 'scale missing', ['scale'], () => requantize(X32, undefined as never, 'int8')),
+
+  // linear: matmul's checks and requantize's, each naming linear
+  DTYPE('linear', 'a int32', ['a must be int8 or int16', 'got int32'], () => linear(i32([2, 3]), B8, ONE, 'int8')),
+  SHAPE('linear', 'inner dimensions', ['inner dimensions', '[2, 3]', '[4, 5]'], () => linear(A8, i8([4, 5]), ONE, 'int8')),
+  SHAPE('linear', 'bias length', ['bias must have shape [4]', '[5]'], () => linear(A8, B8, ONE, 'int8', { bias: i32([5]) })),
+  SHAPE('linear', 'per-channel count', ['3 per-channel scales', 'last dimension 4'], () => linear(A8, B8, [ONE, ONE, ONE], 'int8')),
+  SHAPE('linear', 'per-channel count, transposeB', ['4 per-channel scales', 'last dimension 3'], () => linear(A8, i8([3, 3]), [ONE, ONE, ONE, ONE], 'int8', { transposeB: true })),
+  PARAM('linear', 'outDtype float32', ['outDtype', 'float32'], () => linear(A8, B8, ONE, 'float32' as never)),
+  PARAM('linear', 'scale missing', ['scale'], () => linear(A8, B8, undefined as never, 'int8')),
+  PARAM('linear', 'outScale not dyadic', ['outScale'], () => linear(A8, B8, ONE, 'int32', { outScale: { multiplier: -1, shift: 0 } })),
+  PARAM('linear', 'options null', ['options'], () => linear(A8, B8, ONE, 'int8', null as never)),
 
   // cast, isqrt
   PARAM('cast', 'dtype float16', ['outDtype', 'float16'], () => cast(X8, 'float16' as never)),
@@ -410,6 +422,9 @@ const SLOTS: Slot[] = [
   { op: 'matmul', arg: 'b', valid: () => B8, run: (t) => matmul(A8, t), multi: true },
   { op: 'matmul', arg: 'bias', valid: () => BIAS, run: (t) => matmul(A8, B8, { bias: t }), multi: true, optional: true },
   { op: 'requantize', arg: 'x', valid: () => X32, run: (t) => requantize(t, ONE, 'int8'), multi: false },
+  { op: 'linear', arg: 'a', valid: () => A8, run: (t) => linear(t, B8, ONE, 'int8'), multi: true },
+  { op: 'linear', arg: 'b', valid: () => B8, run: (t) => linear(A8, t, ONE, 'int8'), multi: true },
+  { op: 'linear', arg: 'bias', valid: () => BIAS, run: (t) => linear(A8, B8, ONE, 'int8', { bias: t }), multi: true, optional: true },
   { op: 'add', arg: 'a', valid: () => X8, run: (t) => add(t, X8), multi: true },
   { op: 'add', arg: 'b', valid: () => X8, run: (t) => add(X8, t), multi: true },
   { op: 'mul', arg: 'a', valid: () => X16, run: (t) => mul(t, X16), multi: true },
@@ -474,7 +489,7 @@ for (const s of SLOTS) {
 // ---------------------------------------------------------------------------------------------
 
 const ALL_OPS = [
-  'matmul', 'requantize', 'add', 'mul', 'relu', 'cast', 'isqrt', 'lut', 'expNeg', 'softmax', 'causalMask', 'layerNorm',
+  'matmul', 'requantize', 'linear', 'add', 'mul', 'relu', 'cast', 'isqrt', 'lut', 'expNeg', 'softmax', 'causalMask', 'layerNorm',
   'rmsNorm', 'gather', 'rope', 'argmax', 'sample', 'reshape', 'transpose', 'slice', 'concat', 'quantize', 'dequantize', 'tensor',
 ];
 

@@ -22,6 +22,7 @@ import {
   listBackends,
   listKernels,
   lut,
+  linear,
   matmul,
   mul,
   quantize,
@@ -170,6 +171,7 @@ describe('an op on a backend without its kernel', () => {
   const cases: [kernel: string, run: () => unknown][] = [
     ['MatMul', () => matmul(x8, rnd('int8', [4, 3]))],
     ['Requantize', () => requantize(x32, ONE, 'int8')],
+    ['Linear', () => linear(x8, rnd('int8', [4, 3]), ONE, 'int8')],
     ['Add', () => add(x8, x8)],
     ['Mul', () => mul(x8, x8)],
     ['Relu', () => relu(x8)],

@@ -13,7 +13,7 @@ import { compareOutputs } from '../conformance/compare.js';
 
 /** Kernels this backend implements so far, by kernel name. */
 const IMPLEMENTED = [
-  'Add', 'Argmax', 'Cast', 'CausalMask', 'Concat', 'ExpNeg', 'Gather', 'Isqrt', 'LayerNorm', 'Lut', 'MatMul', 'Mul', 'Relu',
+  'Add', 'Argmax', 'Cast', 'CausalMask', 'Concat', 'ExpNeg', 'Gather', 'Isqrt', 'LayerNorm', 'Linear', 'Lut', 'MatMul', 'Mul', 'Relu',
   'Requantize', 'RmsNorm', 'Rope', 'Sample', 'Slice', 'Softmax', 'Transpose',
 ];
 

@@ -12,11 +12,11 @@
  */
 import type { Backend } from '../../backend.js';
 import { ParamError } from '../../errors.js';
-import { add, gather, layerNorm, matmul, requantize, slice } from '../../ops/index.js';
+import { add, gather, layerNorm, linear, slice } from '../../ops/index.js';
 import type { Dyadic } from '../../quant.js';
 import { tensor, type Tensor } from '../../tensor.js';
 import { CharTokenizer } from '../../tokenizer/char.js';
-import { causalSelfAttention, geluMlp, linear, mergeHeads, splitHeads, type KvCache } from '../blocks.js';
+import { causalSelfAttention, geluMlp, mergeHeads, splitHeads, type KvCache } from '../blocks.js';
 import { DecoderModel, type DecoderDims } from '../decoder.js';
 import { channels, dyadic, type NormQuant } from '../int_model.js';
 import type { GptConfig } from './config.js';
@@ -137,22 +137,22 @@ export class GptModel extends DecoderModel {
     const w = this.blocks[l]!;
     const lq = this.model.quant.layers[l]!;
     const H = this.config.heads;
-    return [splitHeads(linear(h, w.wk, w.bk, channels(lq.k), 'int8'), H), splitHeads(linear(h, w.wv, w.bv, channels(lq.v), 'int8'), H)];
+    return [splitHeads(linear(h, w.wk, channels(lq.k), 'int8', { bias: w.bk }), H), splitHeads(linear(h, w.wv, channels(lq.v), 'int8', { bias: w.bv }), H)];
   }
 
   attend(l: number, x: Tensor, h: Tensor, cache: KvCache, offset: number): Tensor {
     const w = this.blocks[l]!;
     const lq = this.model.quant.layers[l]!;
-    const q = splitHeads(linear(h, w.wq, w.bq, channels(lq.q), 'int8'), this.config.heads);
+    const q = splitHeads(linear(h, w.wq, channels(lq.q), 'int8', { bias: w.bq }), this.config.heads);
     const mixed = causalSelfAttention(q, cache, offset, { softmax: dyadic(lq.softmax), pv: dyadic(lq.pv) });
-    const x1 = add(x, linear(mergeHeads(mixed), w.wo, w.bo, channels(lq.o), 'int16'));
+    const x1 = add(x, linear(mergeHeads(mixed), w.wo, channels(lq.o), 'int16', { bias: w.bo }));
     const h2 = norm(x1, w.ln2g, w.ln2b, lq.ln2);
     return add(x1, geluMlp(h2, w, { up: channels(lq.up), down: channels(lq.down) }));
   }
 
   head(x: Tensor): Tensor {
     const quant = this.model.quant;
-    return requantize(matmul(norm(x, this.lnfg, this.lnfb, quant.lnf), this.wte, { transposeB: true }), channels(quant.head), 'int32', dyadic(quant.logits));
+    return linear(norm(x, this.lnfg, this.lnfb, quant.lnf), this.wte, channels(quant.head), 'int32', { transposeB: true, outScale: dyadic(quant.logits) });
   }
 }
 

@@ -7,7 +7,7 @@
  * 12-bit key is kept as two int8 planes, `k12 = 16·hi + lo`, and the exact score is
  * `16·(q·hi) + q·lo`: four ops that every backend already runs byte for byte, no new kernel.
  */
-import { add, causalMask, matmul, mul, requantize, softmax } from '../../ops/index.js';
+import { add, causalMask, linear, matmul, mul, requantize, softmax } from '../../ops/index.js';
 import type { Dyadic } from '../../quant.js';
 import type { KvCache } from '../blocks.js';
 import { tensor, type Tensor } from '../../tensor.js';
@@ -50,5 +50,5 @@ export function splitKeyAttention(q: Tensor, cache: KvCache, offset: number, sca
   const [keysHi, keysLo, values] = cache as [Tensor, Tensor, Tensor];
   const coarse = mul(matmul(q, keysHi, { transposeB: true }), c.ratio, 'int32');
   const scores = causalMask(add(coarse, matmul(q, keysLo, { transposeB: true }), 'int32'), offset);
-  return requantize(matmul(softmax(scores, scale.softmax), values), scale.pv, 'int16');
+  return linear(softmax(scores, scale.softmax), values, scale.pv, 'int16');
 }

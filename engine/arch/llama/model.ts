@@ -13,7 +13,7 @@
  */
 import type { Backend } from '../../backend.js';
 import { ParamError } from '../../errors.js';
-import { add, gather, lut, matmul, mul, requantize, reshape, rmsNorm, rope } from '../../ops/index.js';
+import { add, gather, linear, lut, mul, requantize, reshape, rmsNorm, rope } from '../../ops/index.js';
 import type { Dyadic } from '../../quant.js';
 import { ropeTables } from '../../tables.js';
 import { tensor, type Tensor } from '../../tensor.js';
@@ -41,7 +41,7 @@ interface BlockWeights {
 
 
 /** matmul without bias, requantized per output channel. */
-const proj = (x: Tensor, w: Tensor, scales: readonly (readonly [number, number])[], out: 'int8' | 'int16'): Tensor => requantize(matmul(x, w), channels(scales), out);
+const proj = (x: Tensor, w: Tensor, scales: readonly (readonly [number, number])[], out: 'int8' | 'int16'): Tensor => linear(x, w, channels(scales), out);
 
 function norm(x: Tensor, g: Tensor, q: NormQuant): Tensor {
   return rmsNorm(x, g, { eps: q.eps, scale: dyadic(q.scale), outDtype: 'int16', outScale: dyadic(q.out) });
@@ -151,7 +151,7 @@ export class LlamaModel extends DecoderModel {
 
   head(x: Tensor): Tensor {
     const quant = this.model.quant;
-    return requantize(matmul(norm(x, this.normG, quant.norm), this.headW, { transposeB: true }), channels(quant.head), 'int32', dyadic(quant.logits));
+    return linear(norm(x, this.normG, quant.norm), this.headW, channels(quant.head), 'int32', { transposeB: true, outScale: dyadic(quant.logits) });
   }
 }
 

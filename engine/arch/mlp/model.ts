@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../../backend.js';
 import { ParamError, ShapeError } from '../../errors.js';
-import { argmax, matmul, quantizeValues, relu, requantize } from '../../ops/index.js';
+import { argmax, linear, quantizeValues, relu } from '../../ops/index.js';
 import { tidy } from '../../scope.js';
 import { tensor, type Tensor } from '../../tensor.js';
 import type { Trace } from '../../trace.js';
@@ -76,9 +76,8 @@ export class MlpModel implements Classifier {
     if (!Number.isInteger(i) || i < 0 || i >= this.weights.length) throw new ParamError('MlpModel.layer', `layer ${i} is outside [0, ${this.weights.length})`);
     const q = this.model.quant;
     const { w, b } = this.weights[i]!;
-    const acc = matmul(h, w, { bias: b });
     const scales = q.layers[i]!.out.map(dyadic);
-    return i === this.weights.length - 1 ? requantize(acc, scales, 'int32', dyadic(q.logits)) : relu(requantize(acc, scales, 'int8'));
+    return i === this.weights.length - 1 ? linear(h, w, scales, 'int32', { bias: b, outScale: dyadic(q.logits) }) : relu(linear(h, w, scales, 'int8', { bias: b }));
   }
 
   /** int32 logits [N, classes] on the common logit scale. */
