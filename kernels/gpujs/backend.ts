@@ -193,6 +193,11 @@ export class GpujsBackend implements Backend {
     return s.texture;
   }
 
+  /** Whether `t`'s values are on the host already (uploaded, or read once). */
+  onHost(t: Tensor): boolean {
+    return this.storage(t.storage, t.dtype, t.size).host !== undefined;
+  }
+
   /** The checked host values of `t` (read back once if they are on the GPU); kernels must not write into them. */
   host(t: Tensor): IntArray {
     return this.hostValues(this.storage(t.storage, t.dtype, t.size), 'host');

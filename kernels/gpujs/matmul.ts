@@ -13,8 +13,9 @@
  *
  * Every flat index must stay below 2^23 (floorDiv's range, §16.1 G5/G6), so large problems run
  * as tiles: blocks of output columns (B's plane for each block is kept with B, uploaded once, as
- * weights are immutable and reused at every step) times blocks of A rows. A on the GPU is packed
- * there (PACK_A); host A is packed on the host. One tile's limbs are the result as they are and
+ * weights are immutable and reused at every step) times blocks of A rows. In GL modes A is packed
+ * on the GPU (PACK), and so is a B that was computed there (attention's K and V); weights are
+ * packed on the host once. One tile's limbs are the result as they are and
  * stay on the GPU; several tiles are read back and assembled on the host.
  */
 import type { IntArray } from '../../engine/dtype.js';
@@ -127,20 +128,23 @@ const FOLD: KernelSource = {
   loopMax: MAX_CHUNKS,
 };
 
-// Rows [rowBase, rowBase + rows) of A's packed plane (int8/int16 values, row length k) packed
-// as aPlane below does on the host: thread t = (part·rows + r)·kp + w makes word w of row r from
-// bytes 3w, 3w + 1, 3w + 2 (padding past k: 128 for part 0, 0 for int16's low-byte part 1).
-// Bound: |x| ≤ 2^15, bytes in [0, 255], words < 2^24; indices < 2^23.
-const PACK_A: KernelSource = {
-  name: 'matmul.packA',
-  source: `function (x, k, kp, rows, rowBase, wide) {
+// Packs operand rows along K as aPlane and bPlane below do on the host. Row r of `rows` is
+// (o, j) = (floor(r / nb), r mod nb) and reads x[o·outer + (j0 + j)·rowStride + q·colStride] for
+// q < k: A's rows are (0, rowBase + r) with rowStride k; B's are (batch, column). Thread
+// t = (part·rows + r)·kp + w makes word w of row r from bytes 3w, 3w + 1, 3w + 2 (padding past k:
+// 128 for part 0, 0 for int16's low-byte part 1). Bound: |x| ≤ 2^15, bytes in [0, 255], words
+// < 2^24; indices < 2^23.
+const PACK: KernelSource = {
+  name: 'matmul.pack',
+  source: `function (x, k, kp, rows, wide, nb, j0, outer, rowStride, colStride) {
   const t = this.thread.x;
   const per = rows * kp;
   const part = floorDiv(t, per);
   const rem = t - part * per;
   const r = floorDiv(rem, kp);
   const w = rem - r * kp;
-  const base = (rowBase + r) * k;
+  const o = floorDiv(r, nb);
+  const base = o * outer + (j0 + r - o * nb) * rowStride;
   let word = 0;
   let scale = 1;
   for (let q = 0; q < 3; q++) {
@@ -148,7 +152,7 @@ const PACK_A: KernelSource = {
     let u = 128;
     if (part > 0.5) { u = 0; }
     if (at < k) {
-      const v = x[base + at];
+      const v = x[base + at * colStride];
       if (wide < 0.5) {
         u = v + 128;
       } else {
@@ -238,13 +242,20 @@ export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, 
   // A on the GPU is packed there, each row block by one run; host A is packed here.
   const aOnGpu = gpu.pipeline && a.size < INDEX_LIMIT;
   const packA = (r0: number, rows: number): Plane =>
-    aOnGpu ? gpu.dispatch(PACK_A, parts * rows * kp, [gpu.plane(a), k, kp, rows, r0, wide ? 1 : 0]) : aPlane(gpu.host(a), wide, k, r0, rows);
+    aOnGpu ? gpu.dispatch(PACK, parts * rows * kp, [gpu.plane(a), k, kp, rows, wide ? 1 : 0, rows, r0, 0, k, 1]) : aPlane(gpu.host(a), wide, k, r0, rows);
+  // A B with host values (a weight) is packed once and kept, under a key with its shape (reshape
+  // shares storage, so one weight may come back as B of another shape); a B made on the GPU is
+  // packed there per call.
+  const bOnGpu = gpu.pipeline && !gpu.onHost(b) && b.size < INDEX_LIMIT;
+  const packB = (j0: number, cols: number): Plane =>
+    bOnGpu
+      ? gpu.dispatch(PACK, bCount * cols * kp, [gpu.plane(b), k, kp, bCount * cols, 0, cols, j0, k * n, transposeB ? k : 1, transposeB ? 1 : n])
+      : gpu.derived(b, `matmul.b:${transposeB ? 'T' : 'N'}:${bCount}:${k}:${n}:${j0}:${cols}`, (v) => bPlane(v, bCount, k, n, j0, cols, transposeB));
 
   const c = new Int32Array(out.size);
   for (let j0 = 0; j0 < n; j0 += nb) {
     const cols = Math.min(nb, n - j0);
-    // reshape shares storage, so one weight may come back as B of another shape: the shape is in the key.
-    const bp = gpu.derived(b, `matmul.b:${transposeB ? 'T' : 'N'}:${bCount}:${k}:${n}:${j0}:${cols}`, (v) => bPlane(v, bCount, k, n, j0, cols, transposeB));
+    const bp = packB(j0, cols);
     const biasBlock = hasBias
       ? gpu.derived(inputs[2]!, `matmul.bias:${j0}:${cols}`, (v) => packedPlane(v.subarray(j0, j0 + cols), 'int32'))
       : new Float32Array(0);
@@ -259,7 +270,10 @@ export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, 
       }
       const limbs = gpu.dispatch(FOLD, 2 * size, [sums, biasBlock, size, cols, chunks, parts, hasBias ? 1 : 0]);
       gpu.free(sums);
-      if (cols === n && rows === allRows) return gpu.result('matmul', limbs, 'int32', out.size);
+      if (cols === n && rows === allRows) {
+        if (bOnGpu) gpu.free(bp);
+        return gpu.result('matmul', limbs, 'int32', out.size);
+      }
       const tile = fromLimbs('matmul', gpu.toHost(limbs), size);
       if (cols === n) {
         c.set(tile, r0 * n);
@@ -267,6 +281,7 @@ export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, 
         for (let r = 0; r < rows; r++) c.set(tile.subarray(r * cols, (r + 1) * cols), (r0 + r) * n + j0);
       }
     }
+    if (bOnGpu) gpu.free(bp);
   }
   return gpu.hostResult('int32', c);
 };
