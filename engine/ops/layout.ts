@@ -28,7 +28,12 @@ export function transpose(x: Tensor, perm: readonly number[]): Tensor {
   if (perm.length !== x.rank || sorted.some((p, i) => p !== i)) {
     throw new ParamError(op, `perm [${perm.join(', ')}] is not a permutation of the ${x.rank} axes of ${fmt(x.shape)}`);
   }
-  return runKernel('Transpose', [x], { perm: [...perm] } satisfies TransposeAttrs, perm.map((p) => x.shape[p]!), x.dtype, x.scale);
+  const shape = perm.map((p) => x.shape[p]!);
+  // Axes of length 1 can move freely: when the longer axes keep their order, every element
+  // already sits where the transpose puts it, so the result is a view, as reshape gives (§15).
+  const moved = perm.filter((p) => x.shape[p]! > 1);
+  if (moved.every((p, i) => i === 0 || moved[i - 1]! < p)) return new Tensor(x.backend, x.storage, x.dtype, shape, x.scale);
+  return runKernel('Transpose', [x], { perm: [...perm] } satisfies TransposeAttrs, shape, x.dtype, x.scale);
 }
 
 export interface SliceAttrs {

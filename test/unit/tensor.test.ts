@@ -1,7 +1,7 @@
 /** Tensor semantics (engine/tensor.ts): immutability through copies, reshape, dispose. */
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
-import { BackendError, ShapeError, Tensor, getBackend, relu, reshape, shapeSize, tensor, type Dyadic } from '../../lib/index.js';
+import { BackendError, ShapeError, Tensor, getBackend, relu, reshape, shapeSize, tensor, transpose, type Dyadic } from '../../lib/index.js';
 import { Rng } from '../../tools/data/rng.js';
 import { expectSpmlError, rejected, thrown } from './expect_error.js';
 
@@ -99,6 +99,22 @@ describe('reshape', () => {
     }
     expect(shapeSize([2, 3])).toBe(6);
     expect(shapeSize([])).toBe(1);
+  });
+});
+
+describe('transpose of axes of length 1', () => {
+  it('is a view when the longer axes keep their order, and a copy by the kernel otherwise', () => {
+    const x = tensor(cpu, new Int8Array(rng.ints(12, -128, 127)), [1, 3, 4]);
+    const heads = transpose(x, [1, 0, 2]);
+    expect(heads.shape).toEqual([3, 1, 4]);
+    expect(heads.storage).toBe(x.storage);
+    expect(heads.dataSync()).toEqual(x.dataSync());
+    const swapped = transpose(x, [0, 2, 1]);
+    expect(swapped.storage).not.toBe(x.storage);
+    expect(swapped.dataSync()).toEqual(Int8Array.from({ length: 12 }, (_, i) => x.dataSync()[(i % 3) * 4 + Math.floor(i / 3)]!));
+    // Disposing the view leaves x's storage alive for x.
+    heads.dispose();
+    expect(x.dataSync().length).toBe(12);
   });
 });
 
