@@ -17,7 +17,17 @@ import type { Tensor } from '../../engine/tensor.js';
 import { CommandBatch } from './command_batch.js';
 import type { WebGpuDevice } from './device.js';
 
-export const WORKGROUP_SIZE = 64;
+/**
+ * The workgroup size the shader() kernels are dispatched with: the widest the device allows, up
+ * to this. Software adapters pay per workgroup (llvmpipe: about 12 µs each), and GPUs schedule
+ * 256-wide groups well; kernels never depend on it (wgsl/common.ts).
+ */
+const PREFERRED_WORKGROUP = 256;
+
+/** The workgroup size for `limits`: PREFERRED_WORKGROUP, or less where the device allows less. */
+export function workgroupSizeFor(limits: GPUSupportedLimits): number {
+  return Math.min(PREFERRED_WORKGROUP, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup);
+}
 const MAX_GROUPS_PER_DIM = 65535;
 
 export class WebGpuBackend implements Backend {
@@ -27,6 +37,10 @@ export class WebGpuBackend implements Backend {
   /** Keeps the GPU instance and adapter alive as long as the backend (see device.ts). */
   readonly gpu: WebGpuDevice;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  /** Each pipeline's bind group layout, asked for once. */
+  private readonly layouts = new Map<GPUComputePipeline, GPUBindGroupLayout>();
+  /** Invocations per workgroup of shader()'s kernels on this device (workgroupSizeFor). */
+  readonly workgroupSize: number;
   /** The recorded, not yet submitted work, and the reads waiting on it. */
   private readonly batch: CommandBatch;
   /** The first uncaptured device error, reported by the reads of the next submission. */
@@ -41,6 +55,7 @@ export class WebGpuBackend implements Backend {
       this.error ??= (e as GPUUncapturedErrorEvent).error.message;
     });
     this.description = gpu.description;
+    this.workgroupSize = workgroupSizeFor(this.device.limits);
     const takeError = () => {
       const e = this.error;
       this.error = undefined;
@@ -91,34 +106,46 @@ export class WebGpuBackend implements Backend {
     this.batch.release(buf);
   }
 
-  private pipeline(source: string): GPUComputePipeline {
+  /** `sized`: the source is shader()'s, whose workgroup size is this device's (WORKGROUP). */
+  private pipeline(source: string, sized: boolean): GPUComputePipeline {
     let p = this.pipelines.get(source);
     if (!p) {
       const module = this.device.createShaderModule({ code: source });
-      p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+      const constants = sized ? { WORKGROUP: this.workgroupSize } : undefined;
+      p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main', constants } });
       this.pipelines.set(source, p);
+      this.layouts.set(p, p.getBindGroupLayout(0));
     }
     return p;
   }
 
   /**
-   * Run a compute shader over `n` invocations. Bindings: 0 = params (u32 words, with n in word 0
-   * written here), 1.. = `buffers` in order. Dispatches ceil(n/64) workgroups, in 2-D when that
-   * exceeds 65535; the shader recovers the flat index (see wgsl/common.ts).
+   * Run a compute shader built by wgsl/common.ts's shader() over `n` invocations. Bindings:
+   * 0 = params (u32 words, with n in word 0 written here), 1.. = `buffers` in order. Dispatches
+   * ceil(n / workgroupSize) workgroups, in 2-D when that exceeds 65535; the shader recovers the
+   * flat index.
    */
   run(source: string, buffers: readonly GPUBuffer[], params: readonly number[], n: number): void {
     if (n === 0) return;
-    const words = new Uint32Array([n, ...params]);
+    this.dispatch(this.pipeline(source, true), buffers, [n, ...params], Math.ceil(n / this.workgroupSize));
+  }
+
+  /** Run a shader with its own fixed workgroup size (the tiled matmul) over `groups` workgroups; word 0 of the params is `groups`. */
+  runGroups(source: string, buffers: readonly GPUBuffer[], params: readonly number[], groups: number): void {
+    if (groups === 0) return;
+    this.dispatch(this.pipeline(source, false), buffers, [groups, ...params], groups);
+  }
+
+  private dispatch(pipeline: GPUComputePipeline, buffers: readonly GPUBuffer[], params: readonly number[], groups: number): void {
+    const words = new Uint32Array(params);
     // In the submission's shared arena; a buffer of its own only when too long for a slot.
     const slot = this.batch.params(words);
     const paramBuf = slot ? undefined : this.words(words);
-    const pipeline = this.pipeline(source);
     const entries: GPUBindGroupEntry[] = [slot ?? { buffer: paramBuf! }, ...buffers.map((buffer) => ({ buffer }))].map((resource, binding) => ({ binding, resource }));
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    const groups = Math.ceil(n / WORKGROUP_SIZE);
+    const bindGroup = this.device.createBindGroup({ layout: this.layouts.get(pipeline)!, entries });
     const gx = Math.min(groups, MAX_GROUPS_PER_DIM);
     const gy = Math.ceil(groups / gx);
-    if (gy > MAX_GROUPS_PER_DIM) throw new BackendError('webgpu', `${n} invocations exceed the dispatch limit`);
+    if (gy > MAX_GROUPS_PER_DIM) throw new BackendError('webgpu', `${groups} workgroups exceed the dispatch limit`);
     this.batch.dispatch(pipeline, bindGroup, gx, gy);
     if (paramBuf) this.release(paramBuf);
   }

@@ -262,6 +262,9 @@ export async function createWebGpuDevice(): Promise<WebGpuDevice> {
     maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     maxBufferSize: adapter.limits.maxBufferSize,
+    // Wider workgroups where the adapter has them: backend.ts picks the size it dispatches.
+    maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
+    maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
   };
   const device = await adapter.requestDevice({ requiredLimits: want });
   const info = adapter.info;

@@ -68,7 +68,7 @@ function memo(key: string, build: () => string): string {
  * than MATMUL_CHUNK = 8192 is split into chunks (one workgroup per tile and chunk) whose i32
  * partial sums a second pass adds (wrapping addition is associative, so any split of K gives the
  * same bits).
- * P: n, batch, m, k, cols, bBatchStride, kStride, jStride, chunks, chunkLen, mTiles, nTiles, groups,
+ * P: groups, batch, m, k, cols, bBatchStride, kStride, jStride, chunks, chunkLen, mTiles, nTiles, groups,
  * channels (of the epilogue's scales)
  */
 const MATMUL_CHUNK = 8192;
@@ -78,7 +78,7 @@ interface Tiling {
   tk: number;
   per: number;
 }
-const THREADS = 64; // = WORKGROUP_SIZE of the run helper; (tile / per)² for every tiling
+const THREADS = 64; // the tiled kernel's own workgroup size: (tile / per)² for every tiling
 const BIG: Tiling = { tile: 128, tk: 16, per: 16 };
 const MID: Tiling = { tile: 64, tk: 32, per: 8 };
 /** Below this many rows per batch the untiled row kernel is used. */
@@ -274,11 +274,11 @@ export function runMatmul(g: WebGpuBackend, inputs: readonly Tensor[], attrs: Ma
   const groups = batch * mTiles * nTiles * chunks;
   const params = [batch, m, k, n, bBatchStride, kStride, jStride, chunks, MATMUL_CHUNK, mTiles, nTiles, groups, channels];
   if (chunks === 1) {
-    g.run(matmulSource(hasBias, false, t, out), [a, b, ...bias, ...ms, y], params, groups * THREADS);
+    g.runGroups(matmulSource(hasBias, false, t, out), [a, b, ...bias, ...ms, y], params, groups);
     return y;
   }
   const part = g.createBuffer(size * chunks);
-  g.run(matmulSource(false, true, t), [a, b, part], params, groups * THREADS);
+  g.runGroups(matmulSource(false, true, t), [a, b, part], params, groups);
   reduce(part);
   return y;
 }

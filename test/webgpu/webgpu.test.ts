@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
 import '../../kernels/webgpu/index.js';
+import { workgroupSizeFor, type WebGpuBackend } from '../../kernels/webgpu/backend.js';
 import { dawnBackend } from '../../kernels/webgpu/device.js';
 import { getBackend, listKernels, type Backend } from '../../lib/index.js';
 import { CASES, PIPELINE_OPS, runCase, type Case, type OpName } from '../conformance/cases.js';
@@ -48,6 +49,19 @@ describe('webgpu backend', () => {
     // SPML_DAWN_BACKEND=vulkan is for a machine with a GPU: never a software rasterizer there.
     if (backend === 'opengles') expect(gpu.description).toMatch(/OpenGL ES|Mesa/);
     else expect(gpu.description).not.toMatch(/llvmpipe|lavapipe|swiftshader/i);
+  });
+
+  it("dispatches workgroups as wide as the device allows, up to 256, with the adapter's limits requested", () => {
+    const g = gpu as WebGpuBackend;
+    const device = g.device.limits;
+    const adapter = g.gpu.adapter.limits;
+    expect(device.maxComputeWorkgroupSizeX).toBe(adapter.maxComputeWorkgroupSizeX);
+    expect(device.maxComputeInvocationsPerWorkgroup).toBe(adapter.maxComputeInvocationsPerWorkgroup);
+    expect(g.workgroupSize).toBe(workgroupSizeFor(device));
+    const limits = (x: number, inv: number) => ({ maxComputeWorkgroupSizeX: x, maxComputeInvocationsPerWorkgroup: inv }) as GPUSupportedLimits;
+    expect(workgroupSizeFor(limits(1024, 1024))).toBe(256);
+    expect(workgroupSizeFor(limits(128, 1024))).toBe(128);
+    expect(workgroupSizeFor(limits(256, 64))).toBe(64);
   });
 
   it('registers exactly the implemented kernels', () => {

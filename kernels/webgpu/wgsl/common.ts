@@ -1,8 +1,9 @@
 /**
  * Shared WGSL scaffolding of webgpu kernels (engine/NUMERICS.md §16.1): bindings, the flat
- * invocation index of a 1-D or 2-D dispatch of 64-wide workgroups, and the usual x and y buffers.
+ * invocation index of a 1-D or 2-D dispatch, and the usual x and y buffers. The workgroup size
+ * is the pipeline-overridable constant WORKGROUP, set per device when the pipeline is made
+ * (backend.ts): the kernels are written per invocation and never depend on it.
  */
-import { WORKGROUP_SIZE } from '../backend.js';
 
 /**
  * A compute shader: binding 0 is the u32 params (P[0] = invocation count n), then each named
@@ -19,9 +20,10 @@ export function shader(buffers: readonly { name: string; type?: string; write?: 
 @group(0) @binding(0) var<storage, read> P: array<u32>;
 ${decls}
 ${helpers}
-@compute @workgroup_size(${WORKGROUP_SIZE})
+override WORKGROUP: u32;
+@compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * ${WORKGROUP_SIZE}u;
+  let i = gid.x + gid.y * nwg.x * WORKGROUP;
   if (i >= P[0]) {
     return;
   }
