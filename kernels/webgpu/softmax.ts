@@ -88,15 +88,10 @@ const SUM_CHUNK_SRC = shader(
   EXP_NEG_WGSL + ROW_MAX,
 );
 
-/**
- * A row of one chunk (len ≤ ROW_CHUNK, every attention row of a decode step): its max and
- * Σ E(max − x_j) by one invocation, the work of MAX_CHUNK_SRC and SUM_CHUNK_SRC in one dispatch
- * (two loops of at most ROW_CHUNK, inside llvmpipe's loop budget). P as below.
- */
-const MAX_SUM_ROW_SRC = shader(
-  [X, TABLE, { name: 'maxes', write: true }, { name: 'sums', type: 'u32', write: true }],
-  `  let len = P[1];
-  let rowStart = i * len;
+/** A row's max (MASKED when all masked) and Σ E(max − x_j) over its `len` entries: two loops of len. */
+const ROW_MAX_SUM = `
+struct MaxSum { m: i32, s: u32 }
+fn rowMaxSum(rowStart: u32, len: u32) -> MaxSum {
   var m = ${MASKED_WGSL};
   for (var j = 0u; j < len; j = j + 1u) {
     m = max(m, x[rowStart + j]);
@@ -110,9 +105,43 @@ const MAX_SUM_ROW_SRC = shader(
       }
     }
   }
-  maxes[i] = m;
-  sums[i] = s;`,
-  EXP_NEG_WGSL,
+  return MaxSum(m, s);
+}
+`;
+
+/**
+ * A row of one chunk (len ≤ ROW_CHUNK): its max and Σ E(max − x_j) by one invocation, the work
+ * of MAX_CHUNK_SRC and SUM_CHUNK_SRC in one dispatch (inside llvmpipe's loop budget). P as below.
+ */
+const MAX_SUM_ROW_SRC = shader(
+  [X, TABLE, { name: 'maxes', write: true }, { name: 'sums', type: 'u32', write: true }],
+  `  let r = rowMaxSum(i * P[1], P[1]);
+  maxes[i] = r.m;
+  sums[i] = r.s;`,
+  EXP_NEG_WGSL + ROW_MAX_SUM,
+);
+
+/** Rows up to this long (every attention row of a context up to 1024) are done whole by one invocation each. */
+const WHOLE_ROW_MAX = 1024;
+
+/**
+ * A whole short row by one invocation: max, sum and the outputs, one dispatch for the softmax
+ * instead of two (three loops of at most WHOLE_ROW_MAX). P as below.
+ */
+const SOFTMAX_ROW_SRC = shader(
+  [X, TABLE, Y],
+  `  let len = P[1];
+  let rowStart = i * len;
+  let r = rowMaxSum(rowStart, len);
+  for (var j = 0u; j < len; j = j + 1u) {
+    let v = x[rowStart + j];
+    if (r.m == ${MASKED_WGSL} || v == ${MASKED_WGSL}) {
+      y[rowStart + j] = 0;
+    } else {
+      y[rowStart + j] = i32(divRoundHalfUp(expNegQ15(bitcast<u32>(r.m - v), P[4], P[5]) << ${SOFTMAX_OUT_BITS}u, r.s));
+    }
+  }`,
+  EXP_NEG_WGSL + ROW_MAX_SUM + DIV_ROUND_HALF_UP_WGSL,
 );
 
 /** y_j = divRoundHalfUp(E_j · 2^14, Σ), 0 on fully masked rows. P: n, len, chunks, chunkLen, m, shift */
@@ -145,6 +174,10 @@ export const softmaxKernel: KernelFunc<ScaleAttrs> = ({ backend, inputs, attrs, 
   const x = gpuBuffer(inputs[0]!);
   const table = expTable(g);
   const params = [len, chunks, ROW_CHUNK, attrs.multiplier, attrs.shift];
+  if (len <= WHOLE_ROW_MAX) {
+    g.run(SOFTMAX_ROW_SRC, [x, table, y], params, rows);
+    return y;
+  }
   const maxes = g.createBuffer(rows * chunks);
   const sums = g.createBuffer(rows * chunks);
   if (chunks === 1) g.run(MAX_SUM_ROW_SRC, [x, table, maxes, sums], params, rows);

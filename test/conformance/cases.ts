@@ -820,6 +820,14 @@ function expSoftmaxCases(L: CaseList): void {
     inputs: [td('int32', [3, 5, 40], r.ints(600, -2000, 2000).map((v) => (r.int(0, 9) < 3 ? MASKED : v)))],
     attrs: { scale: expScale(r, 2000) },
   }));
+  // A backend may do short rows whole in one pass (webgpu: up to 1024 entries): both sides of that
+  // edge, with masked entries and a fully masked row.
+  for (const len of [1024, 1025]) {
+    L.add('softmax', 'adversarial', `L${len}-masked-and-a-fully-masked-row`, (r) => ({
+      inputs: [td('int32', [3, len], r.ints(3 * len, -3000, 3000).map((v, i) => (i >= 2 * len || r.int(0, 4) === 0 ? MASKED : v)))],
+      attrs: { scale: expScale(r, 3000) },
+    }));
+  }
   L.add('softmax', 'random', 'full-int32-range', (r) => ({ inputs: [rand(r, 'int32', [6, 50])], attrs: { scale: anyDyadic(r) } }));
   L.add('softmax', 'adversarial', 'spec-example', () => ({ inputs: [td('int32', [3], [0, -256, MASKED])], attrs: { scale: one } }));
   L.add('softmax', 'adversarial', 'fully-masked-rows', (r) => {

@@ -1,7 +1,7 @@
 /** Tensor semantics (engine/tensor.ts): immutability through copies, reshape, dispose. */
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
-import { BackendError, ShapeError, Tensor, getBackend, relu, reshape, shapeSize, tensor, transpose, type Dyadic } from '../../lib/index.js';
+import { BackendError, MASKED, ShapeError, Tensor, causalMask, getBackend, relu, reshape, shapeSize, tensor, transpose, type Dyadic } from '../../lib/index.js';
 import { Rng } from '../../tools/data/rng.js';
 import { expectSpmlError, rejected, thrown } from './expect_error.js';
 
@@ -115,6 +115,18 @@ describe('transpose of axes of length 1', () => {
     // Disposing the view leaves x's storage alive for x.
     heads.dispose();
     expect(x.dataSync().length).toBe(12);
+  });
+});
+
+describe('causalMask with nothing to mask', () => {
+  it('is a view when every key is at or before its query (offset >= S - 1), and masks otherwise', () => {
+    const scores = tensor(cpu, new Int32Array([5, -6, 7, 8, 9, -10]), [2, 1, 3]);
+    const decode = causalMask(scores, 2);
+    expect(decode.storage).toBe(scores.storage);
+    expect(decode.dataSync()).toEqual(scores.dataSync());
+    const masked = causalMask(scores, 1);
+    expect(masked.storage).not.toBe(scores.storage);
+    expect(masked.dataSync()).toEqual(new Int32Array([5, -6, MASKED, 8, 9, MASKED]));
   });
 });
 
