@@ -1,7 +1,7 @@
 /**
  * Transformer block pieces on the op API (engine/NUMERICS.md §8 for attention). The GPT block in
- * gpt/model.ts composes them as pre-LayerNorm → causalSelfAttention → residual add → pre-LayerNorm →
- * geluMlp → residual add. The Llama block (llama/model.ts) reuses the head split and merge and
+ * gpt/model.ts composes them as pre-LayerNorm → causalSelfAttention → output projection onto the
+ * residual → pre-LayerNorm → geluMlp onto the residual. The Llama block (llama/model.ts) reuses the head split and merge and
  * swaps the rest: rmsNorm for layerNorm, `rope` on the [heads, T, D] queries and keys, 12-bit keys
  * (llama/attention.ts), grouped-query attention by repeating each key/value head for its group of
  * query heads, and a SwiGLU MLP (two up-projections, silu lut, mul) in place of `geluMlp`.
@@ -87,10 +87,15 @@ export function causalSelfAttention(q: Tensor, cache: KvCache, offset: number, s
 
 /**
  * GELU MLP: up-projection to int8, the GELU table (int8 in, int16 out: GELU's output is lopsided,
- * so int8 would waste half its codes), down-projection (int16 × int8, K = mlpWidth ≤ 256) to the
- * int16 residual.
+ * so int8 would waste half its codes), down-projection (int16 × int8, K = mlpWidth ≤ 256) added
+ * onto the int16 residual stream by the same op (§5.1).
  */
-export function geluMlp(h: Tensor, w: { w1: Tensor; b1: Tensor; gelu: Tensor; w2: Tensor; b2: Tensor }, q: { up: readonly Dyadic[]; down: readonly Dyadic[] }): Tensor {
+export function geluMlp(
+  h: Tensor,
+  w: { w1: Tensor; b1: Tensor; gelu: Tensor; w2: Tensor; b2: Tensor },
+  q: { up: readonly Dyadic[]; down: readonly Dyadic[] },
+  residual: Tensor,
+): Tensor {
   const g = lut(linear(h, w.w1, q.up, 'int8', { bias: w.b1 }), w.gelu);
-  return linear(g, w.w2, q.down, 'int16', { bias: w.b2 });
+  return linear(g, w.w2, q.down, 'int16', { bias: w.b2, residual });
 }

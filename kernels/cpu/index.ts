@@ -21,7 +21,7 @@ import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
 export const CPU_KERNELS: KernelTable = {
   MatMul: matmulKernel,
   Requantize: requantizeKernel,
-  Linear: linearByParts(matmulKernel, requantizeKernel),
+  Linear: linearByParts(matmulKernel, requantizeKernel, addKernel),
   Cast: castKernel,
   Add: addKernel,
   Mul: mulKernel,

@@ -24,7 +24,7 @@ import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
 export const GPUJS_KERNELS: KernelTable = {
   MatMul: matmulKernel,
   Requantize: requantizeKernel,
-  Linear: linearByParts(matmulKernel, requantizeKernel),
+  Linear: linearByParts(matmulKernel, requantizeKernel, addKernel),
   Cast: castKernel,
   Add: addKernel,
   Mul: mulKernel,

@@ -28,7 +28,7 @@ import { defaultThreadCount, WasmThreadPool } from './threads.js';
 export const WASM_KERNELS: KernelTable = {
   MatMul: matmulKernel,
   Requantize: requantizeKernel,
-  Linear: linearByParts(matmulKernel, requantizeKernel),
+  Linear: linearByParts(matmulKernel, requantizeKernel, addKernel),
   Cast: castKernel,
   Add: addKernel,
   Mul: mulKernel,

@@ -16,29 +16,57 @@ import { REQUANTIZE_WGSL, saturateWgsl } from './wgsl/fixed_point.js';
 
 const gpu = asWebGpu;
 
-/** Requantize each finished sum to `dtype` by the (M, n) pairs in `scales`, one per channel or one for all (§4). */
+/**
+ * Requantize each finished sum to `dtype` by the (M, n) pairs in `scales`, one per channel or
+ * one for all (§4), then add the same element of `residual`, saturating to `dtype` (§6.1).
+ */
 export interface Epilogue {
   readonly dtype: DType;
   readonly scales: GPUBuffer;
   readonly channels: number;
+  readonly residual?: GPUBuffer;
+}
+
+/** The WGSL variant of an epilogue: what the source depends on (the buffers are bindings). */
+interface Finish {
+  readonly dtype: DType;
+  readonly residual: boolean;
 }
 
 /**
- * WGSL `finish(acc, col)`, applied to each output before it is stored, and the buffer it binds
- * (`ms`, after the kernel's own inputs): identity, or requantize to `dtype` with the channel count
- * in P[channelsParam].
+ * WGSL `finish(acc, o, col)`, applied to output o (in column col) before it is stored: identity,
+ * or requantize to the dtype with the channel count in P[channelsParam] (scales bound as `ms`,
+ * after the kernel's own inputs), then plus `res[o]` when there is a residual (bound after `ms`).
+ * Both values are within the dtype, so their sum is exact in 33 bits; saturating it needs the
+ * carry only for int32.
  */
-function finishWgsl(dtype: DType | undefined, channelsParam: number): string {
-  if (dtype === undefined) return 'fn finish(acc: i32, col: u32) -> i32 {\n  return acc;\n}\n';
-  return `${REQUANTIZE_WGSL}${saturateWgsl(dtype)}
-fn finish(acc: i32, col: u32) -> i32 {
+function finishWgsl(f: Finish | undefined, channelsParam: number): string {
+  if (f === undefined) return 'fn finish(acc: i32, o: u32, col: u32) -> i32 {\n  return acc;\n}\n';
+  const addResidual = f.residual
+    ? `
+  let a = satSigned(r.neg, r.mag);
+  let b = res[o];
+  let sum = a + b;
+  // Same signs and a sum of the other sign: the exact sum left int32 (only possible for int32).
+  if ((a < 0) == (b < 0) && (sum < 0) != (a < 0)) {
+    return satSigned(a < 0, 0x80000000u + select(0u, 1u, a >= 0));
+  }
+  return satSigned(sum < 0, bitcast<u32>(select(sum, 0 - sum, sum < 0)));`
+    : `
+  return satSigned(r.neg, r.mag);`;
+  return `${REQUANTIZE_WGSL}${saturateWgsl(f.dtype)}
+fn finish(acc: i32, o: u32, col: u32) -> i32 {
   let c = col % P[${channelsParam}];
-  let r = requantizeScalar(acc, ms[2u * c], ms[2u * c + 1u]);
-  return satSigned(r.neg, r.mag);
+  let r = requantizeScalar(acc, ms[2u * c], ms[2u * c + 1u]);${addResidual}
 }
 `;
 }
-const MS = { name: 'ms', type: 'u32' };
+/** The epilogue's bindings, after a kernel's own inputs and before y. */
+function finishBuffers(f: Finish | undefined): { name: string; type?: string }[] {
+  if (f === undefined) return [];
+  return [{ name: 'ms', type: 'u32' }, ...(f.residual ? [{ name: 'res' }] : [])];
+}
+const key = (f: Finish | undefined): string => (f ? `${f.dtype}${f.residual ? '+res' : ''}` : 'plain');
 
 /** Each source built once per variant: building one is string work on every dispatch otherwise. */
 const built = new Map<string, string>();
@@ -85,13 +113,13 @@ const MID: Tiling = { tile: 64, tk: 32, per: 8 };
 const ROW_KERNEL_MAX_M = 16;
 const SMALL: Tiling = { tile: 32, tk: 16, per: 4 };
 
-function matmulSource(bias: boolean, partial: boolean, t: Tiling, out?: DType): string {
-  return memo(`tiled ${bias} ${partial} ${t.tile} ${out}`, () => tiledSource(bias, partial, t, out));
+function matmulSource(bias: boolean, partial: boolean, t: Tiling, out?: Finish): string {
+  return memo(`tiled ${bias} ${partial} ${t.tile} ${key(out)}`, () => tiledSource(bias, partial, t, out));
 }
 
-function tiledSource(bias: boolean, partial: boolean, t: Tiling, out: DType | undefined): string {
+function tiledSource(bias: boolean, partial: boolean, t: Tiling, out: Finish | undefined): string {
   const { tile: TILE, tk: TK, per: PER } = t;
-  const bufs = [{ name: 'a' }, { name: 'b' }, ...(bias ? [{ name: 'bias' }] : []), ...(out ? [MS] : []), Y];
+  const bufs = [{ name: 'a' }, { name: 'b' }, ...(bias ? [{ name: 'bias' }] : []), ...finishBuffers(out), Y];
   const decls = bufs
     .map((b, k) => `@group(0) @binding(${k + 1}) var<storage, ${'write' in b ? 'read_write' : 'read'}> ${b.name}: array<${'type' in b ? b.type : 'i32'}>;`)
     .join('\n');
@@ -139,7 +167,7 @@ function tiledSource(bias: boolean, partial: boolean, t: Tiling, out: DType | un
     let col = ${colE};
     if (row < M && col < N) {
       let o = (bm + row) * N + col;
-      ${partial ? `y[o * chunks + ch] = ${v};` : `y[o] = finish(${v}${bias ? ' + bias[col]' : ''}, col);`}
+      ${partial ? `y[o * chunks + ch] = ${v};` : `y[o] = finish(${v}${bias ? ' + bias[col]' : ''}, o, col);`}
     }
   }`);
     }
@@ -197,9 +225,9 @@ ${store.join('\n')}
  * Loop bound: at most MATMUL_CHUNK = 8192 iterations per invocation.
  * P: n, m, k, cols, bBatchStride, kStride, jStride, chunks, chunkLen, channels
  */
-function matmulRowSource(bias: boolean, out?: DType): string {
-  const bufs = [{ name: 'a' }, { name: 'b' }, ...(bias ? [{ name: 'bias' }] : []), ...(out ? [MS] : []), Y];
-  return memo(`row ${bias} ${out}`, () => shader(
+function matmulRowSource(bias: boolean, out?: Finish): string {
+  const bufs = [{ name: 'a' }, { name: 'b' }, ...(bias ? [{ name: 'bias' }] : []), ...finishBuffers(out), Y];
+  return memo(`row ${bias} ${key(out)}`, () => shader(
     bufs,
     `  let chunks = P[7];
   let o = i / chunks;
@@ -217,21 +245,21 @@ function matmulRowSource(bias: boolean, out?: DType): string {
     acc = acc + a[aBase + q] * b[bIdx];
     bIdx = bIdx + kStep;
   }
-  y[i] = finish(acc, j);`,
+  y[i] = finish(acc, i, j);`,
     finishWgsl(out, 9),
   ));
 }
 
 /** y[o] = finish(bias[o % cols] + Σ_ch partial[o·chunks + ch]). P: n, chunks, cols, channels */
-function matmulReduceSource(bias: boolean, out?: DType): string {
-  const bufs = [{ name: 'part' }, ...(bias ? [{ name: 'bias' }] : []), ...(out ? [MS] : []), Y];
-  return memo(`reduce ${bias} ${out}`, () => shader(
+function matmulReduceSource(bias: boolean, out?: Finish): string {
+  const bufs = [{ name: 'part' }, ...(bias ? [{ name: 'bias' }] : []), ...finishBuffers(out), Y];
+  return memo(`reduce ${bias} ${key(out)}`, () => shader(
     bufs,
     `  var acc: i32 = ${bias ? 'bias[i % P[2]]' : '0'};
   for (var ch = 0u; ch < P[1]; ch = ch + 1u) {
     acc = acc + part[i * P[1] + ch];
   }
-  y[i] = finish(acc, i % P[2]);`,
+  y[i] = finish(acc, i, i % P[2]);`,
     finishWgsl(out, 3),
   ));
 }
@@ -246,8 +274,8 @@ export function runMatmul(g: WebGpuBackend, inputs: readonly Tensor[], attrs: Ma
   const a = gpuBuffer(inputs[0]!);
   const b = gpuBuffer(inputs[1]!);
   const bias = hasBias ? [gpuBuffer(inputs[2]!)] : [];
-  const ms = epilogue ? [epilogue.scales] : [];
-  const out = epilogue?.dtype;
+  const ms = epilogue ? [epilogue.scales, ...(epilogue.residual ? [epilogue.residual] : [])] : [];
+  const out: Finish | undefined = epilogue ? { dtype: epilogue.dtype, residual: epilogue.residual !== undefined } : undefined;
   const channels = epilogue?.channels ?? 1;
   const chunks = Math.max(1, Math.ceil(k / MATMUL_CHUNK));
   const bBatchStride = bBatched ? k * n : 0;

@@ -82,7 +82,8 @@ export interface OpAttrs {
   matmul: { transposeB: boolean };
   requantize: { scale: Dyadic | readonly Dyadic[]; outDtype: DType };
   /** inputs: a, b, bias? */
-  linear: { transposeB: boolean; scale: Dyadic | readonly Dyadic[]; outDtype: DType; outScale?: Dyadic };
+  /** inputs: a, b, bias? (a tensor of rank 1), residual? (the output's shape) */
+  linear: { transposeB: boolean; scale: Dyadic | readonly Dyadic[]; outDtype: DType; outScale?: Dyadic; residual?: boolean };
   add: { outDtype?: DType };
   mul: { outDtype?: DType };
   relu: NoAttrs;
@@ -186,7 +187,11 @@ function at(x: readonly Tensor[], i: number): Tensor {
 const EXEC: { [K in OpName]: Exec<K> } = {
   matmul: (_b, x, a) => matmul(at(x, 0), at(x, 1), { bias: x[2], transposeB: a.transposeB }),
   requantize: (_b, x, a) => requantize(at(x, 0), a.scale, a.outDtype),
-  linear: (_b, x, a) => linear(at(x, 0), at(x, 1), a.scale, a.outDtype, { bias: x[2], transposeB: a.transposeB, outScale: a.outScale }),
+  linear: (_b, x, a) => {
+    const residual = a.residual ? x[x.length - 1] : undefined;
+    const bias = x.length > (a.residual ? 3 : 2) ? x[2] : undefined;
+    return linear(at(x, 0), at(x, 1), a.scale, a.outDtype, { bias, transposeB: a.transposeB, outScale: a.outScale, residual });
+  },
   add: (_b, x, a) => add(at(x, 0), at(x, 1), a.outDtype),
   mul: (_b, x, a) => mul(at(x, 0), at(x, 1), a.outDtype),
   relu: (_b, x) => relu(at(x, 0)),
@@ -529,6 +534,26 @@ function linearCases(L: CaseList): void {
   L.add('linear', 'random', 'broadcastB-transposeB-bias-3x17x8x6-list-of-one', (r) => ({
     inputs: [rand(r, 'int8', [3, 17, 8]), rand(r, 'int8', [6, 8]), rand(r, 'int32', [6])],
     attrs: { transposeB: true, scale: [dyadicNear(r, -6)], outDtype: 'int8' },
+  }));
+  L.add('linear', 'random', 'residual-decode-1x64x40-bias-int16', (r) => ({
+    inputs: [rand(r, 'int8', [1, 64]), rand(r, 'int8', [64, 40]), rand(r, 'int32', [40], -5000, 5000), rand(r, 'int16', [1, 40])],
+    attrs: { transposeB: false, scale: perChannel(r, 40, 2, 5), outDtype: 'int16', residual: true },
+  }));
+  L.add('linear', 'random', 'residual-tiles-70x32x66-int8-saturating', (r) => ({
+    inputs: [rand(r, 'int8', [70, 32]), rand(r, 'int8', [32, 66]), rand(r, 'int8', [70, 66])],
+    attrs: { transposeB: false, scale: dyadicNear(r, -8), outDtype: 'int8', residual: true },
+  }));
+  L.add('linear', 'random', 'residual-K-in-chunks-3x8300x4-int16', (r) => ({
+    inputs: [rand(r, 'int8', [3, 8300]), rand(r, 'int8', [8300, 4]), rand(r, 'int16', [3, 4])],
+    attrs: { transposeB: false, scale: dyadicNear(r, -10), outDtype: 'int16', residual: true },
+  }));
+  L.add('linear', 'adversarial', 'residual-int32-sums-beyond-int32-both-signs', () => ({
+    inputs: [td('int8', [2, 1], [127, -128]), td('int8', [1, 3], [127, -128, 1]), td('int32', [2, 3], [I32_MAX, I32_MAX, I32_MIN, I32_MIN, 5, -5])],
+    attrs: { transposeB: false, scale: { multiplier: M_MAX, shift: 0 }, outDtype: 'int32', residual: true },
+  }));
+  L.add('linear', 'adversarial', 'residual-batched-transposeB-bias-2x3x8x5', (r) => ({
+    inputs: [rand(r, 'int8', [2, 3, 8]), rand(r, 'int8', [2, 5, 8]), rand(r, 'int32', [5], -1000, 1000), rand(r, 'int16', [2, 3, 5])],
+    attrs: { transposeB: true, scale: dyadicNear(r, -6), outDtype: 'int16', residual: true },
   }));
   L.add('linear', 'adversarial', 'sum-wraps-then-saturates-per-channel', () => ({
     inputs: [full('int8', [2, 65536], -128), full('int8', [65536, 3], -128), td('int32', [3], [2 ** 30, -(2 ** 30), 0])],

@@ -71,6 +71,7 @@ const ONE: Dyadic = { multiplier: 1 << 30, shift: 30 };
 const A8 = i8([2, 3]);
 const B8 = i8([3, 4]);
 const BIAS = i32([4]);
+const RESIDUAL = i16([2, 4]);
 const X8 = i8([2, 3]);
 const X16 = i16([2, 3]);
 const X32 = i32([2, 3]);
@@ -141,6 +142,8 @@ const cases: Case[] = [
   PARAM('linear', 'scale missing', ['scale'], () => linear(A8, B8, undefined as never, 'int8')),
   PARAM('linear', 'outScale not dyadic', ['outScale'], () => linear(A8, B8, ONE, 'int32', { outScale: { multiplier: -1, shift: 0 } })),
   PARAM('linear', 'options null', ['options'], () => linear(A8, B8, ONE, 'int8', null as never)),
+  DTYPE('linear', 'residual int8 for an int16 output', ['residual must be int16', 'got int8'], () => linear(A8, B8, ONE, 'int16', { residual: i8([2, 4]) })),
+  SHAPE('linear', 'residual shape', ["residual must have the output's shape [2, 4]", '[4]'], () => linear(A8, B8, ONE, 'int16', { residual: i16([4]) })),
 
   // cast, isqrt
   PARAM('cast', 'dtype float16', ['outDtype', 'float16'], () => cast(X8, 'float16' as never)),
@@ -425,6 +428,7 @@ const SLOTS: Slot[] = [
   { op: 'linear', arg: 'a', valid: () => A8, run: (t) => linear(t, B8, ONE, 'int8'), multi: true },
   { op: 'linear', arg: 'b', valid: () => B8, run: (t) => linear(A8, t, ONE, 'int8'), multi: true },
   { op: 'linear', arg: 'bias', valid: () => BIAS, run: (t) => linear(A8, B8, ONE, 'int8', { bias: t }), multi: true, optional: true },
+  { op: 'linear', arg: 'residual', valid: () => RESIDUAL, run: (t) => linear(A8, B8, ONE, 'int16', { residual: t }), multi: true, optional: true },
   { op: 'add', arg: 'a', valid: () => X8, run: (t) => add(t, X8), multi: true },
   { op: 'add', arg: 'b', valid: () => X8, run: (t) => add(X8, t), multi: true },
   { op: 'mul', arg: 'a', valid: () => X16, run: (t) => mul(t, X16), multi: true },

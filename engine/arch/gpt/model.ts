@@ -145,9 +145,9 @@ export class GptModel extends DecoderModel {
     const lq = this.model.quant.layers[l]!;
     const q = splitHeads(linear(h, w.wq, channels(lq.q), 'int8', { bias: w.bq }), this.config.heads);
     const mixed = causalSelfAttention(q, cache, offset, { softmax: dyadic(lq.softmax), pv: dyadic(lq.pv) });
-    const x1 = add(x, linear(mergeHeads(mixed), w.wo, channels(lq.o), 'int16', { bias: w.bo }));
+    const x1 = linear(mergeHeads(mixed), w.wo, channels(lq.o), 'int16', { bias: w.bo, residual: x });
     const h2 = norm(x1, w.ln2g, w.ln2b, lq.ln2);
-    return add(x1, geluMlp(h2, w, { up: channels(lq.up), down: channels(lq.down) }));
+    return geluMlp(h2, w, { up: channels(lq.up), down: channels(lq.down) }, x1);
   }
 
   head(x: Tensor): Tensor {

@@ -41,7 +41,8 @@ interface BlockWeights {
 
 
 /** matmul without bias, requantized per output channel. */
-const proj = (x: Tensor, w: Tensor, scales: readonly (readonly [number, number])[], out: 'int8' | 'int16'): Tensor => linear(x, w, channels(scales), out);
+const proj = (x: Tensor, w: Tensor, scales: readonly (readonly [number, number])[], out: 'int8' | 'int16', residual?: Tensor): Tensor =>
+  linear(x, w, channels(scales), out, { residual });
 
 function norm(x: Tensor, g: Tensor, q: NormQuant): Tensor {
   return rmsNorm(x, g, { eps: q.eps, scale: dyadic(q.scale), outDtype: 'int16', outScale: dyadic(q.out) });
@@ -141,12 +142,12 @@ export class LlamaModel extends DecoderModel {
     const lq = this.model.quant.layers[l]!;
     const q = rope(splitHeads(proj(h, w.wq, lq.q, 'int16'), this.config.heads), this.cos, this.sin, offset);
     const mixed = splitKeyAttention(q, cache, offset, { softmax: dyadic(lq.softmax), pv: dyadic(lq.pv) }, this.keyPlanes);
-    const x1 = add(x, proj(mergeHeads(mixed), w.wo, lq.o, 'int16'));
+    const x1 = proj(mergeHeads(mixed), w.wo, lq.o, 'int16', x);
     const h2 = norm(x1, w.ffnNorm, lq.ffnNorm);
     const gate = lut(proj(h2, w.w1, lq.gate, 'int8'), w.silu);
     const up = proj(h2, w.w3, lq.up, 'int16');
     const prod = requantize(mul(gate, up, 'int32'), dyadic(lq.prod), 'int16');
-    return add(x1, proj(prod, w.w2, lq.down, 'int16'));
+    return proj(prod, w.w2, lq.down, 'int16', x1);
   }
 
   head(x: Tensor): Tensor {
