@@ -14,6 +14,7 @@ import { EXP2_NEG_Q15 } from '../../engine/constants.js';
 import { allocate, type DType, type IntArray } from '../../engine/dtype.js';
 import { BackendError } from '../../engine/errors.js';
 import type { Tensor } from '../../engine/tensor.js';
+import { BufferPool } from './buffer_pool.js';
 import { CommandBatch } from './command_batch.js';
 import type { WebGpuDevice } from './device.js';
 
@@ -29,6 +30,8 @@ export function workgroupSizeFor(limits: GPUSupportedLimits): number {
   return Math.min(PREFERRED_WORKGROUP, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup);
 }
 const MAX_GROUPS_PER_DIM = 65535;
+/** Bytes of freed buffers kept for reuse (buffer_pool.ts): a decode step's working set, many times over. */
+const POOL_BYTES = 64 << 20;
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu';
@@ -37,6 +40,8 @@ export class WebGpuBackend implements Backend {
   /** Keeps the GPU instance and adapter alive as long as the backend (see device.ts). */
   readonly gpu: WebGpuDevice;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  /** Freed buffers of finished work, for the next tensors of their sizes. */
+  private readonly pool = new BufferPool(POOL_BYTES);
   /** Each pipeline's bind group layout, asked for once. */
   private readonly layouts = new Map<GPUComputePipeline, GPUBindGroupLayout>();
   /** Invocations per workgroup of shader()'s kernels on this device (workgroupSizeFor). */
@@ -61,7 +66,7 @@ export class WebGpuBackend implements Backend {
       this.error = undefined;
       return e;
     };
-    this.batch = new CommandBatch(this.device, takeError, (message) => new BackendError('webgpu', message));
+    this.batch = new CommandBatch(this.device, this.pool, takeError, (message) => new BackendError('webgpu', message));
   }
 
   /** Dispatches, reads and submissions so far (bench/model.ts reports them per token). */
@@ -69,9 +74,11 @@ export class WebGpuBackend implements Backend {
     return this.batch.stats;
   }
 
-  /** A storage buffer of `size` i32 elements (at least 4 bytes). */
+  /** A storage buffer of `size` i32 elements (at least 4 bytes), from the pool when one is free; its words are stale. */
   createBuffer(size: number): GPUBuffer {
     const bytes = Math.max(4, size * 4);
+    const free = this.pool.take(bytes);
+    if (free) return free;
     if (bytes > this.device.limits.maxStorageBufferBindingSize) {
       throw new BackendError('webgpu', `a tensor of ${size} elements needs ${bytes} bytes, over this device's ${this.device.limits.maxStorageBufferBindingSize}-byte storage binding limit`);
     }

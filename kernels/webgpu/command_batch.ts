@@ -17,10 +17,12 @@
  * writes (queue.writeBuffer) fill either buffers created for the dispatch that follows (ids,
  * scales), so running them ahead of recorded work reorders nothing, or the submission's kernel
  * parameters (param_arena.ts), written just before it is submitted. Buffers released while
- * recorded or submitted work may still use them are destroyed once the submission that carried
- * that work has completed.
+ * recorded or submitted work may still use them go back to the pool (buffer_pool.ts) once the
+ * submission that carried that work has completed, so a host write into a reused buffer never
+ * races work that read it.
  */
 import type { DeviceStats } from '../../engine/backend.js';
+import type { BufferPool } from './buffer_pool.js';
 import { ParamArena } from './param_arena.js';
 
 /** Parameter words a dispatch may keep in the shared arena (more get a buffer of their own). */
@@ -55,7 +57,7 @@ export class CommandBatch {
   private reads: PendingRead[] = [];
   /** This submission's staging buffers; the last one takes the next copy if it fits. */
   private staging: Staging[] = [];
-  /** Released since the last submission: destroyed when the next submission has completed. */
+  /** Released since the last submission: back to the pool when the next submission has completed. */
   private garbage: GPUBuffer[] = [];
   private flushQueued = false;
   private counts = { dispatches: 0, reads: 0, submissions: 0 };
@@ -67,6 +69,7 @@ export class CommandBatch {
    */
   constructor(
     private readonly device: GPUDevice,
+    private readonly pool: BufferPool,
     private readonly takeError: () => string | undefined,
     private readonly fail: (message: string) => Error,
   ) {
@@ -127,7 +130,7 @@ export class CommandBatch {
     return fresh;
   }
 
-  /** Destroys `buf` once the work recorded or submitted so far is done. */
+  /** Returns `buf` to the pool once the work recorded or submitted so far is done. */
   release(buf: GPUBuffer): void {
     this.garbage.push(buf);
   }
@@ -176,7 +179,7 @@ export class CommandBatch {
     this.nudgeUntil(maps);
     void maps.then((mapped) => {
       // The queue runs in order: the submission, and all work before it, is done.
-      for (const buf of garbage) buf.destroy();
+      for (const buf of garbage) this.pool.give(buf);
       const error = this.takeError();
       for (const r of reads) {
         const m = mapped[staging.indexOf(r.staging)]!;

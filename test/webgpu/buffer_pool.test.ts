@@ -1,0 +1,35 @@
+/**
+ * The webgpu backend's buffer reuse (kernels/webgpu/buffer_pool.ts): a freed tensor's buffer comes
+ * back only after the submission that used it has completed, so recorded work never sees a later
+ * tensor's words; after that, a tensor of the same size reuses it.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import '../../kernels/webgpu/index.js';
+import { WebGpuBackend } from '../../kernels/webgpu/index.js';
+import { add, getBackend, tensor } from '../../lib/index.js';
+
+let gpu: WebGpuBackend;
+
+beforeAll(async () => {
+  const b = await getBackend('webgpu');
+  if (!(b instanceof WebGpuBackend)) throw new Error(`webgpu registered ${b.constructor.name}`);
+  gpu = b;
+});
+
+describe('webgpu buffer reuse', () => {
+  it('keeps a freed buffer from recorded work that still reads it, then reuses it', async () => {
+    const n = 4099; // a size no other test of this file makes
+    const a = tensor(gpu, Int32Array.from({ length: n }, (_, i) => i), [n], 'int32');
+    const doubled = add(a, a); // recorded, not yet submitted
+    a.dispose();
+    // A tensor made now must not take a's buffer: its upload runs before the recorded add.
+    const b = tensor(gpu, new Int32Array(n).fill(-7), [n], 'int32');
+    expect(b.storage).not.toBe(a.storage);
+    expect(await doubled.data()).toEqual(Int32Array.from({ length: n }, (_, i) => 2 * i));
+    // The submission has completed: the next tensor of that size gets a's buffer, with its own words.
+    const c = tensor(gpu, new Int32Array(n).fill(5), [n], 'int32');
+    expect(c.storage).toBe(a.storage);
+    expect(await c.data()).toEqual(new Int32Array(n).fill(5));
+    expect(await b.data()).toEqual(new Int32Array(n).fill(-7));
+  });
+});
