@@ -3,17 +3,23 @@
  * integers and compute nothing, so they are exact by construction; they exist so that attention
  * heads and the KV cache never leave the backend.
  */
+import type { Dyadic } from '../quant.js';
 import { DTypeError, ParamError, ShapeError } from '../errors.js';
 import { Tensor, checkShape, shapeSize } from '../tensor.js';
 import { checkTensor, fmt, runKernel, sameShape } from './dispatch.js';
 
 /** Same data, new shape; shares storage with x (no copy, no kernel). */
+/** `x`'s storage as a tensor of `shape` and `scale`: no kernel, safe because tensors are immutable (§15). */
+export function view(x: Tensor, shape: readonly number[], scale: Dyadic | undefined): Tensor {
+  return new Tensor(x.backend, x.storage, x.dtype, [...shape], scale);
+}
+
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', 'x', x);
   if (!Array.isArray(shape)) throw new ParamError('reshape', 'shape must be an array of dimensions');
   checkShape('reshape', shape);
   if (shapeSize(shape) !== x.size) throw new ShapeError('reshape', `cannot reshape ${fmt(x.shape)} (${x.size} elements) to ${fmt(shape)}`);
-  return new Tensor(x.backend, x.storage, x.dtype, [...shape], x.scale);
+  return view(x, shape, x.scale);
 }
 
 export interface TransposeAttrs {
@@ -32,7 +38,7 @@ export function transpose(x: Tensor, perm: readonly number[]): Tensor {
   // Axes of length 1 can move freely: when the longer axes keep their order, every element
   // already sits where the transpose puts it, so the result is a view, as reshape gives (§15).
   const moved = perm.filter((p) => x.shape[p]! > 1);
-  if (moved.every((p, i) => i === 0 || moved[i - 1]! < p)) return new Tensor(x.backend, x.storage, x.dtype, shape, x.scale);
+  if (moved.every((p, i) => i === 0 || moved[i - 1]! < p)) return view(x, shape, x.scale);
   return runKernel('Transpose', [x], { perm: [...perm] } satisfies TransposeAttrs, shape, x.dtype, x.scale);
 }
 
@@ -55,6 +61,8 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
       throw new ShapeError(op, `axis ${i}: [${b}, ${b + s}) is outside [0, ${x.shape[i]})`);
     }
   }
+  // The whole of x (a decode step's last row of logits): a view, as reshape gives (§15).
+  if (sameShape(size, x.shape)) return view(x, size, x.scale);
   return runKernel('Slice', [x], { begin: [...begin] } satisfies SliceAttrs, [...size], x.dtype, x.scale);
 }
 

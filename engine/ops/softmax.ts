@@ -8,8 +8,9 @@
  */
 import { ShapeError } from '../errors.js';
 import { checkDyadic, type Dyadic } from '../quant.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { checkDType, checkInt, checkTensor, fmt, runKernel } from './dispatch.js';
+import { view } from './layout.js';
 
 export interface ScaleAttrs {
   multiplier: number;
@@ -58,7 +59,7 @@ export function causalMask(x: Tensor, offset = 0): Tensor {
   if (x.rank < 2) throw new ShapeError(op, `x must have rank >= 2 ([..., T, S]), got ${fmt(x.shape)}`);
   checkInt(op, 'offset', offset, 0, 2 ** 31 - 1);
   // Every key j ≤ S − 1 ≤ offset + i: nothing to mask (a decode step), so the result is x's bytes (§8).
-  if (offset >= x.shape[x.rank - 1]! - 1) return new Tensor(x.backend, x.storage, 'int32', [...x.shape]);
+  if (offset >= x.shape[x.rank - 1]! - 1) return view(x, x.shape, undefined);
   return runKernel('CausalMask', [x], { offset }, x.shape, 'int32');
 }
 

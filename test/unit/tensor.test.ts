@@ -1,7 +1,7 @@
 /** Tensor semantics (engine/tensor.ts): immutability through copies, reshape, dispose. */
 import { describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
-import { BackendError, MASKED, ShapeError, Tensor, causalMask, getBackend, relu, reshape, shapeSize, tensor, transpose, type Dyadic } from '../../lib/index.js';
+import { BackendError, MASKED, ShapeError, Tensor, causalMask, getBackend, relu, reshape, shapeSize, slice, tensor, transpose, type Dyadic } from '../../lib/index.js';
 import { Rng } from '../../tools/data/rng.js';
 import { expectSpmlError, rejected, thrown } from './expect_error.js';
 
@@ -127,6 +127,18 @@ describe('causalMask with nothing to mask', () => {
     const masked = causalMask(scores, 1);
     expect(masked.storage).not.toBe(scores.storage);
     expect(masked.dataSync()).toEqual(new Int32Array([5, -6, MASKED, 8, 9, MASKED]));
+  });
+});
+
+describe('slice of the whole tensor', () => {
+  it('is a view, and any smaller slice a copy by the kernel', () => {
+    const x = tensor(cpu, new Int16Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+    const whole = slice(x, [0, 0], [2, 3]);
+    expect(whole.storage).toBe(x.storage);
+    expect(whole.dataSync()).toEqual(x.dataSync());
+    const row = slice(x, [1, 0], [1, 3]);
+    expect(row.storage).not.toBe(x.storage);
+    expect(row.dataSync()).toEqual(new Int16Array([4, 5, 6]));
   });
 });
 
