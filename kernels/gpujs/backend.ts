@@ -63,6 +63,9 @@ export class GpujsBackend implements Backend {
   private readonly kernels = new Map<string, GpujsKernel>();
   /** webasm: every compiled size holds a WebAssembly.Memory, and browsers cap how many (wasm_memories.ts). */
   readonly wasmMemories: WasmMemoryBudget | undefined;
+  /** Host planes that are the same on every call, uploaded once in GL modes (`constant`). */
+  private readonly constants = new WeakMap<object, Map<string, Plane>>();
+  private unusedPlane: Plane | undefined;
   private dispatches = 0;
   private reads = 0;
   private uploads = 0;
@@ -131,9 +134,32 @@ export class GpujsBackend implements Backend {
     return out as Plane;
   }
 
-  /** Delete the textures among `planes`, results of `dispatch` that nothing reads any more. */
+  /** Delete the textures among `planes`, results of `dispatch` that nothing reads any more (the unused plane stays). */
   free(...planes: Plane[]): void {
-    for (const p of planes) if (isTexture(p)) p.delete();
+    for (const p of planes) if (isTexture(p) && p !== this.unusedPlane) p.delete();
+  }
+
+  /**
+   * A plane that is the same on every call, made by `make` once per `owner` and `key` and kept
+   * while `owner` lives (uploaded once in GL modes, where an array argument is uploaded at every
+   * run): a frozen attrs object's scale words, a module's table. Kernels must never free it.
+   */
+  constant(owner: object, key: string, make: () => Float32Array): Plane {
+    let byKey = this.constants.get(owner);
+    if (!byKey) this.constants.set(owner, (byKey = new Map()));
+    let p = byKey.get(key);
+    if (!p) {
+      const f = make();
+      p = this.pipeline && f.length > 0 ? this.toTexture(f) : f;
+      byKey.set(key, p);
+    }
+    return p;
+  }
+
+  /** One float for an array argument a kernel does not read (no bias, no residual), uploaded once. */
+  unused(): Plane {
+    this.unusedPlane ??= this.pipeline ? this.toTexture(EMPTY) : EMPTY;
+    return this.unusedPlane;
   }
 
   /** A plane's floats on the host; a texture is read back and deleted. */

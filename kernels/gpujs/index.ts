@@ -12,11 +12,11 @@ import { GpujsBackend } from './backend.js';
 import { addKernel, castKernel, isqrtKernel, mulKernel, reluKernel } from './elementwise.js';
 import { gatherKernel, ropeKernel } from './gather.js';
 import { concatKernel, sliceKernel, transposeKernel } from './layout.js';
+import { linearKernel } from './linear.js';
 import { lutKernel } from './lut.js';
 import { matmulKernel } from './matmul.js';
 import { normKernel } from './norm.js';
 import { requantizeKernel } from './requantize.js';
-import { linearByParts } from '../shared/linear_by_parts.js';
 import { startGpujs, type GpujsMode } from './runtime.js';
 import { argmaxKernel, sampleKernel } from './sample.js';
 import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
@@ -24,7 +24,7 @@ import { causalMaskKernel, expNegKernel, softmaxKernel } from './softmax.js';
 export const GPUJS_KERNELS: KernelTable = {
   MatMul: matmulKernel,
   Requantize: requantizeKernel,
-  Linear: linearByParts(matmulKernel, requantizeKernel, addKernel),
+  Linear: linearKernel,
   Cast: castKernel,
   Add: addKernel,
   Mul: mulKernel,

@@ -23,7 +23,7 @@ import { BackendError } from '../../engine/errors.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { MatMulAttrs } from '../../engine/ops/matmul.js';
 import type { Tensor } from '../../engine/tensor.js';
-import { gpujs, type KernelSource } from './backend.js';
+import { gpujs, type GpujsBackend, type KernelSource } from './backend.js';
 import { FLOOR_DIV, HI16, LO16, WRAP_HI } from './functions.js';
 import { fromLimbs, packedPlane } from './planes.js';
 import type { Plane } from './storage.js';
@@ -37,7 +37,7 @@ const INDEX_LIMIT = 2 ** 23;
 const CHUNK_INT8 = 341;
 const CHUNK_INT16 = 170;
 /** Chunk sums one pass-2 thread folds; K up to 2^24 (int8) stays far under llvmpipe's limit. */
-const MAX_CHUNKS = 16384;
+export const MAX_CHUNKS = 16384;
 
 // Operands travel three bytes to a float along K, u0 + 2^8·u1 + 2^16·u2 < 2^24 with u = x + off
 // (off = 128 for int8 values and int16's signed high byte, 0 for its unsigned low byte): a third
@@ -85,12 +85,12 @@ const CHUNK_SUMS: KernelSource = {
 };
 
 // Thread t < size returns the hi limb of element t, t ≥ size the lo limb of element t − size.
+// Shared with linear.ts's kernel, which folds the same way and then requantizes: the lines set
+// (hi, lo), the int32 limbs of element e's wrapped sum (§5), and j = e mod width, its column.
 // Chunk c's sums sit at c·parts·size + e (int16: the low-byte sum size further on).
 // Bound: |chunk sum| < 2^24, split into limbs by hi16/lo16; lo < 3·2^16 before each carry;
 // hi is wrapped into [−2^15, 2^15) after every chunk, so |hi| < 2^16 throughout.
-const FOLD: KernelSource = {
-  name: 'matmul.fold',
-  source: `function (p, bias, size, n, chunks, parts, hasBias) {
+export const FOLD_BODY = `
   const t = this.thread.x;
   let e = t;
   let wantLo = 0;
@@ -98,12 +98,12 @@ const FOLD: KernelSource = {
     e = t - size;
     wantLo = 1;
   }
+  const j = e - floorDiv(e, width) * width;
   let hi = 0;
   let lo = 0;
   if (hasBias > 0) {
-    const j = e - floorDiv(e, n) * n;
     hi = bias[j];
-    lo = bias[n + j];
+    lo = bias[width + j];
   }
   const stride = parts * size;
   for (let c = 0; c < chunks; c++) {
@@ -120,11 +120,18 @@ const FOLD: KernelSource = {
     const carry = hi16(lo);
     lo = lo - carry * 65536;
     hi = wrapHi(hi + carry);
-  }
+  }`;
+
+/** What FOLD_BODY calls. */
+export const FOLD_FUNCTIONS: readonly string[] = [FLOOR_DIV, HI16, LO16, WRAP_HI];
+
+const FOLD: KernelSource = {
+  name: 'matmul.fold',
+  source: `function (p, bias, size, width, chunks, parts, hasBias) {${FOLD_BODY}
   if (wantLo > 0) { return lo; }
   return hi;
 }`,
-  functions: [FLOOR_DIV, HI16, LO16, WRAP_HI],
+  functions: FOLD_FUNCTIONS,
   loopMax: MAX_CHUNKS,
 };
 
@@ -219,12 +226,28 @@ function tooLarge(what: string): never {
   throw new BackendError('matmul', `${what} exceeds gpu.js's exact index range (§16 G6)`);
 }
 
-export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, out }) => {
+/** The passes before the fold, for one matmul cut into column blocks of `nb` and row blocks of `rowsPer`. */
+export interface MatMulTiles {
+  readonly allRows: number;
+  readonly nb: number;
+  readonly rowsPer: number;
+  /** Chunk sums per output element, and the factor FOLD_BODY reads them with. */
+  readonly chunks: number;
+  readonly parts: number;
+  /** B's plane for columns [j0, j0 + cols); give it back with `doneB`. */
+  packB(j0: number, cols: number): Plane;
+  doneB(bp: Plane): void;
+  /** The bias limbs of columns [j0, j0 + cols), or the backend's unused plane. */
+  bias(j0: number, cols: number): Plane;
+  /** Pass 1 of the tile of rows [r0, r0 + rows) against `bp`: the chunk sums FOLD_BODY reads (free them after). */
+  sums(bp: Plane, r0: number, rows: number, cols: number): Plane;
+}
+
+/** Plans the tiles of `attrs` for A of `inputs[0]`'s dtype; throws when an index would leave 2^23. */
+export function matmulTiles(gpu: GpujsBackend, inputs: readonly Tensor[], attrs: MatMulAttrs): MatMulTiles {
   const { batch, m, k, n, bBatched, transposeB, hasBias } = attrs;
-  const gpu = gpujs(backend);
-  if (out.size === 0) return gpu.result('matmul', new Float32Array(0), 'int32', 0);
   const [a, b] = inputs as [Tensor, Tensor];
-  const wide = inputs[0]!.dtype === 'int16';
+  const wide = a.dtype === 'int16';
   const parts = wide ? 2 : 1;
   const chunk = wide ? CHUNK_INT16 : CHUNK_INT8;
   const kp = Math.ceil(k / 3);
@@ -247,31 +270,49 @@ export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, 
   // shares storage, so one weight may come back as B of another shape); a B made on the GPU is
   // packed there per call.
   const bOnGpu = gpu.pipeline && !gpu.onHost(b) && b.size < INDEX_LIMIT;
-  const packB = (j0: number, cols: number): Plane =>
-    bOnGpu
-      ? gpu.dispatch(PACK, bCount * cols * kp, [gpu.plane(b), k, kp, bCount * cols, 0, cols, j0, k * n, transposeB ? k : 1, transposeB ? 1 : n])
-      : gpu.derived(b, `matmul.b:${transposeB ? 'T' : 'N'}:${bCount}:${k}:${n}:${j0}:${cols}`, (v) => bPlane(v, bCount, k, n, j0, cols, transposeB));
+  return {
+    allRows,
+    nb,
+    rowsPer,
+    chunks,
+    parts,
+    packB: (j0, cols) =>
+      bOnGpu
+        ? gpu.dispatch(PACK, bCount * cols * kp, [gpu.plane(b), k, kp, bCount * cols, 0, cols, j0, k * n, transposeB ? k : 1, transposeB ? 1 : n])
+        : gpu.derived(b, `matmul.b:${transposeB ? 'T' : 'N'}:${bCount}:${k}:${n}:${j0}:${cols}`, (v) => bPlane(v, bCount, k, n, j0, cols, transposeB)),
+    doneB: (bp) => {
+      if (bOnGpu) gpu.free(bp);
+    },
+    bias: (j0, cols) => (hasBias ? gpu.derived(inputs[2]!, `matmul.bias:${j0}:${cols}`, (v) => packedPlane(v.subarray(j0, j0 + cols), 'int32')) : gpu.unused()),
+    sums: (bp, r0, rows, cols) => {
+      if (chunks === 0) return gpu.unused();
+      const ap = packA(r0, rows);
+      const sums = gpu.dispatch(CHUNK_SUMS, chunks * parts * rows * cols, [ap, bp, kp, cols, m, rows, r0, bBatched ? 1 : 0, chunk, parts]);
+      gpu.free(ap);
+      return sums;
+    },
+  };
+}
 
+export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, out }) => {
+  const { n, hasBias } = attrs;
+  const gpu = gpujs(backend);
+  if (out.size === 0) return gpu.result('matmul', new Float32Array(0), 'int32', 0);
+  const tiles = matmulTiles(gpu, inputs, attrs);
+  const { allRows, nb, rowsPer } = tiles;
   const c = new Int32Array(out.size);
   for (let j0 = 0; j0 < n; j0 += nb) {
     const cols = Math.min(nb, n - j0);
-    const bp = packB(j0, cols);
-    const biasBlock = hasBias
-      ? gpu.derived(inputs[2]!, `matmul.bias:${j0}:${cols}`, (v) => packedPlane(v.subarray(j0, j0 + cols), 'int32'))
-      : new Float32Array(0);
+    const bp = tiles.packB(j0, cols);
+    const biasBlock = tiles.bias(j0, cols);
     for (let r0 = 0; r0 < allRows; r0 += rowsPer) {
       const rows = Math.min(rowsPer, allRows - r0);
       const size = rows * cols;
-      let sums: Plane = new Float32Array(0);
-      if (chunks > 0) {
-        const ap = packA(r0, rows);
-        sums = gpu.dispatch(CHUNK_SUMS, chunks * parts * size, [ap, bp, kp, cols, m, rows, r0, bBatched ? 1 : 0, chunk, parts]);
-        gpu.free(ap);
-      }
-      const limbs = gpu.dispatch(FOLD, 2 * size, [sums, biasBlock, size, cols, chunks, parts, hasBias ? 1 : 0]);
+      const sums = tiles.sums(bp, r0, rows, cols);
+      const limbs = gpu.dispatch(FOLD, 2 * size, [sums, biasBlock, size, cols, tiles.chunks, tiles.parts, hasBias ? 1 : 0]);
       gpu.free(sums);
       if (cols === n && rows === allRows) {
-        if (bOnGpu) gpu.free(bp);
+        tiles.doneB(bp);
         return gpu.result('matmul', limbs, 'int32', out.size);
       }
       const tile = fromLimbs('matmul', gpu.toHost(limbs), size);
@@ -281,8 +322,7 @@ export const matmulKernel: KernelFunc<MatMulAttrs> = ({ backend, inputs, attrs, 
         for (let r = 0; r < rows; r++) c.set(tile.subarray(r * cols, (r + 1) * cols), (r0 + r) * n + j0);
       }
     }
-    if (bOnGpu) gpu.free(bp);
+    tiles.doneB(bp);
   }
   return gpu.hostResult('int32', c);
 };
-

@@ -10,7 +10,8 @@
 import { DTYPE_MAX, DTYPE_MIN } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { RequantizeAttrs } from '../../engine/ops/requantize.js';
-import { gpujs, type KernelSource } from './backend.js';
+import { gpujs, type GpujsBackend, type KernelSource } from './backend.js';
+import type { Plane } from './storage.js';
 import { LIMB_FUNCTIONS, R_FUNCTIONS, splitWord } from './fixed_point.js';
 import { FLOOR_DIV } from './functions.js';
 
@@ -32,9 +33,38 @@ export const READ_LIMBS = `  const t = this.thread.x;
   }
 `;
 
+/**
+ * Kernel-body lines that requantize v = h·2^16 + l (signed limbs) with the scale of channel c
+ * (planes mh, ml, nn): `narrow` sets r = sat(v·M/2^n rounded) within [mn, mx]; `wide` sets
+ * (qh, ql), the int32 limbs of that, saturated. Shared with linear.ts's fused kernel.
+ * Bound: |v| as 16-bit words; R's own bound (fixed_point.ts); the signed result |r| ≤ 2^24 before
+ * the clamp, |sh·2^16 + sl| ≤ 2^31 before saturation.
+ */
+export function requantizeLines(h: string, l: string, c: string): { narrow: string; wide: string } {
+  const abs = `absHi(${h}, ${l}), absLo(${h}, ${l}), mh[${c}], ml[${c}], nn[${c}]`;
+  return {
+    narrow: `
+    let r = mulShiftRoundSmall(${abs});
+    if (${h} < 0) { r = -r; }
+    r = Math.min(Math.max(r, mn), mx);`,
+    wide: `
+  const p0 = mulShiftRoundPart(${abs}, 0);
+  const p1 = mulShiftRoundPart(${abs}, 1);
+  let sh = p0;
+  let sl = p1;
+  if (${h} < 0) {
+    sh = negHi(p0, p1);
+    sl = negLo(p0, p1);
+  }
+  const qh = satHi(sh, sl);
+  const ql = satLo(sh, sl);`,
+  };
+}
+
+const LINES = requantizeLines('h', 'l', 'c');
+
 // Threads: one per element, or for an int32 output its hi limbs then its lo limbs. The channel
 // is i mod C (C < 2^23, i < 2^24: floorDiv's range). mh, ml, nn: per-channel words of M and n.
-// Bound: |x| as 16-bit words; R's own bound (fixed_point.ts); the signed result |v| ≤ 2^31.
 const REQUANTIZE: KernelSource = {
   name: 'requantize',
   functions: [...R_FUNCTIONS, ...LIMB_FUNCTIONS, FLOOR_DIV],
@@ -42,33 +72,35 @@ const REQUANTIZE: KernelSource = {
 ${READ_LIMBS}
   let c = 0;
   if (channels > 1.5) { c = i - floorDiv(i, channels) * channels; }
-  const aH = absHi(h, l);
-  const aL = absLo(h, l);
-  if (wide < 0.5) {
-    let r = mulShiftRoundSmall(aH, aL, mh[c], ml[c], nn[c]);
-    if (h < 0) { r = -r; }
-    return Math.min(Math.max(r, mn), mx);
-  }
-  const p0 = mulShiftRoundPart(aH, aL, mh[c], ml[c], nn[c], 0);
-  const p1 = mulShiftRoundPart(aH, aL, mh[c], ml[c], nn[c], 1);
-  let sh = p0;
-  let sl = p1;
-  if (h < 0) {
-    sh = negHi(p0, p1);
-    sl = negLo(p0, p1);
-  }
-  if (part > 0.5) { return satLo(sh, sl); }
-  return satHi(sh, sl);
+  if (wide < 0.5) {${LINES.narrow}
+    return r;
+  }${LINES.wide}
+  if (part > 0.5) { return ql; }
+  return qh;
 }`,
 };
 
+/**
+ * The planes of M's 16-bit words and of n, one entry per channel. A model's scale lists come
+ * back as the same attrs on every pass (`reused`, set by the op layer): their planes are made and
+ * uploaded once and kept with the attrs; one-off scales are uploaded with their run.
+ */
+export function scaleWords(g: GpujsBackend, attrs: RequantizeAttrs): [Plane, Plane, Plane] {
+  const { multipliers, shifts } = attrs;
+  const words: [string, () => Float32Array][] = [
+    ['requantize.mh', () => Float32Array.from(multipliers, (m) => splitWord(m)[0])],
+    ['requantize.ml', () => Float32Array.from(multipliers, (m) => splitWord(m)[1])],
+    ['requantize.n', () => Float32Array.from(shifts)],
+  ];
+  const [mh, ml, nn] = words.map(([key, make]) => (attrs.reused ? g.constant(attrs, key, make) : make()));
+  return [mh!, ml!, nn!];
+}
+
 export const requantizeKernel: KernelFunc<RequantizeAttrs> = ({ backend, inputs, attrs, out }) => {
   const x = inputs[0]!;
-  const { multipliers, shifts } = attrs;
-  const mh = Float32Array.from(multipliers, (m) => splitWord(m)[0]);
-  const ml = Float32Array.from(multipliers, (m) => splitWord(m)[1]);
-  const nn = Float32Array.from(shifts);
+  const { multipliers } = attrs;
   const g = gpujs(backend);
+  const [mh, ml, nn] = scaleWords(g, attrs);
   const wide = out.dtype === 'int32' ? 1 : 0;
   const y = g.dispatch(REQUANTIZE, (wide + 1) * out.size, [
     g.plane(x),
