@@ -1,7 +1,7 @@
 /// <reference types="@webgpu/types" />
 /**
  * webgpu data movement (engine/NUMERICS.md §15): transpose, slice and concat as strided copies,
- * transliterated from kernels/cpu/layout.ts; a concat of two tensors is one pass over the output.
+ * transliterated from kernels/cpu/layout.ts; a concat of up to 8 tensors is one pass over the output.
  */
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { ConcatAttrs, SliceAttrs, TransposeAttrs } from '../../engine/ops/layout.js';
@@ -48,43 +48,54 @@ export const sliceKernel: KernelFunc<SliceAttrs> = ({ backend, inputs, attrs, ou
 };
 
 /**
- * Concat of two tensors in one pass (a decoder's key/value cache and the rows it appends, every
- * step): output element i reads the first input below `split` along the axis, the second from
- * there. P: n, rank, axis, split, shape[rank] (the output's), strides0[rank], strides1[rank]
+ * Concat of up to `count` tensors in one pass over the output (a decoder's key/value cache and
+ * the rows it appends, every step; a trace leaf's stacked planes). Every input has the output's
+ * shape except along the axis, so output element i = (outer, c, inner), with `inner` the size of
+ * the axes after the axis and c < L the axis coordinate, reads input k, the last whose start is
+ * ≤ c, at (outer·L_k + c − start_k)·inner + inner. (An empty input shares its start with the next
+ * one, which then wins.) P: n, inner, L, then start_k and L_k for each input.
  */
-const CONCAT2_SRC = shader(
-  [{ name: 'x0' }, { name: 'x1' }, Y],
-  `  let rank = P[1];
-  var rest = i;
-  var second = false;
-  var o0 = 0u;
-  var o1 = 0u;
-  for (var ax = rank; ax > 0u; ax = ax - 1u) {
-    let a = ax - 1u;
-    let d = P[4u + a];
-    var c = rest % d;
-    rest = rest / d;
-    if (a == P[2] && c >= P[3]) {
-      second = true;
-      c = c - P[3];
+function concatSource(count: number): string {
+  const reads = Array.from({ length: count }, (_, k) => `${k === 0 ? '' : ' else '}if (k == ${k}u) {
+    y[i] = x${k}[off];
+  }`).join('');
+  return shader(
+    [...Array.from({ length: count }, (_, k) => ({ name: `x${k}` })), Y],
+    `  let inner = P[1];
+  let len = P[2];
+  let c = (i / inner) % len;
+  let outer = i / (inner * len);
+  var k = 0u;
+  for (var j = 1u; j < ${count}u; j = j + 1u) {
+    if (c >= P[3u + 2u * j]) {
+      k = j;
     }
-    o0 = o0 + c * P[4u + rank + a];
-    o1 = o1 + c * P[4u + 2u * rank + a];
   }
-  if (second) {
-    y[i] = x1[o1];
-  } else {
-    y[i] = x0[o0];
-  }`,
-);
+  let off = (outer * P[4u + 2u * k] + c - P[3u + 2u * k]) * inner + i % inner;
+  ${reads}`,
+  );
+}
+const concatSources = new Map<number, string>();
+
+/** Inputs one concat pass takes: the device's storage bindings, less the params and the output, at most 8. */
+function concatWidth(g: ReturnType<typeof gpu>): number {
+  return Math.max(1, Math.min(8, g.device.limits.maxStorageBuffersPerShaderStage - 2));
+}
 
 export const concatKernel: KernelFunc<ConcatAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpu(backend);
   const y = g.createBuffer(out.size);
-  if (inputs.length === 2) {
-    const [a, b] = inputs as [(typeof inputs)[0], (typeof inputs)[0]];
-    const params = [out.shape.length, attrs.axis, a.shape[attrs.axis]!, ...out.shape, ...rowMajorStrides(a.shape), ...rowMajorStrides(b.shape)];
-    g.run(CONCAT2_SRC, [gpuBuffer(a), gpuBuffer(b), y], params, out.size);
+  if (inputs.length <= concatWidth(g)) {
+    const inner = out.shape.slice(attrs.axis + 1).reduce((p, d) => p * d, 1);
+    const params = [inner, out.shape[attrs.axis]!];
+    let start = 0;
+    for (const t of inputs) {
+      params.push(start, t.shape[attrs.axis]!);
+      start += t.shape[attrs.axis]!;
+    }
+    let src = concatSources.get(inputs.length);
+    if (src === undefined) concatSources.set(inputs.length, (src = concatSource(inputs.length)));
+    g.run(src, [...inputs.map(gpuBuffer), y], params, out.size);
     return y;
   }
   const outStrides = rowMajorStrides(out.shape);

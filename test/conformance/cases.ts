@@ -1150,6 +1150,11 @@ function layoutCases(L: CaseList): void {
   L.add('concat', 'adversarial', 'single-tensor', () => ({ inputs: [td('int32', [EXTREMES.int32.length], EXTREMES.int32)], attrs: { axis: 0 } }));
   L.add('concat', 'adversarial', 'zero-size-pieces', (r) => ({ inputs: [td('int8', [2, 0], []), rand(r, 'int8', [2, 3]), td('int8', [2, 0], []), rand(r, 'int8', [2, 1])], attrs: { axis: 1 } }));
   L.add('concat', 'adversarial', 'all-empty', () => ({ inputs: [td('int16', [0, 3], []), td('int16', [0, 3], [])], attrs: { axis: 0 } }));
+  // A backend may join up to 8 inputs in one pass (webgpu): 8 pieces with empty ones inside and last.
+  L.add('concat', 'adversarial', 'eight-pieces-middle-axis-empty-inside-and-last', (r) => ({
+    inputs: [1, 2, 0, 3, 1, 1, 2, 0].map((k) => (k === 0 ? td('int32', [2, 0, 3], []) : rand(r, 'int32', [2, k, 3]))),
+    attrs: { axis: 1 },
+  }));
   L.add('concat', 'adversarial', 'many-pieces-extremes', () => ({ inputs: EXTREMES.int16.map((v) => td('int16', [1, 2], [v, -1 - v])), attrs: { axis: 0 } }));
 
   L.add('reshape', 'random', 'int16-2d-to-3d', (r) => ({ inputs: [rand(r, 'int16', [6, 8])], attrs: { shape: [2, 3, 8] } }));
