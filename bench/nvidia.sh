@@ -6,7 +6,10 @@
 # anything else fails. Nothing to install beyond `npm ci`; the machine needs the NVIDIA driver
 # with its Vulkan ICD and the Vulkan loader (libvulkan1), as GPU machines have.
 #
-#   bash bench/nvidia.sh        # writes conformance.log, determinism.md/.json/.svg to $OUT
+# Then it times moby-gpt generation on the GPU beside cpu (bench/model.ts: tokens/s, the ratio,
+# and dispatches, reads and submissions per token).
+#
+#   bash bench/nvidia.sh        # writes conformance.log, determinism.md/.json/.svg, model.md to $OUT
 #                               # (default bench/results/nvidia)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,4 +37,6 @@ if (!s || !/nvidia/i.test(s.description)) { console.error(`nvidia.sh: node/webgp
 console.log(`nvidia.sh: ${s.casesRun} cases on ${s.description}: ${s.agreesWithCpu ? "all agree with cpu" : "MISMATCH"}; combined output ${s.combinedOutputHash}, trace ${s.combinedTraceRoot}; ${s.tokensPerSecond.toFixed(1)} tokens/s`);
 process.exit(s.agreesWithCpu ? 0 : 1);
 ' "$out"
+echo "nvidia.sh: moby-gpt speed on webgpu beside cpu…" >&2
+npx tsx bench/model.ts webgpu | tee "$out/model.md"
 echo "nvidia.sh: done in $((SECONDS - started)) s" >&2
