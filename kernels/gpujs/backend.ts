@@ -52,6 +52,9 @@ export interface GpujsStats extends DeviceStats {
 // gpu.js cannot upload a zero-length array; kernels never read past a tensor's size.
 const EMPTY = new Float32Array(1);
 
+// How many planes `keyed` keeps: more than the distinct geometry and scale keys of a model's step.
+const KEYED_KEPT = 256;
+
 // Turns host data into a texture once (weights, derived planes): an exact copy.
 const COPY: KernelSource = { name: 'copy', source: 'function (x) { return x[this.thread.x]; }' };
 
@@ -65,6 +68,8 @@ export class GpujsBackend implements Backend {
   readonly wasmMemories: WasmMemoryBudget | undefined;
   /** Host planes that are the same on every call, uploaded once in GL modes (`constant`). */
   private readonly constants = new WeakMap<object, Map<string, Plane>>();
+  /** Small planes kept by their content's key, oldest first (`keyed`). */
+  private readonly byContent = new Map<string, Plane>();
   private unusedPlane: Plane | undefined;
   private dispatches = 0;
   private reads = 0;
@@ -153,6 +158,29 @@ export class GpujsBackend implements Backend {
       p = this.pipeline && f.length > 0 ? this.toTexture(f) : f;
       byKey.set(key, p);
     }
+    return p;
+  }
+
+  /**
+   * A small plane named by `key`, a string that determines its content (a geometry table, a
+   * one-off scale's words): made and uploaded once, then kept among the last KEYED_KEPT asked
+   * for, so that the shapes a model repeats at every step cost no uploads. Kernels must never
+   * free it; one evicted here is deleted only once the runs that read it are queued (GL orders them).
+   */
+  keyed(key: string, make: () => Float32Array): Plane {
+    let p = this.byContent.get(key);
+    if (p) {
+      this.byContent.delete(key);
+    } else {
+      const f = make();
+      p = this.pipeline && f.length > 0 ? this.toTexture(f) : f;
+      if (this.byContent.size >= KEYED_KEPT) {
+        const [oldest, old] = this.byContent.entries().next().value as [string, Plane];
+        this.byContent.delete(oldest);
+        if (isTexture(old)) old.delete();
+      }
+    }
+    this.byContent.set(key, p);
     return p;
   }
 

@@ -17,7 +17,9 @@
  * matters, so min(R, 2^24) suffices.
  */
 import { EXP2_NEG_Q15 } from '../../engine/constants.js';
+import type { GpujsBackend } from './backend.js';
 import { FLOOR_DIV } from './functions.js';
+import type { Plane } from './storage.js';
 
 // The shared body of both helpers, from the operands to the shifted 11-bit limbs t0…t3 of the
 // quotient and `over` (> 0 when the quotient is ≥ 2^33). It is pasted into each helper rather
@@ -170,8 +172,13 @@ const SAT_NARROW = `function satNarrow(h, l, mn, mx) {
 /** absHi, absLo, negHi, negLo, satHi, satLo, satNarrow. */
 export const LIMB_FUNCTIONS: readonly string[] = [ABS_HI, ABS_LO, NEG_HI, NEG_LO, SAT_HI, SAT_LO, SAT_NARROW];
 
-/** The EXP2_NEG_Q15 table (§9.2) as a plane, uploaded next to the data. */
-export const EXP_TABLE = Float32Array.from(EXP2_NEG_Q15);
+/** The EXP2_NEG_Q15 table (§9.2) as a plane. */
+const EXP_TABLE = Float32Array.from(EXP2_NEG_Q15);
+
+/** The EXP2_NEG_Q15 table on `g`, uploaded once. */
+export function expTable(g: GpujsBackend): Plane {
+  return g.constant(EXP_TABLE, 'exp', () => EXP_TABLE);
+}
 
 /**
  * E's last step (§9.3) from t = T[f] and k = u >> 8 ∈ [0, 15]: t for k = 0, else

@@ -60,7 +60,7 @@ export const gatherKernel: KernelFunc<GatherAttrs> = ({ backend, inputs, attrs, 
   // Row blocks of the table, each a packed plane of fewer than 2^23 floats, kept with the table
   // (keyed by row width too: reshape shares storage, so one table may come back as [V', C']).
   const perBlock = Math.floor((INDEX_LIMIT - 1) / (limbs * c));
-  let y: Plane = new Float32Array(0);
+  let y: Plane = g.unused();
   for (let first = 0; first < v; first += perBlock) {
     const rows = Math.min(perBlock, v - first);
     const block = g.derived(inputs[0]!, `gather:${c}:${first}:${rows}`, (table) => packedPlane(table.subarray(first * c, (first + rows) * c), out.dtype));

@@ -111,7 +111,8 @@ function checkIndexRange(op: string, elements: number, dtype: DType): void {
 function stridedCopy(op: string, g: GpujsBackend, x: Tensor, dtype: DType, outShape: readonly number[], srcStrides: readonly number[], base: number, size: number): unknown {
   if (size === 0) return g.result(op, new Float32Array(0), dtype, 0);
   checkIndexRange(op, Math.max(x.size, size), dtype);
-  const geom = Float32Array.from([...rowMajorStrides(outShape), ...srcStrides]);
+  const strides = [...rowMajorStrides(outShape), ...srcStrides];
+  const geom = g.keyed(`layout.geom:${strides.join()}`, () => Float32Array.from(strides));
   const y = g.dispatch(STRIDED_COPY, limbs(dtype) * size, [g.plane(x), geom, outShape.length, size, x.size, base]);
   return g.result(op, y, dtype, size);
 }

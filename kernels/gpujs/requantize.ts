@@ -80,10 +80,14 @@ ${READ_LIMBS}
 }`,
 };
 
+// One-off scale lists up to this many channels are kept by their values (backend `keyed`).
+const KEYED_CHANNELS = 64;
+
 /**
- * The planes of M's 16-bit words and of n, one entry per channel. A model's scale lists come
- * back as the same attrs on every pass (`reused`, set by the op layer): their planes are made and
- * uploaded once and kept with the attrs; one-off scales are uploaded with their run.
+ * The planes of M's 16-bit words and of n, one entry per channel, uploaded once. A model's scale
+ * lists come back as the same attrs on every pass (`reused`, set by the op layer): their planes
+ * are kept with the attrs. A short one-off list (a per-tensor scale made per call) is kept by its
+ * values; a long one is uploaded with its run.
  */
 export function scaleWords(g: GpujsBackend, attrs: RequantizeAttrs): [Plane, Plane, Plane] {
   const { multipliers, shifts } = attrs;
@@ -92,7 +96,11 @@ export function scaleWords(g: GpujsBackend, attrs: RequantizeAttrs): [Plane, Pla
     ['requantize.ml', () => Float32Array.from(multipliers, (m) => splitWord(m)[1])],
     ['requantize.n', () => Float32Array.from(shifts)],
   ];
-  const [mh, ml, nn] = words.map(([key, make]) => (attrs.reused ? g.constant(attrs, key, make) : make()));
+  const values = multipliers.length <= KEYED_CHANNELS ? `${multipliers.join()}/${shifts.join()}` : undefined;
+  const [mh, ml, nn] = words.map(([key, make]) => {
+    if (attrs.reused) return g.constant(attrs, key, make);
+    return values === undefined ? make() : g.keyed(`${key}:${values}`, make);
+  });
   return [mh!, ml!, nn!];
 }
 

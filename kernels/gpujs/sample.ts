@@ -24,7 +24,7 @@ import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { SampleAttrs } from '../../engine/ops/sample.js';
 import { TOP_P_ONE } from '../../engine/ops/sample.js';
 import { gpujs, type GpujsBackend, type KernelSource } from './backend.js';
-import { DIFF_BODY, EXP_BODY, EXP_FUNCTIONS, EXP_TABLE, scaleArgs, splitWord } from './fixed_point.js';
+import { DIFF_BODY, EXP_BODY, EXP_FUNCTIONS, expTable, scaleArgs, splitWord } from './fixed_point.js';
 import { FLOOR_DIV } from './functions.js';
 import type { Plane } from './storage.js';
 import { BATCH, CHUNK_SUM, SUM_CHUNK, elementRanges, rowBatches } from './row_chunks.js';
@@ -454,7 +454,7 @@ export const sampleKernel: KernelFunc<SampleAttrs> = ({ backend, inputs, attrs, 
         g.free(prev);
       }
     }
-    const e = g.dispatch(SORTED_WEIGHTS, rows * p2, [x, n, idx, v, p2, EXP_TABLE, ...scaleArgs(attrs)]);
+    const e = g.dispatch(SORTED_WEIGHTS, rows * p2, [x, n, idx, v, p2, expTable(g), ...scaleArgs(attrs)]);
     const sums = g.dispatch(CHUNK_SUM, rows * chunks, [e, p2, kept, chunks]);
     const pick = g.dispatch(PICK, rows, [e, idx, sums, p2, kept, chunks, attrs.topP, ...splitWord(r0), ...words]);
     g.free(idx, e, sums);

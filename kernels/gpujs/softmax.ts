@@ -11,7 +11,7 @@
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { ScaleAttrs } from '../../engine/ops/softmax.js';
 import { gpujs, type KernelSource } from './backend.js';
-import { DIFF_BODY, EXP_BODY, EXP_FUNCTIONS, EXP_TABLE, scaleArgs } from './fixed_point.js';
+import { DIFF_BODY, EXP_BODY, EXP_FUNCTIONS, expTable, scaleArgs } from './fixed_point.js';
 import { FLOOR_DIV } from './functions.js';
 import { CHUNK_SUM, SUM_CHUNK, elementRanges, rowBatches } from './row_chunks.js';
 import { rowArgmax } from './sample.js';
@@ -39,7 +39,7 @@ ${EXP_BODY}
 export const expNegKernel: KernelFunc<ScaleAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpujs(backend);
   return g.pieces('expNeg', 'int32', out.size, rowBatches('expNeg', out.size, 1), (i0, i1) =>
-    g.dispatch(EXP_NEG, i1 - i0, [g.plane(inputs[0]!, i0, i1), i1 - i0, EXP_TABLE, ...scaleArgs(attrs)]),
+    g.dispatch(EXP_NEG, i1 - i0, [g.plane(inputs[0]!, i0, i1), i1 - i0, expTable(g), ...scaleArgs(attrs)]),
     'values',
   );
 };
@@ -196,7 +196,7 @@ export const softmaxKernel: KernelFunc<ScaleAttrs> = ({ backend, inputs, attrs, 
     const rows = n / len;
     const x = g.plane(inputs[0]!, e0, e1);
     const best = rowArgmax(g, x, n, 1, rows, len);
-    const e = g.dispatch(SOFTMAX_WEIGHTS, n, [x, n, best, len, EXP_TABLE, ...scaleArgs(attrs)]);
+    const e = g.dispatch(SOFTMAX_WEIGHTS, n, [x, n, best, len, expTable(g), ...scaleArgs(attrs)]);
     const part = g.dispatch(CHUNK_SUM, rows * chunks, [e, len, len, chunks]);
     const sums = g.dispatch(ROW_SUM, 2 * rows, [part, chunks, rows]);
     const p = g.dispatch(SOFTMAX_OUT, n, [e, sums, len, rows]);
