@@ -50,4 +50,18 @@ describe('gpujs Linear', () => {
     expect(g.deviceStats.dispatches - before.dispatches).toBe(2);
     expect(Array.from(await y.data())).toEqual(await onCpu());
   });
+
+  // 2100 rows × 2048 columns: matmul's int32 limbs would pass 2^23 floats, so matmul.ts plans
+  // row blocks and Linear runs by parts (MatMul, Requantize, Add), which must give the same bytes.
+  it.each(['gpujs-headlessgl', 'gpujs-webasm'])('%s: a product of several tiles runs by parts, byte for byte as cpu', async (name) => {
+    const make = (be: Backend) => {
+      const a = tensor(be, Int8Array.from({ length: 2100 * 3 }, (_, i) => ((i * 29) % 255) - 127), [2100, 3]);
+      const b = tensor(be, Int8Array.from({ length: 3 * 2048 }, (_, i) => ((i * 53) % 255) - 127), [3, 2048]);
+      const residual = tensor(be, Int8Array.from({ length: 2100 * 2048 }, (_, i) => ((i * 11) % 255) - 127), [2100, 2048]);
+      return linear(a, b, { multiplier: 1 << 30, shift: 38 }, 'int8', { residual });
+    };
+    const want = await make(await getBackend('cpu')).data();
+    const got = await make(await getBackend(name)).data();
+    expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength))).toBe(true);
+  });
 });
