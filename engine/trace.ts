@@ -13,6 +13,7 @@
 import { sha256 } from './sha256.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { ParamError } from './errors.js';
+import { allocate } from './dtype.js';
 import { hashData } from './hash.js';
 import type { Tensor } from './tensor.js';
 
@@ -146,6 +147,27 @@ export class Trace {
     t.assertLive('trace');
     const { dtype, shape } = t;
     this.pending.push({ label, read: t.data().then((d) => hashData(dtype, shape, d)) });
+  }
+
+  /**
+   * The leaf of `parts` stacked along a new first axis (one dtype and shape; as concat of each
+   * reshaped to [1, ...shape] would give): the same hash, without running that concat, since the
+   * stacked bytes are the parts' bytes one after another.
+   */
+  addStacked(label: string, parts: readonly Tensor[]): void {
+    const first = parts[0];
+    if (!first || parts.some((p) => p.dtype !== first.dtype || p.shape.join() !== first.shape.join())) {
+      throw new ParamError('trace', `a stacked leaf needs one or more parts of one dtype and shape`);
+    }
+    for (const p of parts) p.assertLive('trace');
+    const { dtype } = first;
+    const shape = [parts.length, ...first.shape];
+    const read = Promise.all(parts.map((p) => p.data())).then((datas) => {
+      const all = allocate(dtype, first.size * parts.length);
+      datas.forEach((d, i) => all.set(d, i * first.size));
+      return hashData(dtype, shape, all);
+    });
+    this.pending.push({ label, read });
   }
 
   get length(): number {

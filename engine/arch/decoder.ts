@@ -225,7 +225,9 @@ export class DecoderSession implements LanguageModelSession {
       x = tidy(() => {
         const h = m.normIn(l, input);
         const rows = m.cacheRows(l, h, offset);
-        const kv = trace || made + 1 === leaves ? stackRows(rows) : undefined;
+        // The stacked rows are made only when the pass returns them; a trace hashes the same bytes unstacked.
+        const kv = made + 1 === leaves ? stackRows(rows) : undefined;
+        if (!kv) trace?.addStacked(`${label}.kv${l}`, rows);
         if (commit(`kv${l}`, kv)) return kv!;
         const cache = (this.caches[l] ??= []);
         appendRows(cache, rows);

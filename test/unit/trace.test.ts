@@ -12,11 +12,13 @@ import {
   bisect,
   bytesToHex,
   canonicalBytes,
+  concat,
   getBackend,
   hashTensor,
   inclusionProof,
   leafHash,
   merkleRoot,
+  reshape,
   tensor,
   verifyInclusion,
   type TraceLeaf,
@@ -335,6 +337,17 @@ describe('Trace', () => {
     const trace = new Trace();
     expectSpmlError(thrown(() => trace.add('x', t)), BackendError, 'trace', ['disposed']);
     expect(trace.length).toBe(0);
+  });
+
+  it('a stacked leaf hashes as the concat of its parts along a new first axis, which it does not run', async () => {
+    const parts = [tensor(cpu, [1, -2, 3, -4, 5, -6], [2, 1, 3], 'int8'), tensor(cpu, [7, 8, 9, 10, 11, 12], [2, 1, 3], 'int8'), tensor(cpu, [0, 0, 0, 0, 0, -128], [2, 1, 3], 'int8')];
+    const stacked = concat(parts.map((p) => reshape(p, [1, ...p.shape])), 0);
+    const trace = new Trace();
+    trace.addStacked('kv', parts);
+    expect((await trace.finish()).leaves).toEqual([{ label: 'kv', tensorHash: await hashTensor(stacked) }]);
+    const mixed = [parts[0]!, tensor(cpu, [1, 2, 3], [1, 3], 'int8')];
+    expectSpmlError(thrown(() => new Trace().addStacked('kv', mixed)), ParamError, 'trace', ['one dtype and shape']);
+    expectSpmlError(thrown(() => new Trace().addStacked('kv', [])), ParamError, 'trace', ['one dtype and shape']);
   });
 
   it('bytesToHex is lowercase hex', () => {
