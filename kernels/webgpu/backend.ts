@@ -14,6 +14,7 @@ import { EXP2_NEG_Q15 } from '../../engine/constants.js';
 import { allocate, type DType, type IntArray } from '../../engine/dtype.js';
 import { BackendError } from '../../engine/errors.js';
 import type { Tensor } from '../../engine/tensor.js';
+import { BindGroupCache } from './bind_groups.js';
 import { BufferPool } from './buffer_pool.js';
 import { CommandBatch } from './command_batch.js';
 import type { WebGpuDevice } from './device.js';
@@ -40,8 +41,13 @@ export class WebGpuBackend implements Backend {
   /** Keeps the GPU instance and adapter alive as long as the backend (see device.ts). */
   readonly gpu: WebGpuDevice;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  /** Bind groups of the last two submissions, for dispatches that repeat them (every decode step). */
+  readonly bindGroups: BindGroupCache;
   /** Freed buffers of finished work, for the next tensors of their sizes. */
   private readonly pool = new BufferPool(POOL_BYTES);
+  /** Buffers made so far for the submission numbered placeSubmission. */
+  private place = 0;
+  private placeSubmission = -1;
   /** Each pipeline's bind group layout, asked for once. */
   private readonly layouts = new Map<GPUComputePipeline, GPUBindGroupLayout>();
   /** Invocations per workgroup of shader()'s kernels on this device (workgroupSizeFor). */
@@ -61,6 +67,7 @@ export class WebGpuBackend implements Backend {
     });
     this.description = gpu.description;
     this.workgroupSize = workgroupSizeFor(this.device.limits);
+    this.bindGroups = new BindGroupCache(this.device);
     const takeError = () => {
       const e = this.error;
       this.error = undefined;
@@ -77,12 +84,20 @@ export class WebGpuBackend implements Backend {
   /** A storage buffer of `size` i32 elements (at least 4 bytes), from the pool when one is free; its words are stale. */
   createBuffer(size: number): GPUBuffer {
     const bytes = Math.max(4, size * 4);
-    const free = this.pool.take(bytes);
+    // The n-th buffer of this submission: the pool hands out the one the n-th had last time.
+    if (this.placeSubmission !== this.batch.submissions) {
+      this.placeSubmission = this.batch.submissions;
+      this.place = 0;
+    }
+    const place = this.place++;
+    const free = this.pool.take(bytes, place);
     if (free) return free;
     if (bytes > this.device.limits.maxStorageBufferBindingSize) {
       throw new BackendError('webgpu', `a tensor of ${size} elements needs ${bytes} bytes, over this device's ${this.device.limits.maxStorageBufferBindingSize}-byte storage binding limit`);
     }
-    return this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const buf = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    this.pool.made(buf, place);
+    return buf;
   }
 
   /** A buffer holding host i32/u32 words (kernel parameters, ids, per-channel scales). */
@@ -148,8 +163,13 @@ export class WebGpuBackend implements Backend {
     // In the submission's shared arena; a buffer of its own only when too long for a slot.
     const slot = this.batch.params(words);
     const paramBuf = slot ? undefined : this.words(words);
-    const entries: GPUBindGroupEntry[] = [slot ?? { buffer: paramBuf! }, ...buffers.map((buffer) => ({ buffer }))].map((resource, binding) => ({ binding, resource }));
-    const bindGroup = this.device.createBindGroup({ layout: this.layouts.get(pipeline)!, entries });
+    const layout = this.layouts.get(pipeline)!;
+    let bindGroup: GPUBindGroup;
+    if (slot) bindGroup = this.bindGroups.get(pipeline, layout, slot, buffers, this.batch.submissions);
+    else {
+      const entries = [{ buffer: paramBuf! }, ...buffers.map((buffer) => ({ buffer }))].map((resource, binding) => ({ binding, resource }));
+      bindGroup = this.device.createBindGroup({ layout, entries });
+    }
     const gx = Math.min(groups, MAX_GROUPS_PER_DIM);
     const gy = Math.ceil(groups / gx);
     if (gy > MAX_GROUPS_PER_DIM) throw new BackendError('webgpu', `${groups} workgroups exceed the dispatch limit`);

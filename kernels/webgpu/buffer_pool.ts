@@ -12,17 +12,33 @@
  */
 
 export class BufferPool {
-  private readonly free = new Map<number, GPUBuffer[]>();
+  private readonly free = new Map<number, Set<GPUBuffer>>();
   private bytes = 0;
+  /** The buffer last taken (or made) for each place. */
+  private readonly atPlace = new Map<number, GPUBuffer>();
 
   /** Keeps at most `maxBytes` of free buffers; beyond that, a returned buffer is destroyed. */
   constructor(private readonly maxBytes: number) {}
 
-  /** A free buffer of exactly `bytes`, if one is kept. */
-  take(bytes: number): GPUBuffer | undefined {
-    const buf = this.free.get(bytes)?.pop();
-    if (buf) this.bytes -= bytes;
+  /**
+   * A free buffer of exactly `bytes`, if one is kept: the one last taken at `place` (the n-th
+   * buffer of its submission) if it is free, so that a decode step gets the same buffers as the
+   * step before and can reuse its bind groups (bind_groups.ts), else any of that size.
+   */
+  take(bytes: number, place: number): GPUBuffer | undefined {
+    const free = this.free.get(bytes);
+    if (!free || free.size === 0) return undefined;
+    const last = this.atPlace.get(place);
+    const buf = last && free.has(last) ? last : free.values().next().value!;
+    free.delete(buf);
+    this.bytes -= bytes;
+    this.atPlace.set(place, buf);
     return buf;
+  }
+
+  /** Note that a new buffer was made for `place`. */
+  made(buf: GPUBuffer, place: number): void {
+    this.atPlace.set(place, buf);
   }
 
   /** A buffer no recorded or submitted work uses any more. */
@@ -31,9 +47,9 @@ export class BufferPool {
       buf.destroy();
       return;
     }
-    let list = this.free.get(buf.size);
-    if (!list) this.free.set(buf.size, (list = []));
-    list.push(buf);
+    let free = this.free.get(buf.size);
+    if (!free) this.free.set(buf.size, (free = new Set()));
+    free.add(buf);
     this.bytes += buf.size;
   }
 }

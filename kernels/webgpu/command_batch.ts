@@ -86,6 +86,11 @@ export class CommandBatch {
     return { ...this.counts };
   }
 
+  /** Submissions so far: the one being recorded is numbered by it. */
+  get submissions(): number {
+    return this.counts.submissions;
+  }
+
   /** Records one dispatch of `pipeline` over gx × gy workgroups. */
   dispatch(pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, gx: number, gy: number): void {
     this.encoder ??= this.device.createCommandEncoder();
