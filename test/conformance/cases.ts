@@ -1097,6 +1097,18 @@ function argmaxSampleCases(L: CaseList): void {
     attrs: { scale: { multiplier: 1, shift: 1 }, seed: 78, step: 3, topK: 100 },
   }));
   L.add('sample', 'adversarial', 'V4097-ties-topP', (r) => ({ inputs: [td('int32', [1, 4097], r.ints(4097, -40, 40))], attrs: { scale: { multiplier: 1, shift: 1 }, seed: 79, step: 4, topP: 60000 } }));
+  // gpu.js ranks rows of up to 512 entries and sorts longer ones: the rank path at its longest
+  // (ties, masked entries, limbs equal in hi and apart in lo, a fully masked row, cuts in ties) and
+  // the sort just past it.
+  L.add('sample', 'adversarial', 'V512-ties-masked-limbs-topK-topP-and-a-masked-row', (r) => {
+    const xs = r.ints(3 * 512, -40, 40).map((x, i) => (i % 7 === 3 ? MASKED : i % 11 === 5 ? x * 65536 + 7 : x));
+    xs.fill(MASKED, 2 * 512);
+    return { inputs: [td('int32', [3, 512], xs)], attrs: { scale: { multiplier: 1, shift: 17 }, seed: 86, step: 11, topK: 300, topP: 45000 } };
+  });
+  L.add('sample', 'adversarial', 'V513-ties-masked-topP', (r) => ({
+    inputs: [td('int32', [2, 513], r.ints(1026, -40, 40).map((x, i) => (i % 9 === 4 ? MASKED : x)))],
+    attrs: { scale: { multiplier: 1, shift: 1 }, seed: 87, step: 12, topP: 60000 },
+  }));
   // Beyond 4096 entries webgpu preselects by weight buckets (one weight per bucket of u, §9.3) and
   // finds the drawn candidate by the bytes of m − x: a llama-sized vocabulary with few positive
   // weights, cuts inside ties, masked and single-entry rows, every byte of d in play, and many
