@@ -8,8 +8,8 @@
  * with the same passes.
  *
  * sample: per row the candidate order (x desc, j asc, on int32 limbs (hi, lo)) comes from a
- * bitonic sort of indices, one kernel run per compare-exchange step (rows padded to a power of
- * two; padding sorts last). Then e = E(top − x) at every sorted position (fixed_point.ts's E),
+ * bitonic sort of indices, one run per compare-exchange step (sample_sort.ts; rows padded to a
+ * power of two, padding sorts last). Then e = E(top − x) at every sorted position (fixed_point.ts's E),
  * Σe per chunk of 512 positions below topK's cut (row_chunks.ts), and one thread per row folds
  * the chunk sums into 16-bit words, finds the top-p cut, draws Philox's word 0 and walks to the
  * drawn candidate, scanning inside one chunk only (llvmpipe's loop budget, §16.3).
@@ -28,6 +28,7 @@ import { DIFF_BODY, EXP_BODY, EXP_FUNCTIONS, expTable, scaleArgs, splitWord } fr
 import { FLOOR_DIV } from './functions.js';
 import type { Plane } from './storage.js';
 import { BATCH, CHUNK_SUM, SUM_CHUNK, elementRanges, rowBatches } from './row_chunks.js';
+import { paddedLength, sortedOrder } from './sample_sort.js';
 
 const ARGMAX_CHUNK = 4096;
 
@@ -232,56 +233,6 @@ const PHILOX_WORD0 = `function philoxWord0(c0h, c0l, c1h, c1l, c2h, c2l, k0h, k0
   return x0l;
 }`;
 
-// Threads: one per (row, sorted position); idx = position.
-// Bound: indices only, < 2^22.
-const SORT_INIT: KernelSource = {
-  name: 'sample.sortInit',
-  functions: [FLOOR_DIV],
-  source: `function (p2) {
-  const t = this.thread.x;
-  return t - floorDiv(t, p2) * p2;
-}`,
-};
-
-// Threads: one per (row, position). One compare-exchange step (k, j) of a bitonic sort: positions
-// pos and pos ⊕ j exchange when the pair is out of (x desc, index asc) order for the direction
-// given by bit k of pos; indices ≥ v are padding and sort last. Bound: indices only, < 2^22.
-const SORT_STEP: KernelSource = {
-  name: 'sample.sortStep',
-  functions: [FLOOR_DIV],
-  source: `function (x, n, idx, v, p2, k, j) {
-  const t = this.thread.x;
-  const row = floorDiv(t, p2);
-  const pos = t - row * p2;
-  const qj = floorDiv(pos, j);
-  const bitJ = qj - 2 * Math.floor(qj * 0.5);
-  let low = pos;
-  if (bitJ > 0.5) { low = pos - j; }
-  const qk = floorDiv(pos, k);
-  const up = 1 - (qk - 2 * Math.floor(qk * 0.5));
-  const a = idx[row * p2 + low];
-  const b = idx[row * p2 + low + j];
-  let bFirst = 0;
-  if (a >= v || b >= v) {
-    if (b < a) { bFirst = 1; }
-  } else {
-    const ah = x[row * v + a];
-    const al = x[n + row * v + a];
-    const bh = x[row * v + b];
-    const bl = x[n + row * v + b];
-    if (bh > ah || (bh == ah && (bl > al || (bl == al && b < a)))) { bFirst = 1; }
-  }
-  let swap = 0;
-  if (bFirst == up) { swap = 1; }
-  if (bitJ < 0.5) {
-    if (swap > 0.5) { return b; }
-    return a;
-  }
-  if (swap > 0.5) { return a; }
-  return b;
-}`,
-};
-
 // Threads: one per (row, sorted position); e = E(top − x) with top the row's first candidate,
 // 0 for padding, masked entries and fully masked rows. Bound: DIFF_BODY's and EXP_BODY's.
 const SORTED_WEIGHTS: KernelSource = {
@@ -435,8 +386,7 @@ export const sampleKernel: KernelFunc<SampleAttrs> = ({ backend, inputs, attrs, 
   const g = gpujs(backend);
   if (out.size === 0) return g.result('sample', new Float32Array(0), 'int32', 0);
   const v = inputs[0]!.size / out.size;
-  let p2 = 1;
-  while (p2 < v) p2 *= 2;
+  const p2 = paddedLength(v);
   const kept = attrs.topK === 0 ? v : Math.min(attrs.topK, v);
   const chunks = Math.ceil(kept / SUM_CHUNK);
   const words = [attrs.seedLo, attrs.seedHi, attrs.stepLo, attrs.stepHi].flatMap(splitWord);
@@ -446,14 +396,7 @@ export const sampleKernel: KernelFunc<SampleAttrs> = ({ backend, inputs, attrs, 
     const rows = r1 - r0;
     const n = rows * v;
     const x = g.plane(inputs[0]!, r0 * v, r1 * v);
-    let idx = g.dispatch(SORT_INIT, rows * p2, [p2]);
-    for (let k = 2; k <= p2; k *= 2) {
-      for (let j = k / 2; j >= 1; j /= 2) {
-        const prev = idx;
-        idx = g.dispatch(SORT_STEP, rows * p2, [x, n, prev, v, p2, k, j]);
-        g.free(prev);
-      }
-    }
+    const idx = sortedOrder(g, x, n, rows, v);
     const e = g.dispatch(SORTED_WEIGHTS, rows * p2, [x, n, idx, v, p2, expTable(g), ...scaleArgs(attrs)]);
     const sums = g.dispatch(CHUNK_SUM, rows * chunks, [e, p2, kept, chunks]);
     const pick = g.dispatch(PICK, rows, [e, idx, sums, p2, kept, chunks, attrs.topP, ...splitWord(r0), ...words]);
