@@ -7,8 +7,9 @@
  * ARGMAX_CHUNK entries, then the first maximum over chunks. softmax.ts finds its row maximum
  * with the same passes.
  *
- * sample: per row the candidate order (x desc, j asc, on int32 limbs (hi, lo)) comes from a
- * bitonic sort of indices, one run per compare-exchange step (sample_sort.ts; rows padded to a
+ * sample: per row the candidate order (x desc, j asc, on int32 limbs (hi, lo)) comes from ranks
+ * in two runs for rows of up to RANK_MAX_V entries (sample_rank.ts), and from a bitonic sort of
+ * indices, one run per compare-exchange step, for longer rows (sample_sort.ts; rows padded to a
  * power of two, padding sorts last). Then e = E(top − x) at every sorted position (fixed_point.ts's E),
  * Σe per chunk of 512 positions below topK's cut (row_chunks.ts), and one thread per row folds
  * the chunk sums into 16-bit words, finds the top-p cut, draws Philox's word 0 and walks to the
@@ -28,6 +29,7 @@ import { DIFF_BODY, EXP_BODY, EXP_FUNCTIONS, expTable, scaleArgs, splitWord } fr
 import { FLOOR_DIV } from './functions.js';
 import type { Plane } from './storage.js';
 import { BATCH, CHUNK_SUM, SUM_CHUNK, elementRanges, rowBatches } from './row_chunks.js';
+import { RANK_MAX_V, rankedOrder } from './sample_rank.js';
 import { paddedLength, sortedOrder } from './sample_sort.js';
 
 const ARGMAX_CHUNK = 4096;
@@ -386,17 +388,19 @@ export const sampleKernel: KernelFunc<SampleAttrs> = ({ backend, inputs, attrs, 
   const g = gpujs(backend);
   if (out.size === 0) return g.result('sample', new Float32Array(0), 'int32', 0);
   const v = inputs[0]!.size / out.size;
-  const p2 = paddedLength(v);
+  const ranked = v <= RANK_MAX_V;
+  // The sorted rows' stride: the row itself when ranked, padded to a power of two when sorted.
+  const p2 = ranked ? v : paddedLength(v);
   const kept = attrs.topK === 0 ? v : Math.min(attrs.topK, v);
   const chunks = Math.ceil(kept / SUM_CHUNK);
   const words = [attrs.seedLo, attrs.seedHi, attrs.stepLo, attrs.stepHi].flatMap(splitWord);
-  // Batches bounded by the padded rows, which every pass but the last runs over.
+  // Batches bounded by the (padded) rows, which every pass but the last runs over.
   // Output element r is row r: the runs' element ranges are their row ranges.
   return g.pieces('sample', 'int32', out.size, rowBatches('sample', out.size, p2), (r0, r1) => {
     const rows = r1 - r0;
     const n = rows * v;
     const x = g.plane(inputs[0]!, r0 * v, r1 * v);
-    const idx = sortedOrder(g, x, n, rows, v);
+    const idx = ranked ? rankedOrder(g, x, n, rows, v) : sortedOrder(g, x, n, rows, v);
     const e = g.dispatch(SORTED_WEIGHTS, rows * p2, [x, n, idx, v, p2, expTable(g), ...scaleArgs(attrs)]);
     const sums = g.dispatch(CHUNK_SUM, rows * chunks, [e, p2, kept, chunks]);
     const pick = g.dispatch(PICK, rows, [e, idx, sums, p2, kept, chunks, attrs.topP, ...splitWord(r0), ...words]);

@@ -1,6 +1,8 @@
 /**
- * The candidate order of gpu.js sampling (engine/NUMERICS.md §14.2 step 2) by a bitonic sort:
- * O(log² V) runs of O(V) work each, every invocation's work short (§16.3).
+ * The candidate order of gpu.js sampling (engine/NUMERICS.md §14.2 step 2) by a bitonic sort,
+ * for rows longer than sample_rank.ts's RANK_MAX_V: sorting costs O(log² V) runs of O(V) work
+ * each, where ranking costs two runs of O(V²) work, which is slower from there on (§16.3: the
+ * loops of one invocation stay short either way).
  *
  * Indices are sorted, one kernel run per compare-exchange step, rows padded to a power of two
  * p2 (padding sorts last). Inputs: x the packed int32 plane of n elements (planes.ts: hi limbs at
