@@ -2,9 +2,11 @@
 /**
  * webgpu int8/int16 × int8 → int32 matmul (engine/NUMERICS.md §5; loop budget of §16.3),
  * transliterated from kernels/cpu/matmul.ts: tiled, untiled for small m, and K split into chunks
- * whose wrapping partial sums a second pass adds. Every finished sum goes through an epilogue
- * before it is stored: none for MatMul, requantize for Linear (§5.1, linear.ts), so a projection
- * is one pass that never stores its int32 product.
+ * whose wrapping partial sums a second pass adds. The pass that stores the final sums (the row
+ * kernel, or the reduce pass) puts each through an epilogue: none for MatMul, requantize and the
+ * residual add for Linear (§5.1, linear.ts), so a decode step's projection is one pass that never
+ * stores its int32 product. The tiled kernel (16 rows or more) stores plain sums and leaves the
+ * epilogue to the reduce pass.
  */
 import type { DType } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
@@ -96,8 +98,7 @@ function memo(key: string, build: () => string): string {
  * than MATMUL_CHUNK = 8192 is split into chunks (one workgroup per tile and chunk) whose i32
  * partial sums a second pass adds (wrapping addition is associative, so any split of K gives the
  * same bits).
- * P: groups, batch, m, k, cols, bBatchStride, kStride, jStride, chunks, chunkLen, mTiles, nTiles, groups,
- * channels (of the epilogue's scales)
+ * P: groups, batch, m, k, cols, bBatchStride, kStride, jStride, chunks, chunkLen, mTiles, nTiles, groups
  */
 const MATMUL_CHUNK = 8192;
 /** A tile shape: tile×tile outputs per workgroup, tk K steps per stage, per×per per invocation. */
@@ -113,13 +114,13 @@ const MID: Tiling = { tile: 64, tk: 32, per: 8 };
 const ROW_KERNEL_MAX_M = 16;
 const SMALL: Tiling = { tile: 32, tk: 16, per: 4 };
 
-function matmulSource(bias: boolean, partial: boolean, t: Tiling, out?: Finish): string {
-  return memo(`tiled ${bias} ${partial} ${t.tile} ${key(out)}`, () => tiledSource(bias, partial, t, out));
+function matmulSource(bias: boolean, partial: boolean, t: Tiling): string {
+  return memo(`tiled ${bias} ${partial} ${t.tile}`, () => tiledSource(bias, partial, t));
 }
 
-function tiledSource(bias: boolean, partial: boolean, t: Tiling, out: Finish | undefined): string {
+function tiledSource(bias: boolean, partial: boolean, t: Tiling): string {
   const { tile: TILE, tk: TK, per: PER } = t;
-  const bufs = [{ name: 'a' }, { name: 'b' }, ...(bias ? [{ name: 'bias' }] : []), ...finishBuffers(out), Y];
+  const bufs = [{ name: 'a' }, { name: 'b' }, ...(bias ? [{ name: 'bias' }] : []), Y];
   const decls = bufs
     .map((b, k) => `@group(0) @binding(${k + 1}) var<storage, ${'write' in b ? 'read_write' : 'read'}> ${b.name}: array<${'type' in b ? b.type : 'i32'}>;`)
     .join('\n');
@@ -167,7 +168,7 @@ function tiledSource(bias: boolean, partial: boolean, t: Tiling, out: Finish | u
     let col = ${colE};
     if (row < M && col < N) {
       let o = (bm + row) * N + col;
-      ${partial ? `y[o * chunks + ch] = ${v};` : `y[o] = finish(${v}${bias ? ' + bias[col]' : ''}, o, col);`}
+      ${partial ? `y[o * chunks + ch] = ${v};` : `y[o] = ${v}${bias ? ' + bias[col]' : ''};`}
     }
   }`);
     }
@@ -175,7 +176,6 @@ function tiledSource(bias: boolean, partial: boolean, t: Tiling, out: Finish | u
   return /* wgsl */ `
 @group(0) @binding(0) var<storage, read> P: array<u32>;
 ${decls}
-${finishWgsl(out, 13)}
 var<workgroup> tA: array<vec4<i32>, ${(TILE * TK) / 4}>;
 var<workgroup> tB: array<vec4<i32>, ${(TILE * TK) / 4}>;
 @compute @workgroup_size(${THREADS})
@@ -300,9 +300,12 @@ export function runMatmul(g: WebGpuBackend, inputs: readonly Tensor[], attrs: Ma
   const mTiles = Math.ceil(m / t.tile);
   const nTiles = Math.ceil(n / t.tile);
   const groups = batch * mTiles * nTiles * chunks;
-  const params = [batch, m, k, n, bBatchStride, kStride, jStride, chunks, MATMUL_CHUNK, mTiles, nTiles, groups, channels];
-  if (chunks === 1) {
-    g.runGroups(matmulSource(hasBias, false, t, out), [a, b, ...bias, ...ms, y], params, groups);
+  const params = [batch, m, k, n, bBatchStride, kStride, jStride, chunks, MATMUL_CHUNK, mTiles, nTiles, groups];
+  // The tiled kernel never finishes its sums itself: unrolled over its per×per outputs, the
+  // epilogue made a shader that SwiftShader took seconds to compile. A product of 16 rows or more
+  // (a prompt) is rare enough to afford the reduce pass for it.
+  if (chunks === 1 && !epilogue) {
+    g.runGroups(matmulSource(hasBias, false, t), [a, b, ...bias, y], params, groups);
     return y;
   }
   const part = g.createBuffer(size * chunks);
