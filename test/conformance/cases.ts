@@ -503,8 +503,8 @@ function linearCases(L: CaseList): void {
     inputs: [rand(r, 'int8', [1, 64]), rand(r, 'int8', [64, 48]), rand(r, 'int32', [48], -(2 ** 16), 2 ** 16)],
     attrs: { transposeB: false, scale: perChannel(r, 48, 9, 12), outDtype: 'int8' },
   }));
-  L.add('linear', 'random', 'decode-2x9000x5-K-in-chunks-int16', (r) => ({
-    inputs: [rand(r, 'int8', [2, 9000]), rand(r, 'int8', [9000, 5])],
+  L.add('linear', 'random', 'decode-2x9001x5-K-in-chunks-int16', (r) => ({
+    inputs: [rand(r, 'int8', [2, 9001]), rand(r, 'int8', [9001, 5])],
     attrs: { transposeB: false, scale: dyadicNear(r, -7), outDtype: 'int16' },
   }));
   L.add('linear', 'random', 'small-tiles-20x40x24-bias-int8', (r) => ({
@@ -515,8 +515,8 @@ function linearCases(L: CaseList): void {
     inputs: [rand(r, 'int8', [64, 32]), rand(r, 'int8', [32, 64])],
     attrs: { transposeB: false, scale: perChannel(r, 64, -4, 2), outDtype: 'int16' },
   }));
-  L.add('linear', 'random', 'big-tiles-130x16x129-int32-outScale', (r) => ({
-    inputs: [rand(r, 'int8', [130, 16]), rand(r, 'int8', [16, 129]), rand(r, 'int32', [129])],
+  L.add('linear', 'random', 'big-tiles-129x16x130-int32-outScale', (r) => ({
+    inputs: [rand(r, 'int8', [129, 16]), rand(r, 'int8', [16, 130]), rand(r, 'int32', [130])],
     attrs: { transposeB: false, scale: dyadicNear(r, -3), outDtype: 'int32', outScale: dyadicNear(r, -20) },
   }));
   L.add('linear', 'random', 'tiles-K-in-chunks-16x8500x16-bias-int8', (r) => ({
@@ -1113,11 +1113,11 @@ function argmaxSampleCases(L: CaseList): void {
   // finds the drawn candidate by the bytes of m − x: a llama-sized vocabulary with few positive
   // weights, cuts inside ties, masked and single-entry rows, every byte of d in play, and many
   // distinct d sharing one bucket (a fine scale) or all of them (M = 0).
-  L.add('sample', 'adversarial', 'V32000-llama-vocab-few-positive-weights', (r) => ({
+  L.add('sample', 'adversarial', 'V32000-llama-vocab-sparse-weights', (r) => ({
     inputs: [td('int32', [1, 32000], r.ints(32000, -300000, 300000))],
     attrs: { scale: expScale(r, 300000), seed: 314, step: 15, topP: 58982 },
   }));
-  L.add('sample', 'adversarial', 'V8192-ties-masked-topK-and-topP-cut-inside-ties', (r) => ({
+  L.add('sample', 'adversarial', 'V8192-ties-masked-topK-and-topP-cuts-inside-ties', (r) => ({
     inputs: [td('int32', [2, 8192], r.ints(16384, -40, 40).map((x, i) => (i % 5 === 2 ? MASKED : x)))],
     attrs: { scale: { multiplier: 1, shift: 1 }, seed: 80, step: 5, topK: 3000, topP: 40000 },
   }));
@@ -1131,7 +1131,7 @@ function argmaxSampleCases(L: CaseList): void {
     attrs: { scale: { multiplier: 1, shift: 31 }, seed: 82, step: 7 },
   }));
   L.add('sample', 'adversarial', 'V6000-topK1-equals-argmax-with-ties', (r) => ({ inputs: [td('int32', [3, 6000], r.ints(18000, -3, 3))], attrs: { scale: { multiplier: 1, shift: 0 }, seed: 83, step: 8, topK: 1 } }));
-  L.add('sample', 'adversarial', 'V5000-M0-uniform-one-bucket', (r) => ({ inputs: [base(r, 2, 5000, 1000000)], attrs: { scale: { multiplier: 0, shift: 0 }, seed: 84, step: 9 } }));
+  L.add('sample', 'adversarial', 'V5000-M0-every-entry-in-one-bucket', (r) => ({ inputs: [base(r, 2, 5000, 1000000)], attrs: { scale: { multiplier: 0, shift: 0 }, seed: 84, step: 9 } }));
   L.add('sample', 'adversarial', 'V20000-fine-scale-many-d-per-bucket', (r) => ({
     inputs: [td('int32', [1, 20000], r.ints(20000, -100000, 100000))],
     attrs: { scale: { multiplier: 1, shift: 10 }, seed: 85, step: 10, topK: 15000 },
