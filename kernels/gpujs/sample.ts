@@ -8,9 +8,10 @@
  * with the same passes.
  *
  * sample: per row the candidate order (x desc, j asc, on int32 limbs (hi, lo)) comes from ranks
- * in two runs for rows of up to RANK_MAX_V entries (sample_rank.ts), and from a bitonic sort of
- * indices, one run per compare-exchange step, for longer rows (sample_sort.ts; rows padded to a
- * power of two, padding sorts last). Then e = E(top − x) at every sorted position (fixed_point.ts's E),
+ * in two runs for rows of up to RANK_MAX_V entries (sample_rank.ts). A longer row keeps only its
+ * candidates of positive weight (sample_preselect.ts), ranked when there are at most RANK_MAX_V of
+ * them and sorted by a bitonic sort beyond (sample_sort.ts; padding, index v, comes last). Then
+ * e = E(top − x) at every ordered position (fixed_point.ts's E),
  * Σe per chunk of 512 positions below topK's cut (row_chunks.ts), and one thread per row folds
  * the chunk sums into 16-bit words, finds the top-p cut, draws Philox's word 0 and walks to the
  * drawn candidate, scanning inside one chunk only (llvmpipe's loop budget, §16.3).
@@ -30,7 +31,8 @@ import { FLOOR_DIV } from './functions.js';
 import type { Plane } from './storage.js';
 import { BATCH, CHUNK_SUM, SUM_CHUNK, elementRanges, rowBatches } from './row_chunks.js';
 import { RANK_MAX_V, rankedOrder } from './sample_rank.js';
-import { paddedLength, sortedOrder } from './sample_sort.js';
+import { paddedLength } from './sample_sort.js';
+import { preselectedOrder, type Preselected } from './sample_preselect.js';
 
 const ARGMAX_CHUNK = 4096;
 
@@ -235,17 +237,18 @@ const PHILOX_WORD0 = `function philoxWord0(c0h, c0l, c1h, c1l, c2h, c2l, k0h, k0
   return x0l;
 }`;
 
-// Threads: one per (row, sorted position); e = E(top − x) with top the row's first candidate,
-// 0 for padding, masked entries and fully masked rows. Bound: DIFF_BODY's and EXP_BODY's.
+// Threads: one per (row, position) of rows of p2 ordered candidates; e = E(top − x) with top the
+// row's first candidate, 0 for padding (an index ≥ v), masked entries and fully masked rows. Bound: DIFF_BODY's and EXP_BODY's.
 const SORTED_WEIGHTS: KernelSource = {
   name: 'sample.weights',
   functions: EXP_FUNCTIONS,
   source: `function (x, n, idx, v, p2, table, qh, ql, qn) {
   const t = this.thread.x;
   const row = floorDiv(t, p2);
-  if (t - row * p2 >= v) { return 0; }
+  const j = idx[t];
+  if (j > v - 0.5) { return 0; }
   const top = row * v + idx[row * p2];
-  const at = row * v + idx[t];
+  const at = row * v + j;
   const mh = x[top];
   const ml = x[n + top];
   const xh = x[at];
@@ -384,28 +387,36 @@ const PICK: KernelSource = {
 }`,
 };
 
+/** The preselected candidates' order (sample_preselect.ts), from the rows' first maxima. */
+function preselected(g: GpujsBackend, x: Plane, n: number, rows: number, v: number, attrs: SampleAttrs): Preselected {
+  const best = rowArgmax(g, x, n, 1, rows, v);
+  const order = preselectedOrder(g, x, n, rows, v, best, attrs);
+  g.free(best);
+  return order;
+}
+
 export const sampleKernel: KernelFunc<SampleAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpujs(backend);
   if (out.size === 0) return g.result('sample', new Float32Array(0), 'int32', 0);
   const v = inputs[0]!.size / out.size;
   const ranked = v <= RANK_MAX_V;
-  // The sorted rows' stride: the row itself when ranked, padded to a power of two when sorted.
-  const p2 = ranked ? v : paddedLength(v);
-  const kept = attrs.topK === 0 ? v : Math.min(attrs.topK, v);
-  const chunks = Math.ceil(kept / SUM_CHUNK);
+  const topK = attrs.topK === 0 ? v : Math.min(attrs.topK, v);
   const words = [attrs.seedLo, attrs.seedHi, attrs.stepLo, attrs.stepHi].flatMap(splitWord);
-  // Batches bounded by the (padded) rows, which every pass but the last runs over.
+  // Batches bounded by the longest rows a pass runs over: the row itself when ranked, the
+  // preselected candidates padded to a power of two at most.
   // Output element r is row r: the runs' element ranges are their row ranges.
-  return g.pieces('sample', 'int32', out.size, rowBatches('sample', out.size, p2), (r0, r1) => {
+  return g.pieces('sample', 'int32', out.size, rowBatches('sample', out.size, ranked ? v : paddedLength(v)), (r0, r1) => {
     const rows = r1 - r0;
     const n = rows * v;
     const x = g.plane(inputs[0]!, r0 * v, r1 * v);
-    const idx = ranked ? rankedOrder(g, x, n, rows, v) : sortedOrder(g, x, n, rows, v);
-    const e = g.dispatch(SORTED_WEIGHTS, rows * p2, [x, n, idx, v, p2, expTable(g), ...scaleArgs(attrs)]);
-    const sums = g.dispatch(CHUNK_SUM, rows * chunks, [e, p2, kept, chunks]);
-    const pick = g.dispatch(PICK, rows, [e, idx, sums, p2, kept, chunks, attrs.topP, ...splitWord(r0), ...words]);
+    const { idx, stride } = ranked ? { idx: rankedOrder(g, x, n, rows, v), stride: v } : preselected(g, x, n, rows, v, attrs);
+    // Candidates past a row's stride weigh 0, so the top-k sum stops there at the latest.
+    const kept = Math.min(topK, stride);
+    const chunks = Math.ceil(kept / SUM_CHUNK);
+    const e = g.dispatch(SORTED_WEIGHTS, rows * stride, [x, n, idx, v, stride, expTable(g), ...scaleArgs(attrs)]);
+    const sums = g.dispatch(CHUNK_SUM, rows * chunks, [e, stride, kept, chunks]);
+    const pick = g.dispatch(PICK, rows, [e, idx, sums, stride, kept, chunks, attrs.topP, ...splitWord(r0), ...words]);
     g.free(idx, e, sums);
     return pick;
   }, 'values');
 };
-

@@ -1163,6 +1163,20 @@ function argmaxSampleCases(L: CaseList): void {
     inputs: [td('int32', [1, 6000], Array.from({ length: 6000 }, () => 25 * r.int(-60, 60)))],
     attrs: { scale: { multiplier: 1, shift: 10 }, seed: 85, step: 10, topK: 5000 },
   }));
+  // gpu.js orders only the candidates of positive weight of a row longer than 512 entries, by
+  // ranks when a row keeps at most 512 of them and by a sort beyond: both sides of that edge, with
+  // ties, empty stretches of the row, a fully masked row and cuts inside ties.
+  L.add('sample', 'adversarial', 'V2000-512-positive-weights-and-a-masked-row', (r) => {
+    // Rows: 512 spread over the first chunks, fully masked, 512 at the end, a lone one in the middle.
+    const near = [(i: number) => i % 3 === 0 && i < 1536, () => false, (i: number) => i >= 2000 - 512, (i: number) => i === 1000];
+    const xs = near.flatMap((isNear, row) => Array.from({ length: 2000 }, (_, i) => (isNear(i) ? r.int(-20, 20) : row === 1 ? MASKED : -1000000)));
+    return { inputs: [td('int32', [4, 2000], xs)], attrs: { scale: { multiplier: 1, shift: 1 }, seed: 88, step: 13, topK: 400, topP: 50000 } };
+  });
+  L.add('sample', 'adversarial', 'V2000-513-positive-weights-at-the-ends-and-spread', (r) => {
+    const near = [(i: number) => i >= 2000 - 513, (i: number) => i < 513, (i: number) => i % 3 === 1 && i < 1539];
+    const xs = near.flatMap((isNear) => Array.from({ length: 2000 }, (_, i) => (isNear(i) ? r.int(-20, 20) : -1000000)));
+    return { inputs: [td('int32', [3, 2000], xs)], attrs: { scale: { multiplier: 1, shift: 1 }, seed: 89, step: 14, topP: 50000 } };
+  });
   L.add('sample', 'adversarial', 'zero-rows', () => ({ inputs: [td('int32', [0, 10], [])], attrs: { scale: { multiplier: 1, shift: 0 }, seed: 0, step: 0 } }));
 }
 
