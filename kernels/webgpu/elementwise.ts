@@ -8,32 +8,33 @@ import type { DType } from '../../engine/dtype.js';
 import { DTYPE_MAX, DTYPE_MIN } from '../../engine/dtype.js';
 import type { KernelFunc, KernelOutput } from '../../engine/kernel_registry.js';
 import { asWebGpu, gpuBuffer } from './backend.js';
-import { X, Y, shader } from './wgsl/common.js';
+import { X, Y, memoized, shader } from './wgsl/common.js';
 import { MAGNITUDE_WGSL, UMUL32_WGSL, i32Lit, saturateWgsl } from './wgsl/fixed_point.js';
 
 const gpu = asWebGpu;
 
 /** Run a one-input elementwise shader. */
-function unary(body: (out: KernelOutput) => string, helpers: (out: KernelOutput) => string = () => ''): KernelFunc {
+function unary(body: (dtype: DType) => string, helpers: (dtype: DType) => string = () => ''): KernelFunc {
+  const source = memoized((dtype: DType) => shader([X, Y], body(dtype), helpers(dtype)));
   return ({ backend, inputs, out }) => {
     const b = gpu(backend);
     const y = b.createBuffer(out.size);
-    b.run(shader([X, Y], body(out), helpers(out)), [gpuBuffer(inputs[0]!), y], [], out.size);
+    b.run(source(out.dtype), [gpuBuffer(inputs[0]!), y], [], out.size);
     return y;
   };
 }
 
 export const reluKernel = unary(() => '  y[i] = max(x[i], 0);');
 
-export const castKernel = unary((out) => `  y[i] = clamp(x[i], ${i32Lit(DTYPE_MIN[out.dtype])}, ${i32Lit(DTYPE_MAX[out.dtype])});`);
+export const castKernel = unary((dtype) => `  y[i] = clamp(x[i], ${i32Lit(DTYPE_MIN[dtype])}, ${i32Lit(DTYPE_MAX[dtype])});`);
 
 /** Binary op with b broadcast over a's leading axes (b's size is the period, P[1]). */
 function binary(body: string, helpers: (d: DType) => string): KernelFunc {
+  const source = memoized((dtype: DType) => shader([{ name: 'a' }, { name: 'b' }, Y], `  let av = a[i];\n  let bv = b[i % P[1]];\n${body}`, helpers(dtype)));
   return ({ backend, inputs, out }) => {
     const g = gpu(backend);
     const y = g.createBuffer(out.size);
-    const src = shader([{ name: 'a' }, { name: 'b' }, Y], `  let av = a[i];\n  let bv = b[i % P[1]];\n${body}`, helpers(out.dtype));
-    g.run(src, [gpuBuffer(inputs[0]!), gpuBuffer(inputs[1]!), y], [inputs[1]!.size], out.size);
+    g.run(source(out.dtype), [gpuBuffer(inputs[0]!), gpuBuffer(inputs[1]!), y], [inputs[1]!.size], out.size);
     return y;
   };
 }

@@ -8,18 +8,19 @@ import type { DType } from '../../engine/dtype.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { GatherAttrs, RopeAttrs } from '../../engine/ops/gather.js';
 import { asWebGpu, gpuBuffer } from './backend.js';
-import { Y, shader } from './wgsl/common.js';
+import { Y, memoized, shader } from './wgsl/common.js';
 import { REQUANTIZE_WGSL, i32Lit, saturateWgsl } from './wgsl/fixed_point.js';
 
 const gpu = asWebGpu;
 
 /** P: n, c (row length). */
+const GATHER_SRC = shader([{ name: 't' }, { name: 'ids', type: 'u32' }, Y], '  let c = P[1];\n  y[i] = t[ids[i / c] * c + i % c];');
+
 export const gatherKernel: KernelFunc<GatherAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpu(backend);
   const ids = g.words(attrs.ids);
   const y = g.createBuffer(out.size);
-  const src = shader([{ name: 't' }, { name: 'ids', type: 'u32' }, Y], '  let c = P[1];\n  y[i] = t[ids[i / c] * c + i % c];');
-  g.run(src, [gpuBuffer(inputs[0]!), ids, y], [out.shape[1]!], out.size);
+  g.run(GATHER_SRC, [gpuBuffer(inputs[0]!), ids, y], [out.shape[1]!], out.size);
   g.release(ids);
   return y;
 };
@@ -36,8 +37,8 @@ fn round14(w: i32, p0: i32) -> SignedMag {
 `;
 
 /** One invocation per pair. P: n (pairs), t, half, offset */
-function ropeSource(dtype: DType): string {
-  return shader(
+const ropeSource = memoized((dtype: DType): string =>
+  shader(
     [{ name: 'x' }, { name: 'cosT' }, { name: 'sinT' }, { name: 'y', write: true }],
     `  let half = P[2];
   let row = i / half;
@@ -52,8 +53,8 @@ function ropeSource(dtype: DType): string {
   y[2u * i] = satSigned(a.neg, a.mag);
   y[2u * i + 1u] = satSigned(b.neg, b.mag);`,
     REQUANTIZE_WGSL + saturateWgsl(dtype) + ROUND14_WGSL,
-  );
-}
+  ),
+);
 
 export const ropeKernel: KernelFunc<RopeAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpu(backend);

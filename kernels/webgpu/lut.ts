@@ -9,10 +9,11 @@ import { X, Y, shader } from './wgsl/common.js';
 
 const gpu = asWebGpu;
 
+const LUT_SRC = shader([X, { name: 't' }, Y], '  y[i] = t[u32(x[i] + 128)];');
+
 export const lutKernel: KernelFunc = ({ backend, inputs, out }) => {
   const b = gpu(backend);
   const y = b.createBuffer(out.size);
-  const src = shader([X, { name: 't' }, Y], '  y[i] = t[u32(x[i] + 128)];');
-  b.run(src, [gpuBuffer(inputs[0]!), gpuBuffer(inputs[1]!), y], [], out.size);
+  b.run(LUT_SRC, [gpuBuffer(inputs[0]!), gpuBuffer(inputs[1]!), y], [], out.size);
   return y;
 };

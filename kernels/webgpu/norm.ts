@@ -11,7 +11,7 @@ import { NORM_Z_BITS } from '../../engine/constants.js';
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { NormAttrs } from '../../engine/ops/norm.js';
 import { asWebGpu, gpuBuffer } from './backend.js';
-import { shader } from './wgsl/common.js';
+import { memoized, shader } from './wgsl/common.js';
 import { DIV_ROUND_HALF_UP_WGSL, REQUANTIZE_WGSL, saturateWgsl } from './wgsl/fixed_point.js';
 import type { DType } from '../../engine/dtype.js';
 
@@ -87,22 +87,22 @@ const STATS_SRC = shader(
 );
 
 /** One invocation per element, from the row statistics. P: n, c, widen, multiplier, shift */
-function normOutSource(hasBeta: boolean, dtype: DType): string {
-  return shader(
+const normOutSource = memoized((hasBeta: boolean, dtype: DType): string =>
+  shader(
     [...normInputs(hasBeta), { name: 'stats' }, { name: 'y', write: true }],
     `  let c = P[1];
   let row = i / c;
   y[i] = normValue(x[i], i % c, stats[2u * row], u32(stats[2u * row + 1u]), i32(P[2]), P[3], P[4]);`,
     REQUANTIZE_WGSL + DIV_ROUND_HALF_AWAY_WGSL + saturateWgsl(dtype) + normValueWgsl(hasBeta),
-  );
-}
+  ),
+);
 
 /**
  * A whole row by one invocation: its statistics, then its c outputs (3·c loop steps). For a
  * decode step's few rows this is one dispatch instead of two. P: n (rows), c, widen, subtractMean, eps, multiplier, shift
  */
-function normRowSource(hasBeta: boolean, dtype: DType): string {
-  return shader(
+const normRowSource = memoized((hasBeta: boolean, dtype: DType): string =>
+  shader(
     [...normInputs(hasBeta), { name: 'y', write: true }],
     `  let c = P[1];
   let widen = i32(P[2]);
@@ -112,8 +112,8 @@ function normRowSource(hasBeta: boolean, dtype: DType): string {
     y[start + col] = normValue(x[start + col], col, s.x, u32(s.y), widen, P[5], P[6]);
   }`,
     REQUANTIZE_WGSL + DIV_ROUND_HALF_AWAY_WGSL + ROW_STATS_WGSL + saturateWgsl(dtype) + normValueWgsl(hasBeta),
-  );
-}
+  ),
+);
 
 /** Rows up to this many go through normRowSource; more rows keep one invocation per element. */
 const ROW_KERNEL_MAX_ROWS = 4;

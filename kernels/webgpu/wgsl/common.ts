@@ -36,3 +36,18 @@ ${body}
 export const X = { name: 'x' };
 /** The usual output buffer `y` (i32, written) of a `shader`. */
 export const Y = { name: 'y', write: true };
+
+/**
+ * `build` run once per key: a kernel whose source depends on a dtype or a flag would otherwise
+ * rebuild its string at every dispatch, and the backend finds a pipeline by its source, hashing
+ * and comparing a new string each time.
+ */
+export function memoized<A extends readonly (string | number | boolean)[]>(build: (...args: A) => string): (...args: A) => string {
+  const built = new Map<string, string>();
+  return (...args) => {
+    const key = args.join(' ');
+    let src = built.get(key);
+    if (src === undefined) built.set(key, (src = build(...args)));
+    return src;
+  };
+}
