@@ -1,7 +1,8 @@
 /**
  * Micro-benchmark: spml kernels on cpu, webgpu, gpujs-headlessgl and gpujs-webasm: int8 matmul
- * 256³ and 512³, softmax on 64×1024 int32 rows, and layerNorm on 128×768 int16 rows (int16 gamma,
- * eps 1, scale 2^-20, int8 out).
+ * 256³ and 512³, softmax on 64×1024 int32 rows, layerNorm on 128×768 int16 rows (int16 gamma,
+ * eps 1, scale 2^-20, int8 out), and sample on a 32,000-entry row shaped like a llama
+ * vocabulary's and on a flat 65,536-entry row (NUMERICS §14.2).
  *
  * Every timing includes reading the result back to the host (`await out.data()`), so a GPU
  * backend pays its dispatch, synchronisation and copy-back just as a caller would. Timings use
@@ -24,7 +25,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dyadicFromReal, getBackend, layerNorm, matmul, softmax, tensor, type Backend, type Tensor } from '../lib/index.js';
+import { dyadicFromReal, getBackend, layerNorm, matmul, sample, softmax, tensor, type Backend, type Tensor } from '../lib/index.js';
 import { loadAllBackends } from '../kernels/backends.js';
 import { parseBenchArgs, replyToParent, runChildren } from './child.js';
 import { barChartSvg } from '../tools/report/svg_chart.js';
@@ -98,7 +99,27 @@ function layerNormCase(rows: number, cols: number): KernelCase {
   };
 }
 
-const CASES: KernelCase[] = [matmulCase(256), matmulCase(512), softmaxCase(64, 1024), layerNormCase(128, 768)];
+/**
+ * Sampling one row of `v` logits in a unit where a difference of 4096 from the maximum is the
+ * exp cutoff (§9.3, scale {1, 0}): `near` of every 1000 entries lie within 2048 of the top, the
+ * rest far below it (weight 0). A llama vocabulary keeps a few hundred to a few thousand
+ * candidates; a flat row (near = 1000) keeps all, the worst case for a sort.
+ */
+function sampleCase(v: number, near: number): KernelCase {
+  const raw = randomInt32(v, SEED + 17 + near);
+  const xData = Int32Array.from(raw, (r) => (Math.abs(r % 1000) < near ? r % 2048 : -(2 ** 20) + (r % 2048)));
+  return {
+    kernel: 'sample int32→index',
+    size: `1×${v}, ${near === 1000 ? 'all' : `${near / 10}% of its`} weights positive`,
+    elements: v,
+    setup(be) {
+      const x = tensor(be, xData, [1, v], 'int32');
+      return { op: () => sample(x, { scale: { multiplier: 1, shift: 0 }, seed: 7, step: 1, topP: 58982 }), dispose: () => x.dispose() };
+    },
+  };
+}
+
+const CASES: KernelCase[] = [matmulCase(256), matmulCase(512), softmaxCase(64, 1024), layerNormCase(128, 768), sampleCase(32000, 30), sampleCase(65536, 1000)];
 
 interface Result {
   kernel: string;
