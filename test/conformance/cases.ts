@@ -982,6 +982,20 @@ function normCases(L: CaseList): void {
       const rows = [1, 3, -5, 1, -1, -3, 5, -1, 3, -3, 3, -3, 5, -1, -1, -3, -5, 1, 3, 1];
       return { inputs: [td('int16', [5, 4], rows), td('int16', [4], [1, -1, 3, 32767])], attrs: { eps: 2 ** 30 - 36, scale: { multiplier: 1, shift: 0 }, outDtype: 'int32' } };
     });
+    // Rows of mean 0 whose every d has low byte 255 (511 × −513 and 511 × 511 interleaved, then
+    // 28671 and −27649): Σ of d_l² over more than 256 entries would leave float32's exact range.
+    // Σd² = 43063² − 16337, so eps puts Q on a square (r = 43063) or one below it (r = 43062),
+    // and an error in Q of either sign moves r, which moves z of the two large entries. One row
+    // takes a backend's few-rows path, five its many-rows path.
+    const lowBytes255 = (i: number) => [28671, -27649][(i % 1024) - 1022] ?? (i % 2 === 0 ? -513 : 511);
+    for (const rows of [1, 5]) {
+      for (const eps of [16336, 16337]) {
+        L.add(op, 'adversarial', `${rows}-rows-C1024-low-bytes-255-eps${eps}`, () => ({
+          inputs: [td('int16', [rows, 1024], Array.from({ length: rows * 1024 }, (_, i) => lowBytes255(i))), full('int16', [1024], 16384), ...(op === 'layerNorm' ? [full('int32', [1024], 0)] : [])],
+          attrs: { eps, scale: { multiplier: 1, shift: 0 }, outDtype: 'int32' },
+        }));
+      }
+    }
     L.add(op, 'adversarial', 'zero-size-rows', () => ({ inputs: [td('int8', [0, 8], []), full('int16', [8], 1), ...(op === 'layerNorm' ? [full('int32', [8], 0)] : [])], attrs: { eps: 1, scale: { multiplier: 1, shift: 0 }, outDtype: 'int8' } }));
     L.add(op, 'adversarial', 'rank1-M0', (r) => ({ inputs: [rand(r, 'int16', [10]), rand(r, 'int16', [10]), ...beta(r, 10)], attrs: { eps: 9, scale: { multiplier: 0, shift: 0 }, outDtype: 'int16' } }));
   }
