@@ -10,7 +10,7 @@
  * sample: per row the candidate order (x desc, j asc, on int32 limbs (hi, lo)) comes from ranks
  * in two runs for rows of up to RANK_MAX_V entries (sample_rank.ts). A longer row keeps only its
  * candidates of positive weight (sample_preselect.ts), ranked when there are at most RANK_MAX_V of
- * them and sorted by a bitonic sort beyond (sample_sort.ts; padding, index v, comes last). Then
+ * them and merge-sorted beyond (sample_sort.ts; padding, index v, comes last). Then
  * e = E(top − x) at every ordered position (fixed_point.ts's E),
  * Σe per chunk of 512 positions below topK's cut (row_chunks.ts), and one thread per row folds
  * the chunk sums into 16-bit words, finds the top-p cut, draws Philox's word 0 and walks to the

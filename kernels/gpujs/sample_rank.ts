@@ -1,9 +1,9 @@
 /**
  * The candidate order of gpu.js sampling (engine/NUMERICS.md §14.2 step 2) by ranks, for rows of
  * at most RANK_MAX_V entries, or of at most RANK_MAX_V preselected candidates (sample_preselect.ts,
- * read through their indices): two kernel runs whatever the row length, where a bitonic sort
- * (sample_sort.ts) takes one run per compare-exchange step (28 for a vocabulary of 83, 45 for
- * 512). gpu.js kernels only gather (thread i computes output i; no scatter, no atomics), so the
+ * read through their indices), and for the runs of 64 that sample_sort.ts's merge sort starts
+ * from: two kernel runs whatever the row length, where a bitonic sort takes one run per
+ * compare-exchange step (28 for a vocabulary of 83, 45 for 512). gpu.js kernels only gather (thread i computes output i; no scatter, no atomics), so the
  * order is built in two gathers:
  * 1. rank: for each entry j, the number of entries before it in the order (x desc, j asc);
  * 2. place: for each position p, the entry whose rank is p.
@@ -11,8 +11,8 @@
  * exactly one entry: the result is the order itself, as the sort gives it, so the first position
  * is the row's first maximum and the weights, chunk sums and pick of sample.ts read it unchanged.
  *
- * Each run is O(v²) work per row (a loop over the row in every thread), against the sort's
- * O(v log² v) spread over log² v runs. Median ms to order one row, ranks / sort:
+ * Each run is O(v²) work per row (a loop over the row in every thread), against a sort's
+ * O(v log² v). Median ms to order one row, ranks / bitonic sort:
  *   v             83         512         768         1024
  *   headlessgl    0.5 / 7.6  3.4 / 9.2   7.7 / 11.0  11.7 / 8.3   (llvmpipe, 2 cores)
  *   webasm        0.07 / 0.3 0.95 / 0.96 2.1 / 1.5   4.0 / 2.0
