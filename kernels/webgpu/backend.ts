@@ -18,6 +18,7 @@ import { BindGroupCache } from './bind_groups.js';
 import { BufferPool } from './buffer_pool.js';
 import { CommandBatch } from './command_batch.js';
 import type { WebGpuDevice } from './device.js';
+import { RowsWithRoom, contiguousRows, releaseRows } from './kv_rows.js';
 
 /**
  * The workgroup size the shader() kernels are dispatched with: the widest the device allows, up
@@ -115,12 +116,14 @@ export class WebGpuBackend implements Backend {
   async read(storage: unknown, dtype: DType, size: number): Promise<IntArray> {
     const out = allocate(dtype, size);
     if (size === 0) return out;
-    out.set(await this.batch.read(storage as GPUBuffer, size)); // values are already in the dtype's range: kernels saturate
+    const buf = storage instanceof RowsWithRoom ? contiguousRows(this, storage) : (storage as GPUBuffer);
+    out.set(await this.batch.read(buf, size)); // values are already in the dtype's range: kernels saturate
     return out;
   }
 
   dispose(storage: unknown): void {
-    this.release(storage as GPUBuffer);
+    if (storage instanceof RowsWithRoom) releaseRows(this, storage);
+    else this.release(storage as GPUBuffer);
   }
 
   /** Destroy a buffer once the work recorded so far is done. */
@@ -193,7 +196,8 @@ export function expTable(g: WebGpuBackend): GPUBuffer {
   return t;
 }
 
-/** The GPU buffer behind a webgpu tensor. */
+/** The GPU buffer behind a webgpu tensor, its elements contiguous (a cache plane's rows copied once, kv_rows.ts). */
 export function gpuBuffer(t: Tensor): GPUBuffer {
-  return t.storage as GPUBuffer;
+  const s = t.storage;
+  return s instanceof RowsWithRoom ? contiguousRows(asWebGpu(t.backend), s) : (s as GPUBuffer);
 }

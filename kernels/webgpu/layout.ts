@@ -7,6 +7,7 @@ import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { ConcatAttrs, SliceAttrs, TransposeAttrs } from '../../engine/ops/layout.js';
 import { rowMajorStrides } from '../../engine/tensor.js';
 import { asWebGpu, gpuBuffer } from './backend.js';
+import { appendRows } from './kv_rows.js';
 import { X, Y, shader } from './wgsl/common.js';
 
 const gpu = asWebGpu;
@@ -84,6 +85,8 @@ function concatWidth(g: ReturnType<typeof gpu>): number {
 
 export const concatKernel: KernelFunc<ConcatAttrs> = ({ backend, inputs, attrs, out }) => {
   const g = gpu(backend);
+  // A cache plane and the rows appended to it: grown in place (kv_rows.ts).
+  if (inputs.length === 2 && attrs.axis === 1 && out.shape.length === 3) return appendRows(g, inputs[0]!, inputs[1]!, gpuBuffer);
   const y = g.createBuffer(out.size);
   if (inputs.length <= concatWidth(g)) {
     const inner = out.shape.slice(attrs.axis + 1).reduce((p, d) => p * d, 1);

@@ -13,6 +13,7 @@ import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { MatMulAttrs } from '../../engine/ops/matmul.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { asWebGpu, gpuBuffer, type WebGpuBackend } from './backend.js';
+import { roomyPlane } from './kv_rows.js';
 import { Y, shader } from './wgsl/common.js';
 import { REQUANTIZE_WGSL, saturateWgsl } from './wgsl/fixed_point.js';
 
@@ -272,13 +273,15 @@ export function runMatmul(g: WebGpuBackend, inputs: readonly Tensor[], attrs: Ma
   const y = g.createBuffer(size);
   if (size === 0) return y;
   const a = gpuBuffer(inputs[0]!);
-  const b = gpuBuffer(inputs[1]!);
+  // A key/value cache plane is read where it lies, its heads `room` rows apart (kv_rows.ts).
+  const plane = bBatched ? roomyPlane(inputs[1]!) : undefined;
+  const b = plane ? plane.at.buffer : gpuBuffer(inputs[1]!);
   const bias = hasBias ? [gpuBuffer(inputs[2]!)] : [];
   const ms = epilogue ? [epilogue.scales, ...(epilogue.residual ? [epilogue.residual] : [])] : [];
   const out: Finish | undefined = epilogue ? { dtype: epilogue.dtype, residual: epilogue.residual !== undefined } : undefined;
   const channels = epilogue?.channels ?? 1;
   const chunks = Math.max(1, Math.ceil(k / MATMUL_CHUNK));
-  const bBatchStride = bBatched ? k * n : 0;
+  const bBatchStride = plane ? plane.headStride : bBatched ? k * n : 0;
   const [kStride, jStride] = transposeB ? [1, k] : [n, 1];
   // With K in chunks, the partial sums are stored plain and the reduce pass adds the bias and finishes.
   const reduce = (part: GPUBuffer): void => {
