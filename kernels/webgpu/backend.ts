@@ -4,7 +4,8 @@
  *
  * Storage is one GPU buffer holding one i32 per element (W1: int8/int16 are widened on upload and
  * narrowed on read). This costs 4× the memory of packed int8 tensors; it is the simplest first
- * version. WebGPU forbids buffers of size 0, so an empty tensor gets a 4-byte buffer.
+ * version. WebGPU forbids buffers of size 0, so an empty tensor gets a 4-byte buffer. A key/value
+ * cache plane is the exception: its rows sit in a buffer with room to grow (kv_rows.ts).
  * Tensors stay in GPU buffers from op to op; only `read` copies back to the host. Dispatches and
  * reads are recorded into one command encoder and submitted together when the host waits
  * (command_batch.ts), so a forward pass is one submission, not one per kernel.

@@ -103,7 +103,9 @@ export function appendRows(g: WebGpuBackend, cache: Tensor, rows: Tensor, buffer
   if (own && own.rows === own.at.claimed && total <= own.at.room) {
     at = own.at;
   } else {
-    const room = Math.max(MIN_ROOM, 2 * total);
+    // Twice the rows, as far as one storage binding allows: never less than the rows themselves.
+    const most = Math.floor(g.device.limits.maxStorageBufferBindingSize / (4 * Math.max(1, heads * cols)));
+    const room = Math.max(total, Math.min(Math.max(MIN_ROOM, 2 * total), most));
     at = { buffer: g.createBuffer(heads * room * cols), heads, cols, room, claimed: 0, users: 0 };
     if (t > 0) {
       const [src, srcRoom] = own ? [own.at.buffer, own.at.room] : [bufferOf(cache), t];

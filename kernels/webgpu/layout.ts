@@ -1,7 +1,9 @@
 /// <reference types="@webgpu/types" />
 /**
  * webgpu data movement (engine/NUMERICS.md §15): transpose, slice and concat as strided copies,
- * transliterated from kernels/cpu/layout.ts; a concat of up to 8 tensors is one pass over the output.
+ * transliterated from kernels/cpu/layout.ts; a concat of up to 8 tensors is one pass over the
+ * output, and one of two rank-3 tensors along axis 1 (a cache plane and its new rows) grows the
+ * plane in place (kv_rows.ts).
  */
 import type { KernelFunc } from '../../engine/kernel_registry.js';
 import type { ConcatAttrs, SliceAttrs, TransposeAttrs } from '../../engine/ops/layout.js';

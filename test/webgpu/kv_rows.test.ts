@@ -3,7 +3,7 @@
  * writes only the new rows into room after the cache, and every tensor on the buffer keeps its
  * own rows. Checked against cpu: an append to a cache that was appended to before (a branch), a
  * disposed older plane, a view with another shape, matmul reading a plane where it lies in both
- * orientations, and growth past the room.
+ * orientations, growth past the room, and room capped by the device's binding size.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../kernels/cpu/index.js';
@@ -82,6 +82,23 @@ describe('webgpu key/value planes with room', () => {
     const want = await expected(steps);
     expect(await c.data()).toEqual(want);
     expect(await reshape(c, [HEADS * 42, D]).data()).toEqual(want);
+  });
+
+  it('makes no more room than one storage binding allows', async () => {
+    // A device whose bindings hold 20 rows of 3 heads × 4 words: 12 rows would want room for 24.
+    const real = gpu.device.limits;
+    const own = Object.getOwnPropertyDescriptor(gpu.device, 'limits');
+    const small = { maxStorageBufferBindingSize: 20 * HEADS * D * 4 };
+    Object.defineProperty(gpu.device, 'limits', { configurable: true, get: () => new Proxy(real, { get: (l, k) => (k in small ? small[k as keyof typeof small] : Reflect.get(l, k)) }) });
+    try {
+      const c = concat([rows(gpu, 11, 70), rows(gpu, 1, 71)], 1);
+      expect((c.storage as RowsWithRoom).at.room).toBe(20);
+      expect(await c.data()).toEqual(await expected([[11, 70], [1, 71]]));
+    } finally {
+      if (own) Object.defineProperty(gpu.device, 'limits', own);
+      else delete (gpu.device as { limits?: unknown }).limits;
+    }
+    expect(gpu.device.limits).toBe(real);
   });
 
   it('is read where it lies by matmul, as keys (transposed) and as values', async () => {
