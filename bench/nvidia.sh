@@ -7,9 +7,10 @@
 # with its Vulkan ICD and the Vulkan loader (libvulkan1), as GPU machines have.
 #
 # Then it times moby-gpt generation on the GPU beside cpu (bench/model.ts: tokens/s, the ratio,
-# and dispatches, reads and submissions per token).
+# and dispatches, reads and submissions per token), and stories260k as its context grows
+# (bench/context.ts).
 #
-#   bash bench/nvidia.sh        # writes conformance.log, determinism.md/.json/.svg, model.md to $OUT
+#   bash bench/nvidia.sh        # writes conformance.log, determinism.md/.json/.svg, model.md, context.md to $OUT
 #                               # (default bench/results/nvidia)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,4 +40,6 @@ process.exit(s.agreesWithCpu ? 0 : 1);
 ' "$out"
 echo "nvidia.sh: moby-gpt speed on webgpu beside cpu…" >&2
 npx tsx bench/model.ts webgpu | tee "$out/model.md"
+echo "nvidia.sh: stories260k speed as the context grows, webgpu beside cpu…" >&2
+npx tsx bench/context.ts webgpu | tee "$out/context.md"
 echo "nvidia.sh: done in $((SECONDS - started)) s" >&2
